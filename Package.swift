@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, bottom to top:
+//   C*          system-library shims over the native libraries (pkg-config)
+//   Bindings    typed Swift over FFTW, libxc, spglib, OpenBLAS/LAPACKE (no MPI)
+//   Parallel    MPI communicators, BLACS grids, ScaLAPACK, FFTW-MPI
+//   PlaneWave   the Kohn–Sham engine: knows nothing of MPI scheduling, files or scans
+//   Workflow    configs, units, the doctor, scans, journals
+//   PreconvCLI  the `preconv-mpi` executable
+let package = Package(
+    name: "preconv-mpi",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "preconv-mpi", targets: ["PreconvCLI"]),
+        .library(name: "PlaneWave", targets: ["PlaneWave"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
+        .systemLibrary(name: "CScaLAPACK", path: "Sources/CScaLAPACK", pkgConfig: "scalapack-openmpi"),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3"),
+        .systemLibrary(name: "CFFTWMPI", path: "Sources/CFFTWMPI", pkgConfig: "ompi-c"),
+        .systemLibrary(name: "CXC", path: "Sources/CXC", pkgConfig: "libxc"),
+        .systemLibrary(name: "CSpglib", path: "Sources/CSpglib", pkgConfig: "spglib"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .target(
+            name: "Bindings",
+            dependencies: ["CFFTW", "CXC", "CSpglib", "COpenBLAS",
+                           .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(
+            name: "Parallel",
+            dependencies: ["Bindings", "CMPI", "CScaLAPACK", "CFFTWMPI", "CFFTW",
+                           .product(name: "Numerics", package: "swift-numerics")]),
+        .target(
+            name: "PlaneWave",
+            dependencies: ["Bindings", .product(name: "Numerics", package: "swift-numerics")],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(
+            name: "Workflow",
+            dependencies: ["PlaneWave", "Parallel", "Bindings",
+                           .product(name: "Yams", package: "Yams"),
+                           .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "PreconvCLI",
+            dependencies: ["Workflow", "PlaneWave", "Parallel",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Parallel"]),
+        .testTarget(name: "PlaneWaveTests", dependencies: ["PlaneWave", "Bindings"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "PlaneWave"]),
+        .testTarget(name: "IntegrationTests", dependencies: []),
+    ]
+)

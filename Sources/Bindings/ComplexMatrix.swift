@@ -1,0 +1,171 @@
+import Numerics
+import COpenBLAS
+
+public typealias Complex64 = Complex<Double>
+
+/// A dense complex matrix, column-major, as BLAS/LAPACK expect it.
+///
+/// Storage is over-allocated by 4 KiB: OpenBLAS 0.3.21 `zgemv_n` reads past the end of complex
+/// matrices (upstream issue 4013) and crashes `zheevd`/`pzheevd` when a buffer ends on a page.
+public struct ComplexMatrix: Sendable {
+    public static let padding = 256  // complex elements = 4 KiB
+    public let rows: Int
+    public let cols: Int
+    public var storage: [Complex64]
+
+    public init(rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0)
+        self.rows = rows
+        self.cols = cols
+        storage = [Complex64](repeating: .zero, count: rows * cols + Self.padding)
+    }
+
+    public init(rows: Int, cols: Int, _ element: (Int, Int) -> Complex64) {
+        self.init(rows: rows, cols: cols)
+        for j in 0..<cols { for i in 0..<rows { storage[i + j * rows] = element(i, j) } }
+    }
+
+    @inlinable public subscript(i: Int, j: Int) -> Complex64 {
+        get { storage[i + j * rows] }
+        set { storage[i + j * rows] = newValue }
+    }
+
+    /// Columns `range` as a new matrix.
+    public func columns(_ range: Range<Int>) -> ComplexMatrix {
+        var m = ComplexMatrix(rows: rows, cols: range.count)
+        storage.withUnsafeBufferPointer { src in
+            m.storage.withUnsafeMutableBufferPointer { dst in
+                for (jj, j) in range.enumerated() {
+                    for i in 0..<rows { dst[i + jj * rows] = src[i + j * rows] }
+                }
+            }
+        }
+        return m
+    }
+
+    /// Copies the columns of `other` into columns starting at `start`.
+    public mutating func setColumns(from other: ComplexMatrix, at start: Int) {
+        precondition(other.rows == rows && start + other.cols <= cols)
+        let n = rows * other.cols
+        storage.withUnsafeMutableBufferPointer { dst in
+            other.storage.withUnsafeBufferPointer { src in
+                (dst.baseAddress! + start * rows).update(from: src.baseAddress!, count: n)
+            }
+        }
+    }
+
+    /// Concatenates matrices with the same row count side by side: [A B C].
+    public static func hstack(_ parts: [ComplexMatrix]) -> ComplexMatrix {
+        let rows = parts.first?.rows ?? 0
+        var m = ComplexMatrix(rows: rows, cols: parts.reduce(0) { $0 + $1.cols })
+        var c = 0
+        for p in parts { m.setColumns(from: p, at: c); c += p.cols }
+        return m
+    }
+
+    public var adjoint: ComplexMatrix {
+        ComplexMatrix(rows: cols, cols: rows) { i, j in self[j, i].conjugate }
+    }
+}
+
+/// BLAS-style operation on an operand.
+public enum MatrixOp: Sendable { case none, transpose, adjoint
+    var cblas: CBLAS_TRANSPOSE {
+        switch self { case .none: CblasNoTrans; case .transpose: CblasTrans; case .adjoint: CblasConjTrans }
+    }
+}
+
+/// C ← α op(A) op(B) + β C  (`zgemm`).
+public func gemm(_ opA: MatrixOp, _ a: ComplexMatrix, _ opB: MatrixOp, _ b: ComplexMatrix,
+                 alpha: Complex64 = .one, beta: Complex64 = .zero, into c: inout ComplexMatrix) {
+    let m = opA == .none ? a.rows : a.cols
+    let k = opA == .none ? a.cols : a.rows
+    let n = opB == .none ? b.cols : b.rows
+    precondition((opB == .none ? b.rows : b.cols) == k, "gemm: inner dimensions differ")
+    precondition(c.rows == m && c.cols == n, "gemm: result has the wrong shape")
+    if m == 0 || n == 0 { return }
+    var al = alpha, be = beta
+    a.storage.withUnsafeBytes { pa in
+        b.storage.withUnsafeBytes { pb in
+            c.storage.withUnsafeMutableBytes { pc in
+                cblas_zgemm(CblasColMajor, opA.cblas, opB.cblas, Int32(m), Int32(n), Int32(k),
+                            &al, pa.baseAddress, Int32(max(1, a.rows)),
+                            pb.baseAddress, Int32(max(1, b.rows)),
+                            &be, pc.baseAddress, Int32(max(1, c.rows)))
+            }
+        }
+    }
+}
+
+/// op(A) op(B) as a new matrix.
+public func multiply(_ opA: MatrixOp = .none, _ a: ComplexMatrix, _ opB: MatrixOp = .none, _ b: ComplexMatrix) -> ComplexMatrix {
+    var c = ComplexMatrix(rows: opA == .none ? a.rows : a.cols, cols: opB == .none ? b.cols : b.rows)
+    gemm(opA, a, opB, b, into: &c)
+    return c
+}
+
+public enum LinearAlgebraError: Error, CustomStringConvertible {
+    case lapack(routine: String, info: Int)
+    public var description: String {
+        switch self {
+        case let .lapack(routine, info): "\(routine) failed with info = \(info)"
+        }
+    }
+}
+
+/// Eigen-decomposition of a Hermitian matrix (`zheevd`, upper triangle used):
+/// returns ascending eigenvalues and, as columns, the eigenvectors.
+public func hermitianEigen(_ a: ComplexMatrix, vectors: Bool = true) throws -> (values: [Double], vectors: ComplexMatrix) {
+    precondition(a.rows == a.cols)
+    let n = a.rows
+    var z = a
+    var w = [Double](repeating: 0, count: n + 1)
+    if n == 0 { return ([], z) }
+    let info = z.storage.withUnsafeMutableBufferPointer { p in
+        p.withMemoryRebound(to: lapacke_dcomplex.self) { q in
+            LAPACKE_zheevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: vectors ? "V" : "N")),
+                           CChar(UInt8(ascii: "U")), Int32(n), q.baseAddress, Int32(n), &w)
+        }
+    }
+    if info != 0 { throw LinearAlgebraError.lapack(routine: "zheevd", info: Int(info)) }
+    return (Array(w.prefix(n)), z)
+}
+
+/// Cholesky factor U of a Hermitian positive-definite matrix, A = Uᴴ U (`zpotrf`, upper);
+/// the strict lower triangle of the result is zero.
+public func choleskyUpper(_ a: ComplexMatrix) throws -> ComplexMatrix {
+    precondition(a.rows == a.cols)
+    let n = a.rows
+    var u = a
+    if n == 0 { return u }
+    let info = u.storage.withUnsafeMutableBufferPointer { p in
+        p.withMemoryRebound(to: lapacke_dcomplex.self) { q in
+            LAPACKE_zpotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), q.baseAddress, Int32(n))
+        }
+    }
+    if info != 0 { throw LinearAlgebraError.lapack(routine: "zpotrf", info: Int(info)) }
+    for j in 0..<n { for i in (j + 1)..<max(j + 1, n) { u[i, j] = .zero } }
+    return u
+}
+
+/// B ← B U⁻¹ for an upper-triangular U (`ztrsm`, right side).
+public func solveUpperRight(_ b: inout ComplexMatrix, _ u: ComplexMatrix) {
+    precondition(u.rows == u.cols && b.cols == u.rows)
+    if b.rows == 0 || b.cols == 0 { return }
+    var one = Complex64.one
+    u.storage.withUnsafeBytes { pu in
+        b.storage.withUnsafeMutableBytes { pb in
+            cblas_ztrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit,
+                        Int32(b.rows), Int32(b.cols), &one, pu.baseAddress, Int32(u.rows),
+                        pb.baseAddress, Int32(b.rows))
+        }
+    }
+}
+
+/// OpenBLAS threading, read and set (the doctor checks it against ranks per node).
+public enum BLASThreads {
+    public static var current: Int { Int(openblas_get_num_threads()) }
+    public static var processors: Int { Int(openblas_get_num_procs()) }
+    public static func set(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    public static var configuration: String { String(cString: openblas_get_config()) }
+}

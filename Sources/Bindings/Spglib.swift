@@ -1,0 +1,95 @@
+import CSpglib
+
+/// A space group found by spglib, with operations in reduced (lattice) coordinates:
+/// x′ = R x + t, x fractional.
+public struct SpaceGroup: Sendable {
+    public let number: Int
+    public let international: String
+    public let rotations: [[[Int]]]     // R[i][j], acting on reduced coordinates
+    public let translations: [SIMD3<Double>]
+}
+
+/// The irreducible wedge of a Monkhorst–Pack mesh.
+public struct IrreducibleMesh: Sendable {
+    /// Reduced coordinates of the irreducible k-points.
+    public let points: [SIMD3<Double>]
+    /// Multiplicities (sum = number of mesh points).
+    public let multiplicities: [Int]
+    public let meshSize: Int
+}
+
+/// spglib 2.x: symmetry of a crystal and irreducible k-meshes.
+///
+/// `lattice` holds the lattice vectors as **rows** here (aᵢ = lattice[i]); they are transposed
+/// into spglib's column convention internally.
+public enum Spglib {
+    public static var version: String { "\(spg_get_major_version()).\(spg_get_minor_version()).\(spg_get_micro_version())" }
+
+    private static func cell(_ lattice: [SIMD3<Double>]) -> [(Double, Double, Double)] {
+        // spglib: lattice[r][c] with vectors as columns → row r holds component r of each vector
+        (0..<3).map { r in (lattice[0][r], lattice[1][r], lattice[2][r]) }
+    }
+
+    public static func spaceGroup(lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int],
+                                  symprec: Double = 1e-5) -> SpaceGroup? {
+        var lat = cell(lattice)
+        var pos = positions.map { ($0.x, $0.y, $0.z) }
+        var typ = types.map { Int32($0) }
+        guard let ds = spg_get_dataset(&lat, &pos, &typ, Int32(types.count), symprec) else { return nil }
+        defer { spg_free_dataset(ds) }
+        let d = ds.pointee
+        let n = Int(d.n_operations)
+        var rots: [[[Int]]] = []
+        var trans: [SIMD3<Double>] = []
+        for k in 0..<n {
+            let r = d.rotations[k]     // int[3][3]
+            rots.append([[Int(r.0.0), Int(r.0.1), Int(r.0.2)],
+                         [Int(r.1.0), Int(r.1.1), Int(r.1.2)],
+                         [Int(r.2.0), Int(r.2.1), Int(r.2.2)]])
+            let t = d.translations[k]
+            trans.append(SIMD3(t.0, t.1, t.2))
+        }
+        let symbol = withUnsafeBytes(of: d.international_symbol) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        return SpaceGroup(number: Int(d.spacegroup_number), international: symbol.trimmingCharacters(),
+                          rotations: rots, translations: trans)
+    }
+
+    /// Irreducible points of the n₁×n₂×n₃ mesh; `shift` is 0 or 1 per direction (a half-step shift).
+    public static func irreducibleMesh(mesh: [Int], shift: [Int], timeReversal: Bool,
+                                       lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int],
+                                       symprec: Double = 1e-5) -> IrreducibleMesh {
+        var lat = cell(lattice)
+        var pos = positions.map { ($0.x, $0.y, $0.z) }
+        var typ = types.map { Int32($0) }
+        var m = mesh.map { Int32($0) }
+        var s = shift.map { Int32($0) }
+        let nk = mesh.reduce(1, *)
+        var grid = [(Int32, Int32, Int32)](repeating: (0, 0, 0), count: nk)
+        var map = [Int32](repeating: 0, count: nk)
+        _ = spg_get_ir_reciprocal_mesh(&grid, &map, &m, &s, timeReversal ? 1 : 0,
+                                       &lat, &pos, &typ, Int32(types.count), symprec)
+        var count: [Int: Int] = [:]
+        var order: [Int] = []
+        for k in 0..<nk {
+            let rep = Int(map[k])
+            if count[rep] == nil { order.append(rep) }
+            count[rep, default: 0] += 1
+        }
+        let points = order.map { k -> SIMD3<Double> in
+            let g = grid[k]
+            return SIMD3(Double(2 * Int(g.0) + Int(s[0])) / Double(2 * mesh[0]),
+                         Double(2 * Int(g.1) + Int(s[1])) / Double(2 * mesh[1]),
+                         Double(2 * Int(g.2) + Int(s[2])) / Double(2 * mesh[2]))
+        }
+        return IrreducibleMesh(points: points, multiplicities: order.map { count[$0]! }, meshSize: nk)
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,69 @@
+import CXC
+
+/// One libxc functional (spin-unpolarised).
+///
+/// libxc returns ε_xc per particle (`zk`), ∂(ρε)/∂ρ (`vrho`) and, for GGAs, ∂(ρε)/∂σ with
+/// σ = |∇ρ|² (`vsigma`). Calling the GGA entry point on an LDA silently does nothing, so the
+/// evaluation dispatches on the family.
+public final class XCFunctional: @unchecked Sendable {
+    public enum Family: Sendable { case lda, gga }
+    public let id: Int32
+    public let family: Family
+    public let name: String
+    private var functional = xc_func_type()
+
+    public enum XCError: Error, CustomStringConvertible {
+        case unknown(String), initFailed(Int32), unsupportedFamily(String)
+        public var description: String {
+            switch self {
+            case .unknown(let n): "unknown libxc functional '\(n)'"
+            case .initFailed(let id): "libxc could not initialise functional \(id)"
+            case .unsupportedFamily(let n): "libxc functional \(n) is neither LDA nor GGA (only those are supported)"
+            }
+        }
+    }
+
+    /// By libxc name, e.g. `gga_x_pbe`, `lda_xc_teter93`, `lda_c_pw`.
+    public convenience init(name: String) throws {
+        let id = xc_functional_get_number(name)
+        if id <= 0 { throw XCError.unknown(name) }
+        try self.init(id: id)
+    }
+
+    public init(id: Int32) throws {
+        guard xc_func_init(&functional, id, XC_UNPOLARIZED) == 0 else { throw XCError.initFailed(id) }
+        self.id = id
+        let info = functional.info!
+        name = String(cString: xc_func_info_get_name(info))
+        switch xc_func_info_get_family(info) {
+        case XC_FAMILY_LDA: family = .lda
+        case XC_FAMILY_GGA: family = .gga
+        default:
+            xc_func_end(&functional)
+            throw XCError.unsupportedFamily(name)
+        }
+    }
+
+    deinit { xc_func_end(&functional) }
+
+    /// Evaluates on `rho.count` points; `sigma` is required for GGAs and ignored for LDAs.
+    /// Returns ε (per particle), vρ and vσ (zeros for an LDA).
+    public func evaluate(rho: [Double], sigma: [Double]?) -> (exc: [Double], vrho: [Double], vsigma: [Double]) {
+        let np = rho.count
+        var zk = [Double](repeating: 0, count: np)
+        var vrho = [Double](repeating: 0, count: np)
+        var vsigma = [Double](repeating: 0, count: np)
+        if np == 0 { return (zk, vrho, vsigma) }
+        switch family {
+        case .lda:
+            xc_lda_exc_vxc(&functional, np, rho, &zk, &vrho)
+        case .gga:
+            let s = sigma ?? [Double](repeating: 0, count: np)
+            precondition(s.count == np, "sigma must have one value per point")
+            xc_gga_exc_vxc(&functional, np, rho, s, &zk, &vrho, &vsigma)
+        }
+        return (zk, vrho, vsigma)
+    }
+
+    public static var libraryVersion: String { String(cString: xc_version_string()) }
+}

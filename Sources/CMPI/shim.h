@@ -1,0 +1,19 @@
+#include <mpi.h>
+/* Open MPI's predefined handles are macros over global structs, which Swift cannot import.
+   Re-export the ones the project uses as static constants. */
+static const MPI_Comm     PCMPI_COMM_WORLD = MPI_COMM_WORLD;
+static const MPI_Comm     PCMPI_COMM_SELF  = MPI_COMM_SELF;
+static const MPI_Comm     PCMPI_COMM_NULL  = MPI_COMM_NULL;
+static const MPI_Datatype PCMPI_DOUBLE     = MPI_DOUBLE;
+static const MPI_Datatype PCMPI_INT64      = MPI_INT64_T;
+static const MPI_Datatype PCMPI_INT32      = MPI_INT32_T;
+static const MPI_Datatype PCMPI_BYTE       = MPI_BYTE;
+static const MPI_Op       PCMPI_SUM        = MPI_SUM;
+static const MPI_Op       PCMPI_MAX        = MPI_MAX;
+static const MPI_Op       PCMPI_MIN        = MPI_MIN;
+static const MPI_Errhandler PCMPI_ERRORS_RETURN = MPI_ERRORS_RETURN;
+static void * const       PCMPI_IN_PLACE   = MPI_IN_PLACE;
+static MPI_Status * const PCMPI_STATUS_IGNORE = MPI_STATUS_IGNORE;
+static const int          PCMPI_UNDEFINED  = MPI_UNDEFINED;
+static const int          PCMPI_ANY_SOURCE = MPI_ANY_SOURCE;
+static const int          PCMPI_ANY_TAG    = MPI_ANY_TAG;
