@@ -1,0 +1,164 @@
+import Foundation
+
+/// A Goedecker–Teter–Hutter pseudopotential (GTH 1996, HGH 1998, Krack 2005), all in atomic units.
+///
+/// Local part:  V_loc(r) = −Z erf(r/(√2 r_loc))/r + exp(−r²/2r_loc²) Σᵢ Cᵢ (r/r_loc)^{2(i−1)}
+/// Non-local:   Σ_l Σ_ij Σ_m |p_i^l Y_lm⟩ h^l_ij ⟨p_j^l Y_lm|, with Gaussian projectors
+///              p_i^l(r) = √2 r^{l+2(i−1)} e^{−r²/2r_l²} / (r_l^{l+(4i−1)/2} √Γ(l+(4i−1)/2)).
+/// The h^l matrices are used in full, as CP2K tabulates them (Krack's are not HGH-constrained).
+public struct GTHPseudopotential: Sendable, Equatable {
+    public struct Channel: Sendable, Equatable {
+        public let l: Int
+        public let radius: Double
+        /// Symmetric coupling matrix h_ij (Ha), n×n with n ≤ 3.
+        public let h: [[Double]]
+        public var count: Int { h.count }
+    }
+
+    public let element: String
+    public let name: String
+    /// Valence charge Z_ion.
+    public let zion: Int
+    public let rloc: Double
+    public let c: [Double]
+    public let channels: [Channel]
+
+    public init(element: String, name: String, zion: Int, rloc: Double, c: [Double], channels: [Channel]) {
+        self.element = element; self.name = name; self.zion = zion; self.rloc = rloc; self.c = c; self.channels = channels
+    }
+
+    // MARK: reciprocal space
+
+    /// Fourier transform of the local part, ∫ V_loc(r) e^{−iq·r} d³r (Ha·bohr³), for q > 0.
+    public func localFourier(_ q: Double) -> Double {
+        let x = q * rloc, x2 = x * x
+        let e = exp(-x2 / 2)
+        return -4 * Double.pi * Double(zion) / (q * q) * e + gaussianPolynomial(x2) * e
+    }
+
+    /// (2π)^{3/2} r_loc³ Σ Cᵢ Pᵢ(x²), the non-Coulomb part of the local transform without its Gaussian.
+    private func gaussianPolynomial(_ x2: Double) -> Double {
+        let pref = pow(2 * Double.pi, 1.5) * rloc * rloc * rloc
+        var s = 0.0
+        if c.count > 0 { s += c[0] }
+        if c.count > 1 { s += c[1] * (3 - x2) }
+        if c.count > 2 { s += c[2] * (15 - 10 * x2 + x2 * x2) }
+        if c.count > 3 { s += c[3] * (105 - 105 * x2 + 21 * x2 * x2 - x2 * x2 * x2) }
+        return pref * s
+    }
+
+    /// The q → 0 limit of the local transform without its Coulomb tail:
+    /// ε = lim [V_loc(q) + 4πZ/q²] = 2πZ r_loc² + (2π)^{3/2} r_loc³ (C₁ + 3C₂ + 15C₃ + 105C₄).
+    /// Σ_atoms ε · N_electrons / Ω is the "psp core" energy.
+    public var localCoreTerm: Double {
+        2 * Double.pi * Double(zion) * rloc * rloc + gaussianPolynomial(0)
+    }
+
+    /// Radial Fourier transform of projector i (0-based) of channel l at |q| (HGH 1998, eq. 9–16):
+    /// ∫ p_i^l(r) Y_lm(r̂) e^{−iq·r} d³r = (−i)^l Y_lm(q̂) · projectorFourier(i, l, q).
+    public func projectorFourier(channel: Channel, i: Int, q: Double) -> Double {
+        let r = channel.radius, x = q * r, x2 = x * x
+        let e = exp(-x2 / 2) * pow(Double.pi, 1.25)
+        switch (channel.l, i) {
+        case (0, 0): return 4 * (2 * pow(r, 3)).squareRoot() * e
+        case (0, 1): return 8 * (2 * pow(r, 3) / 15).squareRoot() * (3 - x2) * e
+        case (0, 2): return 16.0 / 3 * (2 * pow(r, 3) / 105).squareRoot() * (15 - 10 * x2 + x2 * x2) * e
+        case (1, 0): return 8 * (pow(r, 5) / 3).squareRoot() * q * e
+        case (1, 1): return 16 * (pow(r, 5) / 105).squareRoot() * q * (5 - x2) * e
+        case (1, 2): return 32 * (pow(r, 5) / 1155).squareRoot() * q * (35 - 14 * x2 + x2 * x2) * e
+        case (2, 0): return 8 * (2 * pow(r, 7) / 15).squareRoot() * q * q * e
+        case (2, 1): return 16.0 / 3 * (2 * pow(r, 7) / 105).squareRoot() * q * q * (7 - x2) * e
+        case (3, 0): return 16 * (pow(r, 9) / 105).squareRoot() * q * q * q * e
+        default: preconditionFailure("GTH projector l=\(channel.l) i=\(i + 1) is not supported")
+        }
+    }
+
+    /// Real-space projector p_i^l(r) (for tests of the transforms).
+    public func projectorRadial(channel: Channel, i: Int, r: Double) -> Double {
+        let l = Double(channel.l), rl = channel.radius
+        let p = l + Double(4 * (i + 1) - 1) / 2
+        return 2.0.squareRoot() * pow(r, l + 2 * Double(i)) * exp(-r * r / (2 * rl * rl)) / (pow(rl, p) * tgamma(p).squareRoot())
+    }
+
+    /// Number of projector functions including m: Σ_l (2l+1)·n_l.
+    public var projectorCount: Int { channels.reduce(0) { $0 + (2 * $1.l + 1) * $1.count } }
+}
+
+// MARK: CP2K GTH_POTENTIALS format
+
+extension GTHPseudopotential {
+    public struct ParseError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// Parses every entry of a CP2K `GTH_POTENTIALS` file:
+    /// ```
+    /// Ga GTH-PBE-q3 [aliases…]
+    ///   n_elec(s) n_elec(p) …
+    ///   r_loc nexp C1 … Cnexp
+    ///   nprj
+    ///   r_l nprj_l h11 h12 h13      (upper triangle, row by row, over continuation lines)
+    ///                  h22 h23
+    ///                      h33
+    /// ```
+    /// Each entry is keyed by "Element Name" for its name and every alias (e.g. "Ga GTH-PBE-q3").
+    public static func parseLibrary(_ text: String) throws -> [String: GTHPseudopotential] {
+        var result: [String: GTHPseudopotential] = [:]
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> [Substring] in
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            return content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        }
+        var i = 0
+        func numbers(_ fields: [Substring], _ what: String) throws -> [Double] {
+            try fields.map { f in
+                guard let v = Double(f.replacingOccurrences(of: "D", with: "E").replacingOccurrences(of: "d", with: "e")) else {
+                    throw ParseError(message: "GTH_POTENTIALS line \(i + 1): '\(f)' in \(what) is not a number")
+                }
+                return v
+            }
+        }
+        func nextLine() -> [Substring]? {
+            while i < lines.count {
+                defer { i += 1 }
+                if !lines[i].isEmpty { return lines[i] }
+            }
+            return nil
+        }
+        while let header = nextLine() {
+            guard header.count >= 2, let first = header.first, first.first?.isLetter == true else {
+                throw ParseError(message: "GTH_POTENTIALS line \(i): expected 'Element Name', got '\(header.joined(separator: " "))'")
+            }
+            let element = String(first)
+            let names = header.dropFirst().map(String.init)
+            guard let occ = nextLine() else { break }
+            let zion = Int(try numbers(occ, "electron counts").reduce(0, +))
+            guard let locLine = nextLine(), locLine.count >= 2 else { throw ParseError(message: "GTH_POTENTIALS line \(i): missing r_loc line for \(element)") }
+            let loc = try numbers(locLine, "local part")
+            let nexp = Int(loc[1])
+            guard loc.count >= 2 + nexp else { throw ParseError(message: "GTH_POTENTIALS line \(i): \(element) expects \(nexp) local coefficients") }
+            let cs = Array(loc[2..<(2 + nexp)])
+            guard let nprjLine = nextLine(), let nprj = Int(nprjLine[0]) else { throw ParseError(message: "GTH_POTENTIALS line \(i): missing projector count for \(element)") }
+            var channels: [Channel] = []
+            for l in 0..<nprj {
+                guard let first = nextLine(), first.count >= 2 else { throw ParseError(message: "GTH_POTENTIALS line \(i): missing channel l=\(l) for \(element)") }
+                let head = try numbers(first, "channel l=\(l)")
+                let r = head[0], n = Int(head[1])
+                var values = Array(head.dropFirst(2))
+                let needed = n * (n + 1) / 2
+                while values.count < needed {
+                    guard let more = nextLine() else { break }
+                    values += try numbers(more, "h matrix of l=\(l)")
+                }
+                guard values.count >= needed else { throw ParseError(message: "GTH_POTENTIALS: \(element) channel l=\(l) has too few h values") }
+                var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+                var k = 0
+                for a in 0..<n { for b in a..<n { h[a][b] = values[k]; h[b][a] = values[k]; k += 1 } }
+                if n > 0 { channels.append(Channel(l: l, radius: r, h: h)) }
+            }
+            let pp = GTHPseudopotential(element: element, name: names[0], zion: zion, rloc: loc[0], c: cs, channels: channels)
+            for n in names { result["\(element) \(n)"] = pp }
+        }
+        return result
+    }
+}

@@ -1,0 +1,90 @@
+/// Exchange–correlation functional as a list of libxc components.
+public struct Functional: Sendable, Equatable, CustomStringConvertible {
+    public let name: String
+    /// libxc names, e.g. ["gga_x_pbe", "gga_c_pbe"].
+    public let components: [String]
+    public init(name: String, components: [String]) { self.name = name; self.components = components }
+
+    /// Teter93 Padé LDA (the GTH-PADE fit; ABINIT ixc=1).
+    public static let lda = Functional(name: "LDA", components: ["lda_xc_teter93"])
+    /// Slater exchange + Perdew–Wang 92 correlation.
+    public static let pw92 = Functional(name: "PW92", components: ["lda_x", "lda_c_pw"])
+    /// Perdew–Burke–Ernzerhof GGA.
+    public static let pbe = Functional(name: "PBE", components: ["gga_x_pbe", "gga_c_pbe"])
+
+    /// Looks up a functional by a user name: LDA (= Teter93), TETER93, PW92, PBE.
+    public static func named(_ s: String) -> Functional? {
+        switch s.uppercased() {
+        case "LDA", "TETER93", "PADE", "LDA-TETER93": .lda
+        case "PW92", "LDA-PW92", "PW": .pw92
+        case "PBE", "GGA-PBE": .pbe
+        default: nil
+        }
+    }
+    public static let known = ["LDA", "TETER93", "PW92", "PBE"]
+    public var description: String { name }
+}
+
+/// The physics of one calculation: crystal, pseudopotentials, functional, smearing.
+public struct Model: Sendable {
+    public let crystal: Crystal
+    /// Pseudopotential per species symbol.
+    public let pseudopotentials: [String: GTHPseudopotential]
+    public let functional: Functional
+    public let smearing: Smearing
+
+    public init(crystal: Crystal, pseudopotentials: [String: GTHPseudopotential], functional: Functional,
+                smearing: Smearing) throws {
+        for (i, a) in crystal.atoms.enumerated() where pseudopotentials[a.species] == nil {
+            throw InputError("pseudopotentials", "no pseudopotential for \(a.species) (atom \(i))")
+        }
+        for (s, pp) in pseudopotentials where pp.element != s {
+            throw InputError("pseudopotentials.\(s)", "'\(pp.element) \(pp.name)' is for \(pp.element), not \(s)")
+        }
+        if smearing.width < 0 || !smearing.width.isFinite {
+            throw InputError("smearing.width", "must be a positive number of Ha, got \(smearing.width)")
+        }
+        if smearing != .none && smearing.width == 0 {
+            throw InputError("smearing.width", "must be positive for \(smearing) (use 'none' for fixed occupations)")
+        }
+        self.crystal = crystal
+        self.pseudopotentials = pseudopotentials
+        self.functional = functional
+        self.smearing = smearing
+    }
+
+    /// Number of valence electrons Σ Z_ion.
+    public var electronCount: Int { crystal.atoms.reduce(0) { $0 + pseudopotentials[$1.species]!.zion } }
+}
+
+/// Numerical parameters of the discretisation.
+public struct Discretization: Sendable, Equatable {
+    /// Plane-wave cutoff (Ha): |k+G|²/2 ≤ ecut.
+    public var ecut: Double
+    public var kmesh: [Int]
+    /// 0 or 1 per direction: shift by half a mesh step (Monkhorst–Pack shift).
+    public var kshift: [Int]
+    /// FFT grid; nil = smallest FFTW-friendly grid holding the density sphere.
+    public var fftGrid: [Int]?
+    /// Number of bands; nil = automatic.
+    public var bands: Int?
+    /// Use spglib symmetries and time reversal to reduce the mesh.
+    public var useSymmetry: Bool
+
+    public init(ecut: Double, kmesh: [Int], kshift: [Int] = [0, 0, 0], fftGrid: [Int]? = nil, bands: Int? = nil,
+                useSymmetry: Bool = true) throws {
+        guard ecut.isFinite, ecut > 0 else { throw InputError("ecut", "must be positive, got \(ecut) Ha") }
+        guard kmesh.count == 3, kmesh.allSatisfy({ $0 >= 1 }) else {
+            throw InputError("kmesh", "must be three positive integers, got \(kmesh)")
+        }
+        guard kshift.count == 3, kshift.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+            throw InputError("kshift", "must be three values each 0 or 1, got \(kshift)")
+        }
+        if let g = fftGrid, g.count != 3 || g.contains(where: { $0 < 1 }) {
+            throw InputError("fft_grid", "must be three positive integers, got \(g)")
+        }
+        if let b = bands, b < 1 { throw InputError("bands", "must be positive, got \(b)") }
+        self.ecut = ecut; self.kmesh = kmesh; self.kshift = kshift; self.fftGrid = fftGrid; self.bands = bands
+        self.useSymmetry = useSymmetry
+    }
+}
