@@ -169,3 +169,11 @@ public enum BLASThreads {
     public static func set(_ n: Int) { openblas_set_num_threads(Int32(n)) }
     public static var configuration: String { String(cString: openblas_get_config()) }
 }
+
+extension Complex where RealType == Double {
+    /// z · r for a real scalar r.
+    @inlinable public static func * (z: Complex<Double>, r: Double) -> Complex<Double> { Complex(z.real * r, z.imaginary * r) }
+    @inlinable public static func * (r: Double, z: Complex<Double>) -> Complex<Double> { Complex(z.real * r, z.imaginary * r) }
+    /// |z|²
+    @inlinable public var norm2: Double { real * real + imaginary * imaginary }
+}

@@ -1,5 +1,17 @@
+import Foundation
 import Numerics
 import CFFTW
+
+/// FFTW's planner (plan creation and destruction) is not thread-safe: every binding that plans
+/// (FFT3D, SlabFFT) does so inside `FFTWPlanner.locked`, so plans may be made from any thread.
+public enum FFTWPlanner {
+    private static let lock = NSLock()
+    public static func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}
 
 /// An in-place 3-D complex FFT of size n₁×n₂×n₃ whose plans own one FFTW-aligned buffer.
 ///
@@ -22,16 +34,21 @@ public final class FFT3D: @unchecked Sendable {
         count = n1 * n2 * n3
         raw = fftw_alloc_complex(count)!
         let flags = measure ? FFTW_MEASURE : FFTW_ESTIMATE
-        forwardPlan = fftw_plan_dft_3d(Int32(n1), Int32(n2), Int32(n3), raw, raw, FFTW_FORWARD, flags)!
-        backwardPlan = fftw_plan_dft_3d(Int32(n1), Int32(n2), Int32(n3), raw, raw, FFTW_BACKWARD, flags)!
+        let buf = raw
+        (forwardPlan, backwardPlan) = FFTWPlanner.locked {
+            (fftw_plan_dft_3d(Int32(n1), Int32(n2), Int32(n3), buf, buf, FFTW_FORWARD, flags)!,
+             fftw_plan_dft_3d(Int32(n1), Int32(n2), Int32(n3), buf, buf, FFTW_BACKWARD, flags)!)
+        }
         buffer = UnsafeMutableBufferPointer(
             start: UnsafeMutableRawPointer(raw).bindMemory(to: Complex64.self, capacity: count), count: count)
         buffer.update(repeating: .zero)
     }
 
     deinit {
-        fftw_destroy_plan(forwardPlan)
-        fftw_destroy_plan(backwardPlan)
+        FFTWPlanner.locked {
+            fftw_destroy_plan(forwardPlan)
+            fftw_destroy_plan(backwardPlan)
+        }
         fftw_free(raw)
     }
 

@@ -10,7 +10,9 @@ public final class XCFunctional: @unchecked Sendable {
     public let id: Int32
     public let family: Family
     public let name: String
-    private var functional = xc_func_type()
+    /// Heap-allocated: libxc keeps state in the struct, so it must have a stable address
+    /// (`&storedProperty` of a class may hand libxc a temporary copy).
+    private let functional: UnsafeMutablePointer<xc_func_type>
 
     public enum XCError: Error, CustomStringConvertible {
         case unknown(String), initFailed(Int32), unsupportedFamily(String)
@@ -31,20 +33,31 @@ public final class XCFunctional: @unchecked Sendable {
     }
 
     public init(id: Int32) throws {
-        guard xc_func_init(&functional, id, XC_UNPOLARIZED) == 0 else { throw XCError.initFailed(id) }
-        self.id = id
-        let info = functional.info!
-        name = String(cString: xc_func_info_get_name(info))
+        let f = UnsafeMutablePointer<xc_func_type>.allocate(capacity: 1)
+        f.initialize(to: xc_func_type())
+        guard xc_func_init(f, id, XC_UNPOLARIZED) == 0 else {
+            f.deallocate()
+            throw XCError.initFailed(id)
+        }
+        let info = f.pointee.info!
+        let name = String(cString: xc_func_info_get_name(info))
         switch xc_func_info_get_family(info) {
         case XC_FAMILY_LDA: family = .lda
         case XC_FAMILY_GGA: family = .gga
         default:
-            xc_func_end(&functional)
+            xc_func_end(f)
+            f.deallocate()
             throw XCError.unsupportedFamily(name)
         }
+        self.id = id
+        self.name = name
+        functional = f
     }
 
-    deinit { xc_func_end(&functional) }
+    deinit {
+        xc_func_end(functional)
+        functional.deallocate()
+    }
 
     /// Evaluates on `rho.count` points; `sigma` is required for GGAs and ignored for LDAs.
     /// Returns ε (per particle), vρ and vσ (zeros for an LDA).
@@ -56,11 +69,11 @@ public final class XCFunctional: @unchecked Sendable {
         if np == 0 { return (zk, vrho, vsigma) }
         switch family {
         case .lda:
-            xc_lda_exc_vxc(&functional, np, rho, &zk, &vrho)
+            xc_lda_exc_vxc(functional, np, rho, &zk, &vrho)
         case .gga:
             let s = sigma ?? [Double](repeating: 0, count: np)
             precondition(s.count == np, "sigma must have one value per point")
-            xc_gga_exc_vxc(&functional, np, rho, s, &zk, &vrho, &vsigma)
+            xc_gga_exc_vxc(functional, np, rho, s, &zk, &vrho, &vsigma)
         }
         return (zk, vrho, vsigma)
     }

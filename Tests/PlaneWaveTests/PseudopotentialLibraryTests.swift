@@ -1,5 +1,5 @@
 import Testing
-@testable import PlaneWave
+import PlaneWave
 
 /// The shipped GTH tables (generated from CP2K's GTH_POTENTIALS, cp2k-data 2023.1) and their lookup.
 /// Reference numbers are those of /work/shared/reference/abinit-inputs/*.psp10, copied here.

@@ -1,0 +1,8 @@
+/// A term of the Kohn–Sham energy that depends on the density only:
+/// it returns E[ρ] and its local potential V(r) = δE/δρ(r) on the FFT grid.
+/// (Kinetic and non-local terms act on orbitals: see `Kinetic` and `NonlocalPseudopotential`.)
+public protocol DensityTerm {
+    /// The name ABINIT prints for the term, used in results (`hartree`, `xc`, `local_psp`).
+    var name: String { get }
+    func energyAndPotential(_ rho: [Double]) throws -> (energy: Double, potential: [Double])
+}

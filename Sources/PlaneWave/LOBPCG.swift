@@ -1,0 +1,148 @@
+import Bindings
+import Numerics
+import Foundation
+
+/// Block LOBPCG (Knyazev 2001) for the lowest eigenpairs of a Hermitian operator, with soft
+/// locking of converged bands, tracked H-products for X, W and P, and an orthonormalisation of
+/// the search directions by the eigen-decomposition of their overlap (robust when they become
+/// nearly dependent).
+public enum LOBPCG {
+    public struct Result {
+        public var values: [Double]
+        public var vectors: ComplexMatrix
+        public var residualNorms: [Double]
+        public var iterations: Int
+        public var converged: Bool
+        public var operatorApplications: Int
+    }
+
+    /// - Parameters:
+    ///   - apply: X ↦ H X.
+    ///   - precondition: applied in place to the residual columns of the given bands, given the current X.
+    ///   - initial: starting block (columns need not be orthonormal).
+    public static func solve(apply: (ComplexMatrix) -> ComplexMatrix,
+                             precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
+                             initial: ComplexMatrix, tolerance: Double, maxIterations: Int) throws -> Result {
+        let nb = initial.cols
+        var x = try orthonormalize(initial)
+        var hx = apply(x)
+        var applications = nb
+        var (lambda, c) = try rayleighRitz(x, hx)
+        x = multiply(.none, x, .none, c)
+        hx = multiply(.none, hx, .none, c)
+        var p: ComplexMatrix? = nil, hp: ComplexMatrix? = nil
+        var resNorms = [Double](repeating: .infinity, count: nb)
+        var iteration = 0
+        while true {
+            // residuals R = HX − XΛ
+            var r = hx
+            for n in 0..<nb { for g in 0..<r.rows { r[g, n] -= x[g, n] * lambda[n] } }
+            resNorms = (0..<nb).map { n in var s = 0.0; for g in 0..<r.rows { s += r[g, n].norm2 }; return s.squareRoot() }
+            let active = (0..<nb).filter { resNorms[$0] > tolerance }
+            if active.isEmpty || iteration >= maxIterations {
+                return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
+                              converged: active.isEmpty, operatorApplications: applications)
+            }
+            iteration += 1
+            var w = ComplexMatrix.hstack(active.map { r.columns($0..<($0 + 1)) })
+            precondition(&w, active, x)
+            var hw = apply(w)
+            applications += w.cols
+            // search space Q = [W, P_active], H Q tracked alongside
+            var q = w, hq = hw
+            if let p, let hp {
+                let pa = ComplexMatrix.hstack(active.map { p.columns($0..<($0 + 1)) })
+                let hpa = ComplexMatrix.hstack(active.map { hp.columns($0..<($0 + 1)) })
+                q = .hstack([w, pa]); hq = .hstack([hw, hpa])
+            }
+            // project out X twice (Q ⊥ X), then orthonormalise Q
+            for _ in 0..<2 {
+                let b = multiply(.adjoint, x, .none, q)
+                gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
+                gemm(.none, hx, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &hq)
+            }
+            guard let t = try orthonormalizer(q) else {
+                return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
+                              converged: false, operatorApplications: applications)
+            }
+            q = multiply(.none, q, .none, t)
+            hq = multiply(.none, hq, .none, t)
+            w = ComplexMatrix(rows: 0, cols: 0); hw = w
+            // Rayleigh–Ritz on S = [X, Q]
+            let s = ComplexMatrix.hstack([x, q]), hs = ComplexMatrix.hstack([hx, hq])
+            let (values, vectors) = try rayleighRitz(s, hs)
+            let cAll = vectors.columns(0..<nb)
+            lambda = Array(values.prefix(nb))
+            var cq = ComplexMatrix(rows: q.cols, cols: nb)
+            for j in 0..<nb { for i in 0..<q.cols { cq[i, j] = cAll[nb + i, j] } }
+            p = multiply(.none, q, .none, cq)
+            hp = multiply(.none, hq, .none, cq)
+            x = multiply(.none, s, .none, cAll)
+            hx = multiply(.none, hs, .none, cAll)
+            // keep X orthonormal against rounding drift
+            let overlap = multiply(.adjoint, x, .none, x)
+            if let u = try? choleskyUpper(overlap) {
+                solveUpperRight(&x, u); solveUpperRight(&hx, u)
+            }
+        }
+    }
+
+    /// Eigenpairs of the projected problem Sᴴ H S (S orthonormal), ascending.
+    static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix) throws -> ([Double], ComplexMatrix) {
+        var h = multiply(.adjoint, s, .none, hs)
+        let n = h.rows
+        for j in 0..<n { for i in 0...j {
+            let v = (h[i, j] + h[j, i].conjugate) * 0.5
+            h[i, j] = v; h[j, i] = v.conjugate
+        } }
+        let e = try hermitianEigen(h)
+        return (e.values, e.vectors)
+    }
+
+    /// Orthonormal columns spanning X (Cholesky, falling back to the overlap's eigenvectors).
+    static func orthonormalize(_ x: ComplexMatrix) throws -> ComplexMatrix {
+        let o = multiply(.adjoint, x, .none, x)
+        if let u = try? choleskyUpper(o) {
+            var y = x
+            solveUpperRight(&y, u)
+            return y
+        }
+        guard let t = try orthonormalizer(x) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
+        return multiply(.none, x, .none, t)
+    }
+
+    /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.
+    static func orthonormalizer(_ x: ComplexMatrix) throws -> ComplexMatrix? {
+        let o = multiply(.adjoint, x, .none, x)
+        let e = try hermitianEigen(o)
+        guard let top = e.values.last, top > 0 else { return nil }
+        let keep = e.values.indices.filter { e.values[$0] > 1e-12 * top }
+        if keep.isEmpty { return nil }
+        var t = ComplexMatrix(rows: x.cols, cols: keep.count)
+        for (j, k) in keep.enumerated() {
+            let s = 1 / e.values[k].squareRoot()
+            for i in 0..<x.cols { t[i, j] = e.vectors[i, k] * s }
+        }
+        return t
+    }
+}
+
+/// Teter–Payne–Allan preconditioner: each residual component is scaled by
+/// K(x) = (27 + 18x + 12x² + 8x³)/(27 + 18x + 12x² + 8x³ + 16x⁴), x = (|k+G|²/2)/E_kin(band).
+public struct TPAPreconditioner {
+    public let kinetic: [Double]
+    public init(kinetic: [Double]) { self.kinetic = kinetic }
+
+    public func apply(_ w: inout ComplexMatrix, bands: [Int], current x: ComplexMatrix) {
+        for (col, n) in bands.enumerated() {
+            var ek = 0.0
+            for g in 0..<x.rows { ek += x[g, n].norm2 * kinetic[g] }
+            ek = max(ek, 1e-2)
+            for g in 0..<w.rows {
+                let x = kinetic[g] / ek
+                let num = 27 + x * (18 + x * (12 + 8 * x))
+                w[g, col] = w[g, col] * (num / (num + 16 * x * x * x * x))
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Bindings
+import Numerics
+import Foundation
+
+/// The local part of the pseudopotentials, V_loc(G) = (1/Ω) Σ_a e^{−iG·τ_a} v_a(|G|) for G ≠ 0;
+/// E = ∫ V_loc ρ. The G = 0 component is left out of the potential (ABINIT's convention, which
+/// also fixes the eigenvalue reference) and accounted for by `PseudopotentialCore`.
+public final class LocalPseudopotential: DensityTerm {
+    public let name = "local_psp"
+    public let potential: [Double]
+    let grid: FourierGrid
+
+    public init(grid: FourierGrid) {
+        self.grid = grid
+        let basis = grid.basis
+        let crystal = basis.model.crystal
+        let omega = basis.volume
+        var vG = [Complex64](repeating: .zero, count: grid.count)
+        var cache: [String: [Double: Double]] = [:]
+        for (i, m) in basis.gridMillers.enumerated() {
+            let g2 = basis.gridG2[i]
+            if g2 == 0 { continue }
+            let q = g2.squareRoot()
+            var v = Complex64.zero
+            for atom in crystal.atoms {
+                let pp = basis.model.pseudopotentials[atom.species]!
+                let radial: Double
+                if let c = cache[atom.species]?[g2] { radial = c } else {
+                    radial = pp.localFourier(q)
+                    cache[atom.species, default: [:]][g2] = radial
+                }
+                let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
+                v += Complex64(cos(phase), sin(phase)) * radial
+            }
+            vG[i] = v * (1 / omega)
+        }
+        potential = grid.real(vG)
+    }
+
+    public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
+        (grid.integrate(potential, rho), potential)
+    }
+}
+
+/// The G = 0 limit of the local pseudopotentials: E = N_el · Σ_a ε_a / Ω with
+/// ε_a = lim_{q→0} [v_a(q) + 4πZ_a/q²] (ABINIT's "psp_core"; constant for a fixed cell).
+public enum PseudopotentialCore {
+    public static func energy(model: Model) -> Double {
+        let eps = model.crystal.atoms.reduce(0.0) { $0 + model.pseudopotentials[$1.species]!.localCoreTerm }
+        return Double(model.electronCount) * eps / model.crystal.lattice.volume
+    }
+}

@@ -1,0 +1,82 @@
+import Bindings
+import Numerics
+
+/// Anderson (Pulay/DIIS) density mixing with a Kerker preconditioner.
+///
+/// The residual f = P(ρ_out − ρ_in), P(G) = G²/(G² + q₀²), is extrapolated over the last m steps:
+/// γ = argmin ‖f_m − Σᵢ γᵢ (f_m − fᵢ)‖, ρ̄ = ρ_m − Σ γᵢ(ρ_m − ρᵢ), f̄ likewise, and
+/// ρ_next = ρ̄ + β f̄. With one step in the history this is simple mixing ρ_in + β f.
+public final class AndersonMixing {
+    public let damping: Double
+    public let history: Int
+    public let kerker: Double
+    let grid: FourierGrid
+    var inputs: [[Double]] = []
+    var residuals: [[Double]] = []
+
+    public init(grid: FourierGrid, damping: Double, history: Int, kerker: Double) {
+        self.grid = grid; self.damping = damping; self.history = history; self.kerker = kerker
+    }
+
+    /// Forgets the history (e.g. after the band count changed).
+    public func reset() { inputs.removeAll(); residuals.removeAll() }
+
+    public func next(input: [Double], output: [Double]) -> [Double] {
+        let n = input.count
+        var f = (0..<n).map { output[$0] - input[$0] }
+        if kerker > 0 {
+            var fG = grid.fourier(f)
+            let q2 = kerker * kerker
+            for (i, g2) in grid.basis.gridG2.enumerated() { fG[i] = fG[i] * (g2 / (g2 + q2)) }
+            f = grid.real(fG)
+        }
+        inputs.append(input); residuals.append(f)
+        if inputs.count > history { inputs.removeFirst(); residuals.removeFirst() }
+        var xbar = input, fbar = f
+        let m = inputs.count - 1
+        if m > 0 {
+            // normal equations (ΔFᵀΔF) γ = ΔFᵀ f_m with ΔF_i = f_m − f_i
+            let df = (0..<m).map { i in (0..<n).map { f[$0] - residuals[i][$0] } }
+            var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
+            var b = [Double](repeating: 0, count: m)
+            for i in 0..<m {
+                for j in i..<m { var s = 0.0; for r in 0..<n { s += df[i][r] * df[j][r] }; a[i][j] = s; a[j][i] = s }
+                var s = 0.0; for r in 0..<n { s += df[i][r] * f[r] }; b[i] = s
+            }
+            let trace = (0..<m).reduce(0.0) { $0 + a[$1][$1] }
+            for i in 0..<m { a[i][i] += 1e-12 * trace + 1e-300 }
+            if let gamma = solveSymmetric(a, b) {
+                for i in 0..<m {
+                    let g = gamma[i]
+                    for r in 0..<n {
+                        xbar[r] -= g * (input[r] - inputs[i][r])
+                        fbar[r] -= g * df[i][r]
+                    }
+                }
+            }
+        }
+        return (0..<n).map { xbar[$0] + damping * fbar[$0] }
+    }
+}
+
+/// Solves a small dense system by Gaussian elimination with partial pivoting (nil if singular).
+func solveSymmetric(_ a0: [[Double]], _ b0: [Double]) -> [Double]? {
+    var a = a0, b = b0
+    let n = b.count
+    for c in 0..<n {
+        guard let p = (c..<n).max(by: { abs(a[$0][c]) < abs(a[$1][c]) }), abs(a[p][c]) > 0 else { return nil }
+        a.swapAt(c, p); b.swapAt(c, p)
+        for r in (c + 1)..<max(c + 1, n) {
+            let f = a[r][c] / a[c][c]
+            for k in c..<n { a[r][k] -= f * a[c][k] }
+            b[r] -= f * b[c]
+        }
+    }
+    var x = [Double](repeating: 0, count: n)
+    for r in stride(from: n - 1, through: 0, by: -1) {
+        var s = b[r]
+        for k in (r + 1)..<max(r + 1, n) { s -= a[r][k] * x[k] }
+        x[r] = s / a[r][r]
+    }
+    return x.allSatisfy(\.isFinite) ? x : nil
+}

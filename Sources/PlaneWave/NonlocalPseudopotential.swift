@@ -1,0 +1,103 @@
+import Bindings
+import Numerics
+import Foundation
+
+/// Separable non-local part of the GTH pseudopotentials at one k-point:
+/// V_NL = P D Pᴴ with P_{G,(a,l,i,m)} = ⟨k+G|p^a_{ilm}⟩ = Ω^{−½} e^{−i(k+G)·τ_a} (−i)^l Y_lm(k+G) p^l_i(|k+G|)
+/// (real spherical harmonics) and D block-diagonal with the h^l_ij of each atom and channel.
+public struct NonlocalProjectors: Sendable {
+    public let projectors: ComplexMatrix
+    public let coupling: ComplexMatrix
+    public var count: Int { projectors.cols }
+
+    public init(kbasis: KBasis, model: Model) {
+        let crystal = model.crystal
+        let omega = crystal.lattice.volume
+        let nproj = crystal.atoms.reduce(0) { $0 + model.pseudopotentials[$1.species]!.projectorCount }
+        let npw = kbasis.count
+        var p = ComplexMatrix(rows: npw, cols: nproj)
+        var d = ComplexMatrix(rows: nproj, cols: nproj)
+        let k = kbasis.kpoint.reduced
+        var col = 0
+        let invSqrtOmega = 1 / omega.squareRoot()
+        for atom in crystal.atoms {
+            let pp = model.pseudopotentials[atom.species]!
+            // structure factor e^{−i(k+G)·τ}
+            let phases = kbasis.millers.map { m -> Complex64 in
+                let x = 2 * Double.pi * ((Double(m.x) + k.x) * atom.position.x + (Double(m.y) + k.y) * atom.position.y + (Double(m.z) + k.z) * atom.position.z)
+                return Complex64(cos(x), -sin(x))
+            }
+            for ch in pp.channels {
+                let l = ch.l
+                let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
+                let first = col
+                for i in 0..<ch.count {
+                    for mIndex in 0..<(2 * l + 1) {
+                        for g in 0..<npw {
+                            let q = kbasis.kPlusG[g]
+                            let qn = norm(q)
+                            let radial = pp.projectorFourier(channel: ch, i: i, q: qn)
+                            let y = realSphericalHarmonic(l: l, m: mIndex, q)
+                            p[g, col] = phases[g] * il * (radial * y * invSqrtOmega)
+                        }
+                        col += 1
+                    }
+                }
+                // D_{(i,m),(j,m)} = h_ij
+                let nm = 2 * l + 1
+                for i in 0..<ch.count { for j in 0..<ch.count { for mIndex in 0..<nm {
+                    d[first + i * nm + mIndex, first + j * nm + mIndex] = Complex64(ch.h[i][j], 0)
+                } } }
+            }
+        }
+        projectors = p
+        coupling = d
+    }
+
+    /// Y ← Y + P D Pᴴ X.
+    public func apply(_ x: ComplexMatrix, addingTo y: inout ComplexMatrix) {
+        if count == 0 { return }
+        let c = multiply(.adjoint, projectors, .none, x)
+        let dc = multiply(.none, coupling, .none, c)
+        gemm(.none, projectors, .none, dc, beta: .one, into: &y)
+    }
+
+    /// ⟨x_n|V_NL|x_n⟩ for every column n.
+    public func expectation(_ x: ComplexMatrix) -> [Double] {
+        if count == 0 { return [Double](repeating: 0, count: x.cols) }
+        let c = multiply(.adjoint, projectors, .none, x)
+        let dc = multiply(.none, coupling, .none, c)
+        return (0..<x.cols).map { n in
+            var s = 0.0
+            for a in 0..<c.rows { s += (c[a, n].conjugate * dc[a, n]).real }
+            return s
+        }
+    }
+}
+
+/// Real spherical harmonics Y_lm(q̂), normalised on the unit sphere (l ≤ 3). Y_{l>0}(0) = 0.
+@inlinable func realSphericalHarmonic(l: Int, m: Int, _ q: SIMD3<Double>) -> Double {
+    let r = norm(q)
+    if l == 0 { return 0.5 / Double.pi.squareRoot() }
+    if r < 1e-14 { return 0 }
+    let x = q.x / r, y = q.y / r, z = q.z / r
+    let pi = Double.pi
+    switch (l, m) {
+    case (1, 0): return (3 / (4 * pi)).squareRoot() * x
+    case (1, 1): return (3 / (4 * pi)).squareRoot() * y
+    case (1, 2): return (3 / (4 * pi)).squareRoot() * z
+    case (2, 0): return (15 / (4 * pi)).squareRoot() * x * y
+    case (2, 1): return (15 / (4 * pi)).squareRoot() * y * z
+    case (2, 2): return (5 / (16 * pi)).squareRoot() * (3 * z * z - 1)
+    case (2, 3): return (15 / (4 * pi)).squareRoot() * x * z
+    case (2, 4): return (15 / (16 * pi)).squareRoot() * (x * x - y * y)
+    case (3, 0): return (35 / (32 * pi)).squareRoot() * y * (3 * x * x - y * y)
+    case (3, 1): return (105 / (4 * pi)).squareRoot() * x * y * z
+    case (3, 2): return (21 / (32 * pi)).squareRoot() * y * (5 * z * z - 1)
+    case (3, 3): return (7 / (16 * pi)).squareRoot() * z * (5 * z * z - 3)
+    case (3, 4): return (21 / (32 * pi)).squareRoot() * x * (5 * z * z - 1)
+    case (3, 5): return (105 / (16 * pi)).squareRoot() * z * (x * x - y * y)
+    case (3, 6): return (35 / (32 * pi)).squareRoot() * x * (x * x - 3 * y * y)
+    default: preconditionFailure("real spherical harmonic l=\(l) m=\(m)")
+    }
+}

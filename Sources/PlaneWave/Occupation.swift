@@ -1,0 +1,80 @@
+import Foundation
+
+/// Occupations from eigenvalues: f_nk = 2 f((ε_nk − μ)/σ), with μ found by bisection so that
+/// Σ_k w_k Σ_n f_nk = N_el; for `Smearing.none` the lowest N_el/2 bands of every k are filled.
+public struct Occupations: Sendable {
+    /// Occupation (0…2) per k-point per band.
+    public let values: [[Double]]
+    public let fermiLevel: Double
+    /// −T·S (Ha).
+    public let entropyTerm: Double
+
+    public static func compute(eigenvalues: [[Double]], weights: [Double], electrons: Int, smearing: Smearing) throws -> Occupations {
+        let nel = Double(electrons)
+        if case .none = smearing {
+            guard electrons % 2 == 0 else {
+                throw InputError("smearing", "\(electrons) electrons cannot fill bands pairwise; use a smearing")
+            }
+            let nocc = electrons / 2
+            guard eigenvalues.allSatisfy({ $0.count >= nocc }) else {
+                throw InputError("bands", "fewer bands than the \(nocc) occupied states")
+            }
+            let occ = eigenvalues.map { e in e.indices.map { $0 < nocc ? 2.0 : 0.0 } }
+            let homo = eigenvalues.map { $0[nocc - 1] }.max() ?? 0
+            return Occupations(values: occ, fermiLevel: homo, entropyTerm: 0)
+        }
+        let sigma = smearing.width
+        let all = eigenvalues.flatMap { $0 }
+        guard let lo0 = all.min(), let hi0 = all.max() else { throw InputError("bands", "no eigenvalues") }
+        let capacity = 2 * weights.enumerated().reduce(0.0) { $0 + $1.element * Double(eigenvalues[$1.offset].count) }
+        guard capacity >= nel - 1e-9 else { throw InputError("bands", "too few bands for \(electrons) electrons") }
+        func count(_ mu: Double) -> Double {
+            var s = 0.0
+            for (k, e) in eigenvalues.enumerated() {
+                var sk = 0.0
+                for x in e { sk += smearing.occupation((x - mu) / sigma) }
+                s += weights[k] * 2 * sk
+            }
+            return s
+        }
+        var lo = lo0 - 20 * sigma - 1, hi = hi0 + 20 * sigma + 1
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if count(mid) < nel { lo = mid } else { hi = mid }
+            if hi - lo < 1e-15 { break }
+        }
+        let mu = (lo + hi) / 2
+        var entropy = 0.0
+        let occ = eigenvalues.enumerated().map { (k, e) -> [Double] in
+            e.map { x in
+                let t = (x - mu) / sigma
+                entropy += weights[k] * 2 * smearing.entropy(t)
+                return 2 * smearing.occupation(t)
+            }
+        }
+        return Occupations(values: occ, fermiLevel: mu, entropyTerm: -sigma * entropy)
+    }
+}
+
+/// Band gap from eigenvalues on the k-mesh: VBM = max_k ε_{N/2}, CBM = min_k ε_{N/2+1}.
+public struct BandGap: Sendable, Codable, Equatable {
+    public let gap: Double
+    public let vbm: Double
+    public let cbm: Double
+    public let vbmK: SIMD3<Double>
+    public let cbmK: SIMD3<Double>
+    public var direct: Bool { vbmK == cbmK }
+
+    /// nil if the electron count is odd or there is no band above the occupied ones.
+    public static func find(eigenvalues: [[Double]], kpoints: [SIMD3<Double>], electrons: Int) -> BandGap? {
+        guard electrons % 2 == 0 else { return nil }
+        let nocc = electrons / 2
+        guard nocc > 0, eigenvalues.allSatisfy({ $0.count > nocc }) else { return nil }
+        var vbm = -Double.infinity, cbm = Double.infinity, kv = 0, kc = 0
+        for (k, e) in eigenvalues.enumerated() {
+            if e[nocc - 1] > vbm { vbm = e[nocc - 1]; kv = k }
+            if e[nocc] < cbm { cbm = e[nocc]; kc = k }
+        }
+        return BandGap(gap: cbm - vbm, vbm: vbm, cbm: cbm, vbmK: kpoints[kv], cbmK: kpoints[kc])
+    }
+}

@@ -1,0 +1,129 @@
+import Bindings
+import Foundation
+
+/// Plane waves e^{i(k+G)·r}/√Ω at one k-point: all G with |k+G|²/2 ≤ ecut.
+public struct KBasis: Sendable {
+    public let kpoint: KPoint
+    /// Miller indices of the G vectors.
+    public let millers: [SIMD3<Int32>]
+    /// Cartesian k+G (bohr⁻¹).
+    public let kPlusG: [SIMD3<Double>]
+    /// |k+G|²/2 (Ha).
+    public let kinetic: [Double]
+    /// Position of each G in the FFT box.
+    public let fftIndex: [Int32]
+    public var count: Int { millers.count }
+}
+
+/// The discretisation of a model: FFT grid, k-points, plane-wave spheres, symmetry operations.
+public final class PlaneWaveBasis: @unchecked Sendable {
+    public let model: Model
+    public let ecut: Double
+    public let fftSize: [Int]
+    public let kpoints: [KBasis]
+    public let symmetries: [SymmetryOperation]
+    public let spaceGroup: SpaceGroup?
+    public let fullMeshSize: Int
+    /// Centred Miller indices of every FFT grid point (for G-space operations on the density).
+    public let gridMillers: [SIMD3<Int32>]
+    /// |G|² of every FFT grid point.
+    public let gridG2: [Double]
+    public var gridCount: Int { gridMillers.count }
+    public var volume: Double { model.crystal.lattice.volume }
+
+    public init(model: Model, discretization d: Discretization) throws {
+        self.model = model
+        ecut = d.ecut
+        let lattice = model.crystal.lattice
+        let (ops, sg) = MonkhorstPack.symmetries(of: model.crystal, useSymmetry: d.useSymmetry)
+        symmetries = ops
+        spaceGroup = sg
+        let grid = d.fftGrid ?? PlaneWaveBasis.minimalGrid(lattice: lattice, ecut: d.ecut, symmetries: ops)
+        if let given = d.fftGrid {
+            let minimal = PlaneWaveBasis.minimalGrid(lattice: lattice, ecut: d.ecut, symmetries: [.identity])
+            for i in 0..<3 where given[i] < minimal[i] {
+                throw InputError("fft_grid", "\(given) is too coarse for ecut \(d.ecut) Ha: needs at least \(minimal)")
+            }
+            if !PlaneWaveBasis.isCompatible(grid: given, with: ops) {
+                throw InputError("fft_grid", "\(given) is not compatible with the crystal symmetry (equal sizes needed along symmetry-related axes)")
+            }
+        }
+        fftSize = grid
+        fullMeshSize = d.kmesh.reduce(1, *)
+        let kps = MonkhorstPack.kpoints(crystal: model.crystal, mesh: d.kmesh, shift: d.kshift, useSymmetry: d.useSymmetry)
+        kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: d.ecut, grid: grid) }
+        var millers: [SIMD3<Int32>] = []
+        var g2: [Double] = []
+        millers.reserveCapacity(grid[0] * grid[1] * grid[2])
+        for i in 0..<grid[0] { for j in 0..<grid[1] { for k in 0..<grid[2] {
+            let m = SIMD3(Int32(centred(i, grid[0])), Int32(centred(j, grid[1])), Int32(centred(k, grid[2])))
+            millers.append(m)
+            let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
+            g2.append(dot(g, g))
+        } } }
+        gridMillers = millers
+        gridG2 = g2
+    }
+
+    /// Smallest grid holding the density sphere (radius 2√(2 ecut)) in the FFT box, i.e.
+    /// nᵢ ≥ 4 √(2 ecut) |aᵢ| / 2π, with sizes whose prime factors are 2, 3, 5 (ABINIT's and QE's
+    /// choice), made equal along axes that a symmetry operation mixes.
+    public static func minimalGrid(lattice: Lattice, ecut: Double, symmetries: [SymmetryOperation]) -> [Int] {
+        let gmax = (2 * ecut).squareRoot()
+        var n = (0..<3).map { i -> Int in
+            let need = 4 * gmax * norm(lattice.vectors[i]) / (2 * Double.pi)
+            var m = Int((need - 1e-9).rounded(.up))
+            while !isGood(m) { m += 1 }
+            return m
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for op in symmetries { for i in 0..<3 { for j in 0..<3 where op.rotation[i][j] != 0 && n[i] != n[j] {
+                let m = max(n[i], n[j]); n[i] = m; n[j] = m; changed = true
+            } } }
+        }
+        return n
+    }
+
+    static func isGood(_ n: Int) -> Bool {
+        var m = n
+        for p in [2, 3, 5] { while m % p == 0 { m /= p } }
+        return m == 1
+    }
+
+    static func isCompatible(grid: [Int], with ops: [SymmetryOperation]) -> Bool {
+        ops.allSatisfy { op in (0..<3).allSatisfy { i in (0..<3).allSatisfy { j in op.rotation[i][j] == 0 || grid[i] == grid[j] } } }
+    }
+
+    static func sphere(k: KPoint, lattice: Lattice, ecut: Double, grid: [Int]) -> KBasis {
+        let gmax = (2 * ecut).squareRoot()
+        let bound = (0..<3).map { i in Int((gmax * norm(lattice.vectors[i]) / (2 * Double.pi)).rounded(.up)) + 1 }
+        var millers: [SIMD3<Int32>] = [], kpg: [SIMD3<Double>] = [], kin: [Double] = [], idx: [Int32] = []
+        for i in -bound[0]...bound[0] { for j in -bound[1]...bound[1] { for l in -bound[2]...bound[2] {
+            let q = lattice.reciprocalCartesian(k.reduced + SIMD3(Double(i), Double(j), Double(l)))
+            let e = dot(q, q) / 2
+            if e <= ecut {
+                millers.append(SIMD3(Int32(i), Int32(j), Int32(l)))
+                kpg.append(q)
+                kin.append(e)
+                let a = (i % grid[0] + grid[0]) % grid[0], b = (j % grid[1] + grid[1]) % grid[1], c = (l % grid[2] + grid[2]) % grid[2]
+                idx.append(Int32((a * grid[1] + b) * grid[2] + c))
+            }
+        } } }
+        return KBasis(kpoint: k, millers: millers, kPlusG: kpg, kinetic: kin, fftIndex: idx)
+    }
+
+    /// Index of centred Miller indices m in the FFT box (wrapped).
+    @inlinable public func gridIndex(_ m: SIMD3<Int32>) -> Int {
+        let n0 = fftSize[0], n1 = fftSize[1], n2 = fftSize[2]
+        let a = (Int(m.x) % n0 + n0) % n0, b = (Int(m.y) % n1 + n1) % n1, c = (Int(m.z) % n2 + n2) % n2
+        return (a * n1 + b) * n2 + c
+    }
+
+    /// A new FFT of this basis' grid.
+    public func makeFFT() -> FFT3D { FFT3D(fftSize[0], fftSize[1], fftSize[2]) }
+}
+
+/// Centred frequency of index i on an n-point axis: 0, 1, …, ⌈n/2⌉−1, −⌊n/2⌋, …, −1.
+@inlinable func centred(_ i: Int, _ n: Int) -> Int { i < (n + 1) / 2 ? i : i - n }

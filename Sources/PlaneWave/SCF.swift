@@ -1,0 +1,238 @@
+import Bindings
+import Foundation
+import Numerics
+
+/// The self-consistent field loop, a fixed-point map ρ_in ↦ ρ_out[ρ_in] accelerated by mixing:
+/// build V[ρ_in], diagonalise H at every owned k-point (warm-started, with a tolerance that
+/// tightens with the density residual), occupy, form ρ_out, evaluate the energy from the
+/// orbitals and ρ_out, mix. Converged when |ΔF| and ‖ρ_out − ρ_in‖ are below their tolerances.
+public final class SCF {
+    public let basis: PlaneWaveBasis
+    public let parameters: SCFParameters
+    let distribution: KPointDistribution
+    let grid: FourierGrid
+    let local: LocalPseudopotential
+    let hartree: Hartree
+    let xc: ExchangeCorrelation
+    let nonlocal: [Int: NonlocalProjectors]
+    let ewald: Double
+    let pspCore: Double
+    public private(set) var bands: Int
+    var orbitals: [Int: ComplexMatrix] = [:]
+    /// Called on every process after each iteration.
+    public var observer: ((SCFStep) -> Void)?
+
+    public init(basis: PlaneWaveBasis, parameters: SCFParameters, distribution: KPointDistribution = SerialKPoints()) throws {
+        self.basis = basis
+        self.parameters = try parameters.validated()
+        self.distribution = distribution
+        grid = FourierGrid(basis: basis)
+        local = LocalPseudopotential(grid: grid)
+        hartree = Hartree(grid: grid)
+        xc = try ExchangeCorrelation(grid: grid, functional: basis.model.functional)
+        var nl: [Int: NonlocalProjectors] = [:]
+        for k in basis.kpoints.indices where distribution.owns(k) {
+            nl[k] = NonlocalProjectors(kbasis: basis.kpoints[k], model: basis.model)
+        }
+        nonlocal = nl
+        ewald = Ewald.energy(model: basis.model)
+        pspCore = PseudopotentialCore.energy(model: basis.model)
+        let nel = basis.model.electronCount
+        let nocc = (nel + 1) / 2
+        bands = SCF.automaticBands(occupied: nocc, smearing: basis.model.smearing)
+        let minPW = basis.kpoints.map(\.count).min() ?? 0
+        bands = min(bands, minPW)
+    }
+
+    /// Sets the number of bands (validated against the occupied states and the basis size).
+    public func setBands(_ n: Int) throws {
+        let nocc = (basis.model.electronCount + 1) / 2
+        guard n >= nocc else { throw InputError("bands", "\(n) bands are fewer than the \(nocc) occupied states") }
+        let minPW = basis.kpoints.map(\.count).min() ?? 0
+        guard n <= minPW else { throw InputError("bands", "\(n) bands exceed the \(minPW) plane waves of the smallest k-point basis") }
+        bands = n
+        orbitals.removeAll()
+    }
+
+    static func automaticBands(occupied: Int, smearing: Smearing) -> Int {
+        if case .none = smearing { return occupied + max(2, occupied / 4) }
+        return occupied + max(4, occupied / 2)
+    }
+
+    /// Superposition of Gaussian atomic charges, ρ_G = (1/Ω) Σ_a Z_a e^{−G²s²/2} e^{−iG·τ_a}.
+    public func initialDensity() -> [Double] {
+        let s = 1.2
+        var rhoG = [Complex64](repeating: .zero, count: grid.count)
+        for (i, m) in basis.gridMillers.enumerated() {
+            let g2 = basis.gridG2[i]
+            var v = Complex64.zero
+            for atom in basis.model.crystal.atoms {
+                let z = Double(basis.model.pseudopotentials[atom.species]!.zion)
+                let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
+                v += Complex64(cos(phase), sin(phase)) * (z * exp(-g2 * s * s / 2))
+            }
+            rhoG[i] = v * (1 / basis.volume)
+        }
+        return grid.real(rhoG)
+    }
+
+    /// Runs the SCF from `startDensity` (or the atomic guess). Non-convergence is a status, not an error.
+    public func run(startDensity: [Double]? = nil) throws -> SCFResult {
+        let nel = basis.model.electronCount
+        let mixer = AndersonMixing(grid: grid, damping: parameters.mixingDamping, history: parameters.mixingHistory,
+                                   kerker: parameters.kerkerWavevector)
+        var rhoIn = startDensity ?? initialDensity()
+        guard rhoIn.count == grid.count else { throw InputError("start_density", "has \(rhoIn.count) points, the grid \(grid.count)") }
+        var history: [SCFStep] = []
+        var previousF = Double.nan
+        var residual = 1.0
+        var smallChanges = 0
+        var bandIncreases = 0
+        var iteration = 0
+        while true {
+            iteration += 1
+            let t0 = Date()
+            let vloc = local.potential
+            let (_, vh) = hartree.energyAndPotential(rhoIn)
+            let (_, vxc) = xc.energyAndPotential(rhoIn)
+            var v = [Double](repeating: 0, count: grid.count)
+            for i in 0..<grid.count { v[i] = vloc[i] + vh[i] + vxc[i] }
+            let tolerance = iteration == 1 ? 1e-2 : min(1e-2, max(1e-10, 0.02 * residual))
+            let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
+                                                               maxIterations: iteration == 1 ? 60 : 30)
+            let weights = basis.kpoints.map(\.kpoint.weight)
+            let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing)
+            var (rhoOut, kinetic, nonlocalE) = try density(occupations: occ.values)
+            rhoOut = Symmetrization.symmetrize(rhoOut, grid: grid)
+            var terms = EnergyTerms()
+            terms.kinetic = kinetic
+            terms.nonlocalPsp = nonlocalE
+            terms.localPsp = local.energyAndPotential(rhoOut).energy
+            terms.hartree = hartree.energyAndPotential(rhoOut).energy
+            terms.xc = xc.energyAndPotential(rhoOut).energy
+            terms.ewald = ewald
+            terms.pspCore = pspCore
+            terms.entropy = occ.entropyTerm
+            let f = terms.freeEnergy
+            var d2 = 0.0
+            for i in 0..<grid.count { let d = rhoOut[i] - rhoIn[i]; d2 += d * d }
+            residual = (d2 * basis.volume / Double(grid.count)).squareRoot()
+            let change = previousF.isNaN ? f : f - previousF
+            previousF = f
+            let step = SCFStep(iteration: iteration, freeEnergy: f, energyChange: change, densityResidual: residual,
+                               eigensolverIterations: diagIterations, seconds: Date().timeIntervalSince(t0))
+            history.append(step)
+            observer?(step)
+            smallChanges = abs(change) < parameters.energyTolerance ? smallChanges + 1 : 0
+            var done = smallChanges >= 1 && residual < parameters.densityTolerance && iteration > 1
+            if done, basis.model.smearing != .none, bandIncreases < 4, topBandOccupation(occ) > 1e-8 {
+                // not enough empty bands: add some and continue from the current density
+                try grow()
+                bandIncreases += 1
+                mixer.reset()
+                done = false
+                smallChanges = 0
+            }
+            if done || iteration >= parameters.maxIterations {
+                let gap = BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel)
+                var bandEnergy = 0.0
+                for (k, e) in eigenvalues.enumerated() { for (n, x) in e.enumerated() { bandEnergy += weights[k] * occ.values[k][n] * x } }
+                return SCFResult(converged: done, iterations: iteration, terms: terms, fermiLevel: occ.fermiLevel,
+                                 eigenvalues: eigenvalues, occupations: occ.values, kpoints: basis.kpoints.map(\.kpoint),
+                                 gap: gap, bandEnergy: bandEnergy, history: history,
+                                 planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize, bands: bands,
+                                 density: rhoOut, electrons: nel)
+            }
+            rhoIn = mixer.next(input: rhoIn, output: rhoOut)
+        }
+    }
+
+    func topBandOccupation(_ occ: Occupations) -> Double {
+        occ.values.map { ($0.last ?? 0) / 2 }.max() ?? 0
+    }
+
+    func grow() throws {
+        let minPW = basis.kpoints.map(\.count).min() ?? 0
+        let new = min(minPW, bands + max(2, bands / 4))
+        if new == bands { return }
+        for (k, x) in orbitals {
+            let extra = randomBlock(rows: x.rows, cols: new - bands, seed: k &* 7919 &+ bands, kinetic: basis.kpoints[k].kinetic)
+            orbitals[k] = .hstack([x, extra])
+        }
+        bands = new
+    }
+
+    /// Diagonalises every owned k-point; returns all eigenvalues (summed over processes) and the
+    /// largest number of eigensolver iterations.
+    func diagonalize(potential v: [Double], tolerance: Double, maxIterations: Int) throws -> ([[Double]], Int) {
+        let nk = basis.kpoints.count
+        var flat = [Double](repeating: 0, count: nk * bands)
+        var iterations = 0
+        var potentialFourier: [Complex64]? = nil
+        for k in 0..<nk where distribution.owns(k) {
+            let kb = basis.kpoints[k]
+            let h = Hamiltonian(kbasis: kb, potential: v, nonlocal: nonlocal[k]!, fft: grid.fft)
+            let values: [Double]
+            switch parameters.eigensolver {
+            case .dense:
+                if potentialFourier == nil { potentialFourier = grid.fourier(v) }
+                let e = try hermitianEigen(h.matrix(potentialFourier: potentialFourier!, basis: basis))
+                values = Array(e.values.prefix(bands))
+                orbitals[k] = e.vectors.columns(0..<bands)
+                iterations = max(iterations, 1)
+            case .lobpcg:
+                let x0 = orbitals[k] ?? randomBlock(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic)
+                let tpa = TPAPreconditioner(kinetic: kb.kinetic)
+                let r = try LOBPCG.solve(apply: { h.apply($0) },
+                                         precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
+                                         initial: x0, tolerance: tolerance, maxIterations: maxIterations)
+                values = r.values
+                orbitals[k] = r.vectors
+                iterations = max(iterations, r.iterations)
+            }
+            for n in 0..<bands { flat[k * bands + n] = values[n] }
+        }
+        try distribution.sum(&flat)
+        return ((0..<nk).map { k in Array(flat[(k * bands)..<((k + 1) * bands)]) }, iterations)
+    }
+
+    /// ρ(r) = Σ_k w_k Σ_n f_nk |ψ_nk(r)|² (before symmetrisation), with the kinetic and non-local
+    /// energies of the same orbitals; all three summed over processes.
+    func density(occupations: [[Double]]) throws -> ([Double], Double, Double) {
+        let n = grid.count
+        var rho = [Double](repeating: 0, count: n + 2)
+        let fft = grid.fft
+        let buf = fft.buffer
+        for (k, kb) in basis.kpoints.enumerated() where distribution.owns(k) {
+            let x = orbitals[k]!
+            let w = kb.kpoint.weight
+            let kin = Kinetic.expectation(x, kbasis: kb)
+            let vnl = nonlocal[k]!.expectation(x)
+            for b in 0..<bands {
+                let f = occupations[k][b]
+                rho[n] += w * f * kin[b]
+                rho[n + 1] += w * f * vnl[b]
+                if f < 1e-14 { continue }
+                buf.update(repeating: .zero)
+                for g in 0..<kb.count { buf[Int(kb.fftIndex[g])] = x[g, b] }
+                fft.backward()
+                let s = w * f / basis.volume
+                for r in 0..<n { rho[r] += s * buf[r].norm2 }
+            }
+        }
+        try distribution.sum(&rho)
+        let kinetic = rho[n], nonlocalE = rho[n + 1]
+        rho.removeLast(2)
+        return (rho, kinetic, nonlocalE)
+    }
+
+    /// Deterministic pseudo-random start vectors, damped at high kinetic energy.
+    func randomBlock(rows: Int, cols: Int, seed: Int, kinetic: [Double]) -> ComplexMatrix {
+        var state = UInt64(truncatingIfNeeded: seed) &* 0x9E3779B97F4A7C15 &+ 0x2545F4914F6CDD1D
+        func next() -> Double {
+            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            return Double((state &* 0x2545F4914F6CDD1D) >> 11) / Double(1 << 53) - 0.5
+        }
+        return ComplexMatrix(rows: rows, cols: cols) { g, _ in Complex64(next(), next()) * (1 / (1 + kinetic[g])) }
+    }
+}

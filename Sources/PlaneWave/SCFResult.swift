@@ -1,0 +1,57 @@
+/// One SCF iteration.
+public struct SCFStep: Sendable, Codable {
+    public let iteration: Int
+    public let freeEnergy: Double
+    public let energyChange: Double
+    public let densityResidual: Double
+    public let eigensolverIterations: Int
+    public let seconds: Double
+}
+
+/// The energy terms, named as ABINIT prints them (Ha).
+public struct EnergyTerms: Sendable, Codable, Equatable {
+    public var kinetic = 0.0
+    public var hartree = 0.0
+    public var xc = 0.0
+    public var ewald = 0.0
+    public var pspCore = 0.0
+    public var localPsp = 0.0
+    public var nonlocalPsp = 0.0
+    /// −T·S
+    public var entropy = 0.0
+
+    /// U = Σ of every term but −TS.
+    public var internalEnergy: Double { kinetic + hartree + xc + ewald + pspCore + localPsp + nonlocalPsp }
+    /// F = U − TS
+    public var freeEnergy: Double { internalEnergy + entropy }
+
+    public var dictionary: [String: Double] {
+        ["kinetic": kinetic, "hartree": hartree, "xc": xc, "ewald": ewald, "psp_core": pspCore,
+         "local_psp": localPsp, "non_local_psp": nonlocalPsp, "minus_TS": entropy]
+    }
+}
+
+/// Everything a self-consistent calculation produces.
+public struct SCFResult: Sendable {
+    public let converged: Bool
+    public let iterations: Int
+    public let terms: EnergyTerms
+    public var freeEnergy: Double { terms.freeEnergy }
+    public var internalEnergy: Double { terms.internalEnergy }
+    /// Fermi level (Ha), ABINIT's convention (the average local potential excluded); the highest
+    /// occupied level for fixed occupations.
+    public let fermiLevel: Double
+    /// Eigenvalues (Ha) per irreducible k-point, ascending.
+    public let eigenvalues: [[Double]]
+    public let occupations: [[Double]]
+    public let kpoints: [KPoint]
+    public let gap: BandGap?
+    public let bandEnergy: Double
+    public let history: [SCFStep]
+    public let planeWaves: [Int]
+    public let fftGrid: [Int]
+    public let bands: Int
+    /// Converged density on the FFT grid (electrons/bohr³), for warm starts.
+    public let density: [Double]
+    public let electrons: Int
+}

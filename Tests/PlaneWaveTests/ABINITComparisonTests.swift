@@ -1,0 +1,42 @@
+import Testing
+import Foundation
+import PlaneWave
+
+/// Builds the model and discretisation of a reference case.
+func setUp(_ c: ABINITCase, fftGrid: [Int]? = nil, eigensolver: EigensolverKind = .lobpcg, useSymmetry: Bool = true,
+           ecut: Double? = nil) throws -> (PlaneWaveBasis, SCFParameters) {
+    let library = try GTHPseudopotential.parseLibrary(gthFixture)
+    let species = c.material == "Si" ? ["Si", "Si"] : ["Ga", "As"]
+    let crystal = try Crystal(lattice: .fcc(c.lattice), atoms: [Atom(species[0], .zero), Atom(species[1], SIMD3(repeating: 0.25))])
+    var pps: [String: GTHPseudopotential] = [:]
+    for key in c.pseudopotentials { let pp = library[key]!; pps[pp.element] = pp }
+    let model = try Model(crystal: crystal, pseudopotentials: pps, functional: c.functional, smearing: c.smearing)
+    let d = try Discretization(ecut: ecut ?? c.ecut, kmesh: c.kmesh, fftGrid: fftGrid, useSymmetry: useSymmetry)
+    var p = SCFParameters()
+    p.energyTolerance = 1e-10
+    p.densityTolerance = 1e-7
+    p.eigensolver = eigensolver
+    return (try PlaneWaveBasis(model: model, discretization: d), p)
+}
+
+@Suite("ABINIT reference cases")
+struct ABINITComparisonTests {
+    @Test("energies and every term match ABINIT", arguments: abinitCases)
+    func matchesABINIT(_ c: ABINITCase) throws {
+        let (basis, p) = try setUp(c)
+        #expect(basis.fftSize == c.fftGrid, "FFT grid")
+        #expect(basis.kpoints.count == c.irreducibleK, "irreducible k-points")
+        #expect(basis.kpoints[0].count == c.planeWavesAtGamma, "plane waves at Γ")
+        let r = try SCF(basis: basis, parameters: p).run()
+        #expect(r.converged)
+        let t = r.terms.dictionary
+        for (name, ref) in c.terms {
+            #expect(abs(t[name]! - ref) < 1e-5, "\(name): \(t[name]!) vs ABINIT \(ref)")
+        }
+        #expect(abs(r.freeEnergy - c.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(c.freeEnergy)")
+        #expect(abs(r.internalEnergy - c.internalEnergy) < 1e-5, "U")
+        #expect(abs(r.fermiLevel - c.fermiLevel) < 1e-4, "Fermi level \(r.fermiLevel) vs \(c.fermiLevel)")
+        print("\(c.id): ΔF = \(r.freeEnergy - c.freeEnergy) Ha, iterations \(r.iterations), " +
+              c.terms.keys.sorted().map { "\($0) Δ=\(String(format: "%.1e", t[$0]! - c.terms[$0]!))" }.joined(separator: " "))
+    }
+}
