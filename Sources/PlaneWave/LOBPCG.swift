@@ -23,7 +23,16 @@ public enum LOBPCG {
     public static func solve(apply: (ComplexMatrix) -> ComplexMatrix,
                              precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
                              initial: ComplexMatrix, tolerance: Double, maxIterations: Int) throws -> Result {
+        try solve(apply: apply, precondition: precondition, initial: initial,
+                  tolerances: [Double](repeating: tolerance, count: initial.cols), maxIterations: maxIterations)
+    }
+
+    /// As above with a residual tolerance per band (looser for bands that carry no electrons).
+    public static func solve(apply: (ComplexMatrix) -> ComplexMatrix,
+                             precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
+                             initial: ComplexMatrix, tolerances: [Double], maxIterations: Int) throws -> Result {
         let nb = initial.cols
+        Swift.precondition(tolerances.count == nb, "one tolerance per band")
         var x = try orthonormalize(initial)
         var hx = apply(x)
         var applications = nb
@@ -38,7 +47,7 @@ public enum LOBPCG {
             var r = hx
             for n in 0..<nb { for g in 0..<r.rows { r[g, n] -= x[g, n] * lambda[n] } }
             resNorms = (0..<nb).map { n in var s = 0.0; for g in 0..<r.rows { s += r[g, n].norm2 }; return s.squareRoot() }
-            let active = (0..<nb).filter { resNorms[$0] > tolerance }
+            let active = (0..<nb).filter { resNorms[$0] > tolerances[$0] }
             if active.isEmpty || iteration >= maxIterations {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: active.isEmpty, operatorApplications: applications)

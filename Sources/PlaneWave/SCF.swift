@@ -56,7 +56,7 @@ public final class SCF {
 
     static func automaticBands(occupied: Int, smearing: Smearing) -> Int {
         if case .none = smearing { return occupied + max(2, occupied / 4) }
-        return occupied + max(4, occupied / 2)
+        return occupied + max(6, Int((Double(occupied) * 0.25).rounded(.up)))
     }
 
     /// Superposition of Gaussian atomic charges, ρ_G = (1/Ω) Σ_a Z_a e^{−G²s²/2} e^{−iG·τ_a}.
@@ -89,6 +89,7 @@ public final class SCF {
         var smallChanges = 0
         var bandIncreases = 0
         var iteration = 0
+        var previousOccupations: [[Double]]? = nil
         while true {
             iteration += 1
             let t0 = Date()
@@ -97,11 +98,13 @@ public final class SCF {
             let (_, vxc) = xc.energyAndPotential(rhoIn)
             var v = [Double](repeating: 0, count: grid.count)
             for i in 0..<grid.count { v[i] = vloc[i] + vh[i] + vxc[i] }
-            let tolerance = iteration == 1 ? 1e-2 : min(1e-2, max(1e-10, 0.02 * residual))
+            let tolerance = iteration == 1 ? 1e-2 : min(1e-2, max(1e-9, 0.02 * residual))
             let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
-                                                               maxIterations: iteration == 1 ? 60 : 30)
+                                                               maxIterations: iteration == 1 ? 60 : 30,
+                                                               previous: previousOccupations)
             let weights = basis.kpoints.map(\.kpoint.weight)
             let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing)
+            previousOccupations = occ.values
             var (rhoOut, kinetic, nonlocalE) = try density(occupations: occ.values)
             rhoOut = Symmetrization.symmetrize(rhoOut, grid: grid)
             var terms = EnergyTerms()
@@ -125,13 +128,16 @@ public final class SCF {
             observer?(step)
             smallChanges = abs(change) < parameters.energyTolerance ? smallChanges + 1 : 0
             var done = smallChanges >= 1 && residual < parameters.densityTolerance && iteration > 1
-            if done, basis.model.smearing != .none, bandIncreases < 4, topBandOccupation(occ) > 1e-8 {
-                // not enough empty bands: add some and continue from the current density
-                try grow()
-                bandIncreases += 1
-                mixer.reset()
-                done = false
-                smallChanges = 0
+            if basis.model.smearing != .none, iteration > 1, bandIncreases < 6, topBandOccupation(occ) > 1e-8 {
+                // not enough empty bands: add some and go on from the current density
+                let before = bands
+                grow()
+                if bands > before {
+                    bandIncreases += 1
+                    previousOccupations = nil
+                    done = false
+                    smallChanges = 0
+                }
             }
             if done || iteration >= parameters.maxIterations {
                 let gap = BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel)
@@ -151,7 +157,7 @@ public final class SCF {
         occ.values.map { ($0.last ?? 0) / 2 }.max() ?? 0
     }
 
-    func grow() throws {
+    func grow() {
         let minPW = basis.kpoints.map(\.count).min() ?? 0
         let new = min(minPW, bands + max(2, bands / 4))
         if new == bands { return }
@@ -164,7 +170,9 @@ public final class SCF {
 
     /// Diagonalises every owned k-point; returns all eigenvalues (summed over processes) and the
     /// largest number of eigensolver iterations.
-    func diagonalize(potential v: [Double], tolerance: Double, maxIterations: Int) throws -> ([[Double]], Int) {
+    /// Bands whose previous occupation is below 1e-10 (per spin orbital) are converged to a residual
+    /// of at most 1e-5 only: they carry no electrons, their eigenvalues are still accurate to ~1e-9.
+    func diagonalize(potential v: [Double], tolerance: Double, maxIterations: Int, previous: [[Double]]?) throws -> ([[Double]], Int) {
         let nk = basis.kpoints.count
         var flat = [Double](repeating: 0, count: nk * bands)
         var iterations = 0
@@ -183,9 +191,13 @@ public final class SCF {
             case .lobpcg:
                 let x0 = orbitals[k] ?? randomBlock(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic)
                 let tpa = TPAPreconditioner(kinetic: kb.kinetic)
+                let tolerances = (0..<bands).map { n -> Double in
+                    guard let occ = previous?[k], n < occ.count else { return tolerance }
+                    return occ[n] / 2 < 1e-10 ? max(tolerance, 1e-5) : tolerance
+                }
                 let r = try LOBPCG.solve(apply: { h.apply($0) },
                                          precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
-                                         initial: x0, tolerance: tolerance, maxIterations: maxIterations)
+                                         initial: x0, tolerances: tolerances, maxIterations: maxIterations)
                 values = r.values
                 orbitals[k] = r.vectors
                 iterations = max(iterations, r.iterations)

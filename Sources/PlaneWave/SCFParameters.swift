@@ -11,7 +11,7 @@ public struct SCFParameters: Sendable, Equatable {
     /// Stop when |ΔF| between iterations is below this (Ha)…
     public var energyTolerance: Double = 1e-9
     /// …and the density residual ‖ρ_out − ρ_in‖ (L2, electrons) is below this.
-    public var densityTolerance: Double = 1e-6
+    public var densityTolerance: Double = 1e-5
     public var maxIterations: Int = 100
     /// Anderson/Pulay mixing: damping β and history length.
     public var mixingDamping: Double = 0.7
