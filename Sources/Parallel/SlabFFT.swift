@@ -15,15 +15,18 @@ public final class SlabFFT: @unchecked Sendable {
     private let backwardPlan: fftw_plan
 
     public init(_ n1: Int, _ n2: Int, _ n3: Int, communicator: Communicator) {
-        fftw_mpi_init()
+        FFTWPlanner.locked { fftw_mpi_init() }
         n = (n1, n2, n3)
         var ln = 0, ls = 0
         let alloc = fftw_mpi_local_size_3d(n1, n2, n3, communicator.handle, &ln, &ls)
         localCount = ln
         localStart = ls
         raw = fftw_alloc_complex(max(1, alloc))!
-        forwardPlan = fftw_mpi_plan_dft_3d(n1, n2, n3, raw, raw, communicator.handle, FFTW_FORWARD, FFTW_ESTIMATE)!
-        backwardPlan = fftw_mpi_plan_dft_3d(n1, n2, n3, raw, raw, communicator.handle, FFTW_BACKWARD, FFTW_ESTIMATE)!
+        let buf = raw, comm = communicator.handle
+        (forwardPlan, backwardPlan) = FFTWPlanner.locked {
+            (fftw_mpi_plan_dft_3d(n1, n2, n3, buf, buf, comm, FFTW_FORWARD, FFTW_ESTIMATE)!,
+             fftw_mpi_plan_dft_3d(n1, n2, n3, buf, buf, comm, FFTW_BACKWARD, FFTW_ESTIMATE)!)
+        }
         buffer = UnsafeMutableBufferPointer(
             start: UnsafeMutableRawPointer(raw).bindMemory(to: Complex64.self, capacity: max(1, alloc)),
             count: ln * n2 * n3)
@@ -31,8 +34,10 @@ public final class SlabFFT: @unchecked Sendable {
     }
 
     deinit {
-        fftw_destroy_plan(forwardPlan)
-        fftw_destroy_plan(backwardPlan)
+        FFTWPlanner.locked {
+            fftw_destroy_plan(forwardPlan)
+            fftw_destroy_plan(backwardPlan)
+        }
         fftw_free(raw)
     }
 

@@ -1,0 +1,25 @@
+# preconv-mpi: `make run` builds and runs the doctor on 2 ranks, `make test` runs every test.
+# --allow-run-as-root --oversubscribe are for this build box (root, 2 cores); drop them elsewhere.
+BIN    := .build/release/preconv-mpi
+MPIRUN := mpirun --allow-run-as-root --oversubscribe
+NP     ?= 2
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	swift build -c release
+
+run: build
+	export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 && $(MPIRUN) -n $(NP) $(BIN) doctor
+
+test: build
+	swift test -c release
+
+bench:
+	@echo "bench: benchmarks come with the plane-wave engine (planned)"
+
+clean:
+	rm -rf .build

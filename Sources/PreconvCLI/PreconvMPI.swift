@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The root command. Subcommands are listed here, one file each.
+struct PreconvMPI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preconv-mpi",
+        abstract: "Pre-converge plane-wave DFT parameters (cutoff, k-mesh, smearing, lattice constant) under MPI.",
+        version: "0.1.0",
+        subcommands: [DoctorCommand.self])
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import Workflow
+
+@Suite struct ByteCountParsing {
+    @Test(arguments: [("16GiB", Int64(17_179_869_184)), ("1GiB", 1 << 30), ("512 MiB", 512 << 20), ("2G", 2 << 30),
+                      ("1GB", 1_000_000_000), ("1.5kB", 1500), ("4096", 4096), ("3k", 3072), ("0", 0)])
+    func parses(text: String, bytes: Int64) throws {
+        #expect(try ByteCount(parsing: text).bytes == bytes)
+    }
+
+    @Test(arguments: ["", "lots", "-1G", "16XB", "1e9", "GiB", "1..5G"])
+    func rejects(text: String) {
+        #expect(throws: InputError.self) { try ByteCount(parsing: text) }
+    }
+
+    @Test func describesInBinaryUnits() {
+        #expect(ByteCount.gibibytes(16).description == "16.0 GiB")
+        #expect(ByteCount(bytes: 1536).description == "1.5 KiB")
+        #expect(ByteCount(bytes: 12).description == "12 B")
+    }
+}
+
+@Suite struct GridShapeParsing {
+    @Test func parsesBothSeparators() throws {
+        #expect(try GridShape(parsing: "2x4") == GridShape(rows: 2, cols: 4))
+        #expect(try GridShape(parsing: "3×1").count == 3)
+    }
+
+    @Test(arguments: ["2", "0x2", "2x", "axb", "2x2x2"])
+    func rejects(text: String) {
+        #expect(throws: InputError.self) { try GridShape(parsing: text) }
+    }
+}
+
+@Suite struct DoctorReporting {
+    let results = [DoctorResult(name: "mpi", status: .pass, value: "2 ranks on 1 node"),
+                   DoctorResult(name: "threads", status: .warn, value: "OMP_NUM_THREADS=unset",
+                                message: "export OMP_NUM_THREADS=1\nsecond line"),
+                   DoctorResult(name: "output-dir", status: .fail, value: "/x/y", message: "cannot create")]
+
+    @Test func jsonLinesRoundTrip() throws {
+        let lines = DoctorReport.jsonLines(results).split(separator: "\n")
+        #expect(lines.count == 3)
+        let decoded = try lines.map { try JSONDecoder().decode(DoctorResult.self, from: Data($0.utf8)) }
+        #expect(decoded == results)
+        #expect(lines[2] == #"{"message":"cannot create","name":"output-dir","status":"FAIL","value":"/x/y"}"#)
+    }
+
+    @Test func messagesAreOneLine() {
+        #expect(results[1].message == "export OMP_NUM_THREADS=1 second line")
+    }
+
+    @Test func tableHasHeaderRowsAndSummary() {
+        let lines = DoctorReport.table(results).split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("CHECK"))
+        #expect(lines[2].contains("WARN") && lines[2].hasSuffix("export OMP_NUM_THREADS=1 second line"))
+        #expect(lines[4] == "3 checks: 1 PASS, 1 WARN, 1 FAIL")
+        // columns are aligned: STATUS starts at the same offset on every row
+        let offsets = lines.prefix(4).map { $0.range(of: $0 == lines[0] ? "STATUS" : ($0.contains("PASS") ? "PASS" : $0.contains("WARN") ? "WARN" : "FAIL"))!.lowerBound.utf16Offset(in: $0) }
+        #expect(Set(offsets).count == 1)
+    }
+
+    @Test func verdictFollowsWorstStatus() {
+        #expect(!Doctor.succeeded(results))
+        #expect(Doctor.succeeded(Array(results.prefix(2))))
+        #expect(DoctorStatus.fail > .warn && DoctorStatus.warn > .pass)
+    }
+
+    @Test func quickChecksAreASubsetOfAllChecks() {
+        let quick = Doctor.quickChecks(DoctorOptions()).map(\.name)
+        #expect(quick == ["mpi", "threads", "memory", "disk", "output-dir"])
+        #expect(Set(quick).isSubset(of: Doctor.checkNames))
+        #expect(Doctor.checkNames.count == 11)
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages preconv-mpi builds against. Idempotent: when everything is
+# installed it only asks dpkg-query and returns.
+set -euo pipefail
+
+packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev
+          libopenblas-dev liblapacke-dev libxc-dev libsymspg-dev pkg-config)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == installed ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} > 0)); then
+    echo "deps: installing ${missing[*]}"
+    sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    echo "deps: all ${#packages[@]} Debian packages installed"
+fi
+
+command -v swift >/dev/null || { echo "deps: swift not found on PATH (Swift 6.1 or later is needed)" >&2; exit 1; }
