@@ -13,6 +13,7 @@ public struct GTHPseudopotential: Sendable, Equatable {
         /// Symmetric coupling matrix h_ij (Ha), n×n with n ≤ 3.
         public let h: [[Double]]
         public var count: Int { h.count }
+        public init(l: Int, radius: Double, h: [[Double]]) { self.l = l; self.radius = radius; self.h = h }
     }
 
     public let element: String
