@@ -15,7 +15,10 @@ build: deps
 run: build
 	export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 && $(MPIRUN) -n $(NP) $(BIN) doctor
 
-test: build
+# `swift test` compiles every target with testable imports, so a preceding `swift build` would be
+# recompiled anyway: one `swift test -c release` builds the release binary (used by the MPI
+# integration tests) and the tests in a single pass.
+test: deps
 	swift test -c release
 
 bench:
