@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "preconv-mpi", targets: ["PreconvCLI"]),
         .library(name: "PlaneWave", targets: ["PlaneWave"]),
+        .library(name: "PreconvKit", targets: ["Workflow", "Parallel", "PlaneWave", "Bindings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),

@@ -3,39 +3,47 @@ import Numerics
 
 /// The Kohn–Sham Hamiltonian at one k-point, H = −½∇² + V_local(r) + V_NL, applied to blocks of
 /// plane-wave coefficient vectors: kinetic diagonal in G, the local potential by FFT
-/// (G → r, multiply, r → G), the non-local part by projector matrix products.
+/// (G → r, multiply, r → G, sphere-pruned: `WavefunctionFFT`), the non-local part by projector
+/// matrix products.
 public struct Hamiltonian {
     public let kbasis: KBasis
     /// Total local potential on the FFT grid (Ha).
     public let potential: [Double]
     public let nonlocal: NonlocalProjectors
-    let fft: FFT3D
+    /// Sphere-pruned FFTs of the grid and where this k-point's sphere sits in the box.
+    let transform: WavefunctionFFT
+    let layout: SphereFFTLayout
 
+    public init(kbasis: KBasis, potential: [Double], nonlocal: NonlocalProjectors,
+                transform: WavefunctionFFT, layout: SphereFFTLayout) {
+        precondition(layout.fftIndex == kbasis.fftIndex && layout.fftSize == transform.fftSize,
+                     "layout of another k-point or grid")
+        precondition(potential.count == transform.count, "potential must cover the FFT box")
+        self.kbasis = kbasis; self.potential = potential; self.nonlocal = nonlocal
+        self.transform = transform; self.layout = layout
+    }
+
+    /// As above with a new pruned transform on `fft`'s grid (plans it: prefer sharing one
+    /// `WavefunctionFFT` across k-points).
     public init(kbasis: KBasis, potential: [Double], nonlocal: NonlocalProjectors, fft: FFT3D) {
-        self.kbasis = kbasis; self.potential = potential; self.nonlocal = nonlocal; self.fft = fft
+        let t = WavefunctionFFT(fftSize: [fft.n.0, fft.n.1, fft.n.2])
+        self.init(kbasis: kbasis, potential: potential, nonlocal: nonlocal, transform: t, layout: t.layout(for: kbasis))
     }
 
     /// H X for the columns of X.
     public func apply(_ x: ComplexMatrix) -> ComplexMatrix {
         let npw = kbasis.count
         var hx = ComplexMatrix(rows: npw, cols: x.cols)
-        let buf = fft.buffer
-        let n = fft.count
-        let scale = 1 / Double(n)
-        kbasis.fftIndex.withUnsafeBufferPointer { idx in
-            kbasis.kinetic.withUnsafeBufferPointer { kin in
-                potential.withUnsafeBufferPointer { v in
-                    x.storage.withUnsafeBufferPointer { xs in
-                        hx.storage.withUnsafeMutableBufferPointer { hs in
-                            for col in 0..<x.cols {
-                                let off = col * npw
-                                buf.update(repeating: .zero)
-                                for g in 0..<npw { buf[Int(idx[g])] = xs[off + g] }
-                                fft.backward()
-                                for r in 0..<n { buf[r] = buf[r] * v[r] }
-                                fft.forward()
-                                for g in 0..<npw { hs[off + g] = buf[Int(idx[g])] * scale + xs[off + g] * kin[g] }
-                            }
+        kbasis.kinetic.withUnsafeBufferPointer { kin in
+            potential.withUnsafeBufferPointer { v in
+                x.storage.withUnsafeBufferPointer { xs in
+                    hx.storage.withUnsafeMutableBufferPointer { hs in
+                        for col in 0..<x.cols {
+                            let off = col * npw
+                            let xc = UnsafeBufferPointer(rebasing: xs[off..<(off + npw)])
+                            transform.applyPotential(v, to: xc, layout: layout,
+                                                     into: UnsafeMutableBufferPointer(rebasing: hs[off..<(off + npw)]))
+                            for g in 0..<npw { hs[off + g] += xc[g] * kin[g] }
                         }
                     }
                 }
@@ -60,6 +68,20 @@ public struct Hamiltonian {
         if nonlocal.count > 0 {
             let pd = multiply(.none, nonlocal.projectors, .none, nonlocal.coupling)
             gemm(.none, pd, .adjoint, nonlocal.projectors, beta: .one, into: &h)
+        }
+        return h
+    }
+}
+
+extension Hamiltonian {
+    /// One element ⟨k+Gᵢ|H|k+Gⱼ⟩ (for matrices built in distributed form); `projectorsTimesCoupling` = P D.
+    @inlinable public func element(_ i: Int, _ j: Int, potentialFourier vG: [Complex64], basis: PlaneWaveBasis,
+                                   projectorsTimesCoupling pd: ComplexMatrix?) -> Complex64 {
+        var h = vG[basis.gridIndex(kbasis.millers[i] &- kbasis.millers[j])]
+        if i == j { h += Complex64(kbasis.kinetic[i], 0) }
+        if let pd {
+            let p = nonlocal.projectors
+            for b in 0..<p.cols { h += pd[i, b] * p[j, b].conjugate }
         }
         return h
     }

@@ -1,10 +1,40 @@
+import Bindings
+
 /// How the irreducible k-points of one calculation are shared among processes. This is the only
-/// contact of the engine with parallelism: each process computes the k-points it owns, and
+/// contact of the engine with parallelism: each process computes the k-points its pool owns, and
 /// k-point sums (density, energies, eigenvalues) are completed by `sum`.
 public protocol KPointDistribution {
+    /// Whether this process' pool computes k-point `k`.
     func owns(_ k: Int) -> Bool
-    /// Element-wise sum over the processes sharing the calculation, in place.
+    /// Element-wise sum over every process of the calculation, in place.
     func sum(_ values: inout [Double]) throws
+    /// The processes sharing each k-point of this pool; nil when a process works alone.
+    var pool: PoolOperations? { get }
+}
+
+extension KPointDistribution {
+    public var pool: PoolOperations? { nil }
+}
+
+/// Work shared by the processes of one k-point pool: bands are split for the Hamiltonian
+/// application and the density, dense eigenproblems are distributed (ScaLAPACK).
+public protocol PoolOperations {
+    var size: Int { get }
+    var rank: Int { get }
+    /// Dense eigenproblems of at least this order are distributed; smaller ones use LAPACK locally.
+    var distributedThreshold: Int { get }
+    /// Applies `f` to this process' share of the columns of `x` and returns the full result everywhere.
+    func mapColumns(_ x: ComplexMatrix, _ f: (ComplexMatrix) -> ComplexMatrix) throws -> ComplexMatrix
+    /// Eigenpairs of a Hermitian matrix known on every process (identical copies).
+    func hermitianEigen(_ a: ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix)
+    /// The lowest `count` eigenpairs of an n×n Hermitian matrix given element-wise; each process
+    /// evaluates only the elements of its block-cyclic part.
+    func lowestEigenpairs(order n: Int, count: Int, element: (Int, Int) -> Complex64) throws -> (values: [Double], vectors: ComplexMatrix)
+}
+
+extension PoolOperations {
+    /// Whether this process adds band `n` to the density and band energies.
+    public func ownsBand(_ n: Int) -> Bool { n % size == rank }
 }
 
 /// Every k-point on this process.

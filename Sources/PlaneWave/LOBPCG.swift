@@ -20,23 +20,28 @@ public enum LOBPCG {
     ///   - apply: X ↦ H X.
     ///   - precondition: applied in place to the residual columns of the given bands, given the current X.
     ///   - initial: starting block (columns need not be orthonormal).
-    public static func solve(apply: (ComplexMatrix) -> ComplexMatrix,
+    public static func solve(apply: (ComplexMatrix) throws -> ComplexMatrix,
                              precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
                              initial: ComplexMatrix, tolerance: Double, maxIterations: Int) throws -> Result {
         try solve(apply: apply, precondition: precondition, initial: initial,
                   tolerances: [Double](repeating: tolerance, count: initial.cols), maxIterations: maxIterations)
     }
 
+    /// Dense Hermitian eigen-solver used for the small projected problems (LAPACK by default;
+    /// a k-point pool substitutes a distributed one).
+    public typealias DenseEigen = (ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix)
+
     /// As above with a residual tolerance per band (looser for bands that carry no electrons).
-    public static func solve(apply: (ComplexMatrix) -> ComplexMatrix,
+    public static func solve(apply: (ComplexMatrix) throws -> ComplexMatrix,
                              precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
-                             initial: ComplexMatrix, tolerances: [Double], maxIterations: Int) throws -> Result {
+                             initial: ComplexMatrix, tolerances: [Double], maxIterations: Int,
+                             eigen: DenseEigen = { try hermitianEigen($0) }) throws -> Result {
         let nb = initial.cols
         Swift.precondition(tolerances.count == nb, "one tolerance per band")
-        var x = try orthonormalize(initial)
-        var hx = apply(x)
+        var x = try orthonormalize(initial, eigen: eigen)
+        var hx = try apply(x)
         var applications = nb
-        var (lambda, c) = try rayleighRitz(x, hx)
+        var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen)
         x = multiply(.none, x, .none, c)
         hx = multiply(.none, hx, .none, c)
         var p: ComplexMatrix? = nil, hp: ComplexMatrix? = nil
@@ -55,7 +60,7 @@ public enum LOBPCG {
             iteration += 1
             var w = ComplexMatrix.hstack(active.map { r.columns($0..<($0 + 1)) })
             precondition(&w, active, x)
-            var hw = apply(w)
+            var hw = try apply(w)
             applications += w.cols
             // search space Q = [W, P_active], H Q tracked alongside
             var q = w, hq = hw
@@ -70,7 +75,7 @@ public enum LOBPCG {
                 gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
                 gemm(.none, hx, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &hq)
             }
-            guard let t = try orthonormalizer(q) else {
+            guard let t = try orthonormalizer(q, eigen: eigen) else {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: false, operatorApplications: applications)
             }
@@ -79,7 +84,7 @@ public enum LOBPCG {
             w = ComplexMatrix(rows: 0, cols: 0); hw = w
             // Rayleigh–Ritz on S = [X, Q]
             let s = ComplexMatrix.hstack([x, q]), hs = ComplexMatrix.hstack([hx, hq])
-            let (values, vectors) = try rayleighRitz(s, hs)
+            let (values, vectors) = try rayleighRitz(s, hs, eigen: eigen)
             let cAll = vectors.columns(0..<nb)
             lambda = Array(values.prefix(nb))
             var cq = ComplexMatrix(rows: q.cols, cols: nb)
@@ -97,33 +102,39 @@ public enum LOBPCG {
     }
 
     /// Eigenpairs of the projected problem Sᴴ H S (S orthonormal), ascending.
-    static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix) throws -> ([Double], ComplexMatrix) {
+    static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix, eigen: DenseEigen) throws -> ([Double], ComplexMatrix) {
         var h = multiply(.adjoint, s, .none, hs)
+        hermitize(&h)
+        let e = try eigen(h)
+        return (e.values, e.vectors)
+    }
+
+    /// Makes a nearly Hermitian matrix exactly Hermitian (so that distributed and local solvers see the same matrix).
+    static func hermitize(_ h: inout ComplexMatrix) {
         let n = h.rows
         for j in 0..<n { for i in 0...j {
             let v = (h[i, j] + h[j, i].conjugate) * 0.5
             h[i, j] = v; h[j, i] = v.conjugate
         } }
-        let e = try hermitianEigen(h)
-        return (e.values, e.vectors)
     }
 
     /// Orthonormal columns spanning X (Cholesky, falling back to the overlap's eigenvectors).
-    static func orthonormalize(_ x: ComplexMatrix) throws -> ComplexMatrix {
+    static func orthonormalize(_ x: ComplexMatrix, eigen: DenseEigen) throws -> ComplexMatrix {
         let o = multiply(.adjoint, x, .none, x)
         if let u = try? choleskyUpper(o) {
             var y = x
             solveUpperRight(&y, u)
             return y
         }
-        guard let t = try orthonormalizer(x) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
+        guard let t = try orthonormalizer(x, eigen: eigen) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
         return multiply(.none, x, .none, t)
     }
 
     /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.
-    static func orthonormalizer(_ x: ComplexMatrix) throws -> ComplexMatrix? {
-        let o = multiply(.adjoint, x, .none, x)
-        let e = try hermitianEigen(o)
+    static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen) throws -> ComplexMatrix? {
+        var o = multiply(.adjoint, x, .none, x)
+        hermitize(&o)
+        let e = try eigen(o)
         guard let top = e.values.last, top > 0 else { return nil }
         let keep = e.values.indices.filter { e.values[$0] > 1e-12 * top }
         if keep.isEmpty { return nil }

@@ -15,6 +15,9 @@ public final class SCF {
     let hartree: Hartree
     let xc: ExchangeCorrelation
     let nonlocal: [Int: NonlocalProjectors]
+    /// Sphere-pruned wave-function FFTs (shared by all k-points) and each owned k-point's layout.
+    let wavefunctionFFT: WavefunctionFFT
+    let sphereLayouts: [Int: SphereFFTLayout]
     let ewald: Double
     let pspCore: Double
     public private(set) var bands: Int
@@ -35,6 +38,12 @@ public final class SCF {
             nl[k] = NonlocalProjectors(kbasis: basis.kpoints[k], model: basis.model)
         }
         nonlocal = nl
+        wavefunctionFFT = WavefunctionFFT(basis: basis)
+        var layouts: [Int: SphereFFTLayout] = [:]
+        for k in basis.kpoints.indices where distribution.owns(k) {
+            layouts[k] = wavefunctionFFT.layout(for: basis.kpoints[k])
+        }
+        sphereLayouts = layouts
         ewald = Ewald.energy(model: basis.model)
         pspCore = PseudopotentialCore.energy(model: basis.model)
         let nel = basis.model.electronCount
@@ -179,14 +188,25 @@ public final class SCF {
         var potentialFourier: [Complex64]? = nil
         for k in 0..<nk where distribution.owns(k) {
             let kb = basis.kpoints[k]
-            let h = Hamiltonian(kbasis: kb, potential: v, nonlocal: nonlocal[k]!, fft: grid.fft)
+            let h = Hamiltonian(kbasis: kb, potential: v, nonlocal: nonlocal[k]!,
+                                transform: wavefunctionFFT, layout: sphereLayouts[k]!)
             let values: [Double]
             switch parameters.eigensolver {
             case .dense:
                 if potentialFourier == nil { potentialFourier = grid.fourier(v) }
-                let e = try hermitianEigen(h.matrix(potentialFourier: potentialFourier!, basis: basis))
-                values = Array(e.values.prefix(bands))
-                orbitals[k] = e.vectors.columns(0..<bands)
+                let e: (values: [Double], vectors: ComplexMatrix)
+                if let pool = distribution.pool, pool.size > 1 {
+                    let vG = potentialFourier!
+                    let pd = nonlocal[k]!.count > 0 ? multiply(.none, nonlocal[k]!.projectors, .none, nonlocal[k]!.coupling) : nil
+                    e = try pool.lowestEigenpairs(order: kb.count, count: bands) { i, j in
+                        h.element(i, j, potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
+                    }
+                } else {
+                    let full = try hermitianEigen(h.matrix(potentialFourier: potentialFourier!, basis: basis))
+                    e = (Array(full.values.prefix(bands)), full.vectors.columns(0..<bands))
+                }
+                values = e.values
+                orbitals[k] = e.vectors
                 iterations = max(iterations, 1)
             case .lobpcg:
                 let x0 = orbitals[k] ?? randomBlock(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic)
@@ -195,14 +215,23 @@ public final class SCF {
                     guard let occ = previous?[k], n < occ.count else { return tolerance }
                     return occ[n] / 2 < 1e-10 ? max(tolerance, 1e-5) : tolerance
                 }
-                let r = try LOBPCG.solve(apply: { h.apply($0) },
+                let pool = distribution.pool
+                let apply: (ComplexMatrix) throws -> ComplexMatrix
+                var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
+                if let pool, pool.size > 1 {
+                    apply = { x in try pool.mapColumns(x) { h.apply($0) } }
+                    eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
+                } else {
+                    apply = { h.apply($0) }
+                }
+                let r = try LOBPCG.solve(apply: apply,
                                          precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
-                                         initial: x0, tolerances: tolerances, maxIterations: maxIterations)
+                                         initial: x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen)
                 values = r.values
                 orbitals[k] = r.vectors
                 iterations = max(iterations, r.iterations)
             }
-            for n in 0..<bands { flat[k * bands + n] = values[n] }
+            if (distribution.pool?.rank ?? 0) == 0 { for n in 0..<bands { flat[k * bands + n] = values[n] } }
         }
         try distribution.sum(&flat)
         return ((0..<nk).map { k in Array(flat[(k * bands)..<((k + 1) * bands)]) }, iterations)
@@ -213,23 +242,25 @@ public final class SCF {
     func density(occupations: [[Double]]) throws -> ([Double], Double, Double) {
         let n = grid.count
         var rho = [Double](repeating: 0, count: n + 2)
-        let fft = grid.fft
-        let buf = fft.buffer
+        let pool = distribution.pool
         for (k, kb) in basis.kpoints.enumerated() where distribution.owns(k) {
             let x = orbitals[k]!
             let w = kb.kpoint.weight
             let kin = Kinetic.expectation(x, kbasis: kb)
             let vnl = nonlocal[k]!.expectation(x)
-            for b in 0..<bands {
-                let f = occupations[k][b]
-                rho[n] += w * f * kin[b]
-                rho[n + 1] += w * f * vnl[b]
-                if f < 1e-14 { continue }
-                buf.update(repeating: .zero)
-                for g in 0..<kb.count { buf[Int(kb.fftIndex[g])] = x[g, b] }
-                fft.backward()
-                let s = w * f / basis.volume
-                for r in 0..<n { rho[r] += s * buf[r].norm2 }
+            let layout = sphereLayouts[k]!
+            let npw = kb.count
+            rho.withUnsafeMutableBufferPointer { r in
+                x.storage.withUnsafeBufferPointer { xs in
+                    for b in 0..<bands where pool?.ownsBand(b) ?? true {
+                        let f = occupations[k][b]
+                        r[n] += w * f * kin[b]
+                        r[n + 1] += w * f * vnl[b]
+                        if f < 1e-14 { continue }
+                        wavefunctionFFT.accumulateDensity(UnsafeBufferPointer(rebasing: xs[(b * npw)..<((b + 1) * npw)]),
+                                                          layout: layout, weight: w * f / basis.volume, into: r)
+                    }
+                }
             }
         }
         try distribution.sum(&rho)

@@ -6,5 +6,5 @@ struct PreconvMPI: ParsableCommand {
         commandName: "preconv-mpi",
         abstract: "Pre-converge plane-wave DFT parameters (cutoff, k-mesh, smearing, lattice constant) under MPI.",
         version: "0.1.0",
-        subcommands: [DoctorCommand.self])
+        subcommands: [DoctorCommand.self, SCFCommand.self])
 }

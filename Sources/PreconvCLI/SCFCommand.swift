@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Parallel
+import PlaneWave
+import Workflow
+
+/// `preconv-mpi scf`: one self-consistent calculation from a config, on every rank of mpirun.
+struct SCFCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scf",
+        abstract: "Run one self-consistent calculation (one point) from a config file.",
+        discussion: "Values accept units: --ecut 25Ha | 50Ry | 680eV, --a 5.653Å | 10.68bohr. "
+            + "Exit status: 0 converged, 1 not converged or failed, 2 bad input.")
+
+    @Argument(help: "The YAML config (e.g. config/gaas-pbe.yaml).")
+    var config: String
+
+    @Option(help: "Plane-wave cutoff, e.g. 25Ha or 50Ry (overrides basis.ecut).")
+    var ecut: String?
+
+    @Option(help: "k-point mesh, e.g. 4x4x4 (overrides basis.kmesh).")
+    var kmesh: String?
+
+    @Option(help: "Conventional lattice constant with a unit, e.g. 5.653Å (rescales the lattice).")
+    var a: String?
+
+    @Option(help: "Distribute dense eigenproblems of at least this order over multi-rank pools with ScaLAPACK.")
+    var scalapackThreshold = 64
+
+    @Flag(help: "Print one JSON object with the results.")
+    var json = false
+
+    @Flag(help: "Print the communicator layout and every SCF iteration.")
+    var verbose = false
+
+    func run() throws {
+        let world = Communicator.world
+        let console = Console(world: world)
+        let cfg: Config
+        do {
+            cfg = try Config.load(path: config).applying(ConfigOverrides(ecut: ecut, kmesh: kmesh, a: a))
+        } catch let e as ConfigError {
+            throw InputError("\(e)")
+        }
+        for w in cfg.warnings { console.error("warning: \(w)") }
+        var calc = PointCalculation(config: cfg, group: world)
+        calc.scalapackThreshold = scalapackThreshold
+        let outcome: PointCalculation.Outcome
+        do {
+            outcome = try calc.run(observer: verbose ? { s in
+                console.print(String(format: "  SCF %3d  F = %.10f Ha  ΔF = %+.2e  ‖Δρ‖ = %.2e  eigensolver %2d  %.2f s",
+                                     s.iteration, s.freeEnergy, s.energyChange, s.densityResidual, s.eigensolverIterations, s.seconds))
+            } : nil)
+        } catch let e as PlaneWave.InputError {
+            throw InputError("\(e)")
+        }
+        let report = PointReport(config: cfg, outcome: outcome)
+        console.print(json ? try report.json() : report.text)
+        if !outcome.result.converged {
+            console.error("error: SCF not converged after \(outcome.result.iterations) iterations (scf.max_iterations)")
+            throw ExitCode(1)
+        }
+    }
+}
