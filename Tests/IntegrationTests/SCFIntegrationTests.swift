@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// The repository's root (for the shipped configs).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let gaasConfig = packageRoot.appendingPathComponent("config/gaas-pbe.yaml").path
+
+/// What the tests read of `scf --json`.
+struct SCFJSON: Decodable {
+    struct K: Decodable { let eigenvalues_Ha: [Double]; let weight: Double }
+    struct Layout: Decodable { let ranks: Int; let poolRanks: [[Int]]; let poolKPoints: [[Int]]; let blacsGrids: [String] }
+    let converged: Bool
+    let free_energy_Ha: Double
+    let internal_energy_Ha: Double
+    let fermi_level_Ha: Double
+    let gap_Ha: Double?
+    let n_irreducible_k: Int
+    let scf_iterations: Int
+    let terms_Ha: [String: Double]
+    let kpoints: [K]
+    let layout: Layout
+    let scalapack_solves: Int
+
+    static func parse(_ text: String) throws -> SCFJSON { try JSONDecoder().decode(SCFJSON.self, from: Data(text.utf8)) }
+}
+
+@Suite(.serialized) struct SCFIntegration {
+    func scf(ranks: Int, _ extra: [String]) throws -> SCFJSON {
+        let out = try Preconv.run(ranks: ranks, ["scf", gaasConfig, "--json"] + extra, timeout: 300)
+        #expect(out.status == 0, "exit \(out.status): \(out.stderr)")
+        return try SCFJSON.parse(out.stdout)
+    }
+
+    /// GaAs PBE, ecut 20 Ha, 4×4×4 (8 irreducible k): the same F and eigenvalues on any rank count.
+    @Test func sameResultsOnOneToFourRanks() throws {
+        let runs = try [1, 2, 3, 4].map { try scf(ranks: $0, ["--ecut", "20Ha", "--kmesh", "4x4x4"]) }
+        let one = runs[0]
+        #expect(one.converged && one.n_irreducible_k == 8)
+        #expect(abs(one.free_energy_Ha - (-8.5350)) < 2e-3, "GaAs PBE F near ABINIT's ecut-25 value")
+        for (n, r) in zip([1, 2, 3, 4], runs) {
+            #expect(r.layout.ranks == n)
+            #expect(r.layout.poolKPoints.flatMap { $0 }.sorted() == Array(0..<8), "every k-point in exactly one pool")
+            #expect(abs(r.free_energy_Ha - one.free_energy_Ha) < 1e-8, "\(n) ranks: F \(r.free_energy_Ha) vs \(one.free_energy_Ha)")
+            for (k, (a, b)) in zip(r.kpoints, one.kpoints).enumerated() {
+                for (x, y) in zip(a.eigenvalues_Ha, b.eigenvalues_Ha) {
+                    #expect(abs(x - y) < 1e-8, "\(n) ranks, k \(k): ε \(x) vs \(y)")
+                }
+            }
+        }
+    }
+
+    /// Γ only on 4 ranks: one pool of 4 ranks, ScaLAPACK on a 2×2 grid carries the dense work.
+    @Test(arguments: ["lobpcg", "dense"]) func gammaOnlyOnFourRanksUsesScaLAPACK(_ solver: String) throws {
+        let cfg = try String(contentsOfFile: gaasConfig, encoding: .utf8)
+            .replacingOccurrences(of: "eigensolver: lobpcg", with: "eigensolver: \(solver)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gaas-\(solver)-\(UUID().uuidString).yaml").path
+        try cfg.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func run(_ n: Int) throws -> SCFJSON {
+            let out = try Preconv.run(ranks: n, ["scf", path, "--json", "--ecut", "10Ha", "--kmesh", "1x1x1", "--scalapack-threshold", "0"])
+            #expect(out.status == 0, "\(out.stderr)")
+            return try SCFJSON.parse(out.stdout)
+        }
+        let one = try run(1), four = try run(4)
+        #expect(one.scalapack_solves == 0)
+        #expect(four.scalapack_solves > 0, "ScaLAPACK was not used")
+        #expect(four.layout.blacsGrids == ["2x2"])
+        #expect(abs(one.free_energy_Ha - four.free_energy_Ha) < 1e-8)
+        for (x, y) in zip(one.kpoints[0].eigenvalues_Ha, four.kpoints[0].eigenvalues_Ha) { #expect(abs(x - y) < 1e-8) }
+    }
+
+    /// Bad inputs: a one-line error naming the field, exit status 2, no trap, no NaN.
+    @Test(arguments: [
+        (["--ecut", "0Ha"], "ecut"),
+        (["--ecut", "-3Ry"], "ecut"),
+        (["--kmesh", "0x4x4"], "kmesh"),
+        (["--a", "0.1Å"], "structure"),
+    ])
+    func badOverrides(_ extra: [String], _ field: String) throws {
+        let out = try Preconv.run(ranks: nil, ["scf", gaasConfig] + extra)
+        #expect(out.status == 2, "exit \(out.status)")
+        let lines = out.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("error:") && lines[0].contains(field), "\(out.stderr)")
+        #expect(!out.stdout.contains("nan") && !out.stderr.contains("Fatal error"))
+    }
+
+    @Test(arguments: [
+        ("Ga: 3", "Ga: 7", "pseudopotentials"),
+        ("position: [0.25, 0.25, 0.25]", "position: [0.01, 0, 0]", "structure.atoms"),
+        ("bands: auto", "bands: 2", "bands"),
+    ])
+    func badConfigs(_ from: String, _ to: String, _ field: String) throws {
+        let cfg = try String(contentsOfFile: gaasConfig, encoding: .utf8)
+        #expect(cfg.contains(from), "fixture no longer contains '\(from)'")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml").path
+        try cfg.replacingOccurrences(of: from, with: to).write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = try Preconv.run(ranks: 2, ["scf", path])
+        #expect(out.status == 2, "exit \(out.status): \(out.stderr)")
+        let errors = out.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(errors.count == 1 && errors[0].contains(field), "\(out.stderr)")
+        #expect(!out.stderr.contains("Fatal error"))
+    }
+}
