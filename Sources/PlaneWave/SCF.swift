@@ -24,6 +24,9 @@ public final class SCF {
     var orbitals: [Int: ComplexMatrix] = [:]
     /// Called on every process after each iteration.
     public var observer: ((SCFStep) -> Void)?
+    /// Checked after each iteration (on every process; its answer must be the same on all of them):
+    /// true ends the loop with `SCFResult.stopped` set, e.g. for a time limit or a signal.
+    public var shouldStop: (() -> Bool)?
 
     public init(basis: PlaneWaveBasis, parameters: SCFParameters, distribution: KPointDistribution = SerialKPoints()) throws {
         self.basis = basis
@@ -148,7 +151,8 @@ public final class SCF {
                     smallChanges = 0
                 }
             }
-            if done || iteration >= parameters.maxIterations {
+            let stopped = !done && (shouldStop?() ?? false)
+            if done || stopped || iteration >= parameters.maxIterations {
                 let gap = BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel)
                 var bandEnergy = 0.0
                 for (k, e) in eigenvalues.enumerated() { for (n, x) in e.enumerated() { bandEnergy += weights[k] * occ.values[k][n] * x } }
@@ -156,7 +160,7 @@ public final class SCF {
                                  eigenvalues: eigenvalues, occupations: occ.values, kpoints: basis.kpoints.map(\.kpoint),
                                  gap: gap, bandEnergy: bandEnergy, history: history,
                                  planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize, bands: bands,
-                                 density: rhoOut, electrons: nel)
+                                 density: rhoOut, electrons: nel, stopped: stopped)
             }
             rhoIn = mixer.next(input: rhoIn, output: rhoOut)
         }

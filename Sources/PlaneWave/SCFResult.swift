@@ -54,4 +54,6 @@ public struct SCFResult: Sendable {
     /// Converged density on the FFT grid (electrons/bohr³), for warm starts.
     public let density: [Double]
     public let electrons: Int
+    /// The loop was ended by `SCF.shouldStop` before converging.
+    public let stopped: Bool
 }
