@@ -39,7 +39,9 @@ struct DoctorCommand: ParsableCommand {
         if let grid = scalapackGrid, grid.count != size {
             throw ValidationError("--scalapack-grid \(grid) needs \(grid.count) ranks, running on \(size)")
         }
-        if let unknown = only?.first(where: { !Doctor.checkNames.contains($0) }) {
+        if outputDir.isEmpty { throw ValidationError("--output-dir must not be empty") }
+        if let only, only.allSatisfy(\.isEmpty) { throw ValidationError("--only needs at least one check name") }
+        if let unknown = only?.first(where: { !$0.isEmpty && !Doctor.checkNames.contains($0) }) {
             throw ValidationError("unknown check '\(unknown)' for --only (checks: \(Doctor.checkNames.joined(separator: ", ")))")
         }
     }

@@ -27,6 +27,9 @@ enum Launcher {
         } catch let error as InputError {
             console.error("error: \(error)")
             return 2
+        } catch where PreconvMPI.exitCode(for: error) == .validationFailure {   // ValidationError from run()
+            console.error("error: \(PreconvMPI.message(for: error))")
+            return 2
         } catch where PreconvMPI.exitCode(for: error) == .success {   // help for a command without run()
             console.print(PreconvMPI.fullMessage(for: error))
             return 0

@@ -77,7 +77,8 @@ import Testing
     }
 
     @Test(arguments: [["doctor", "--memory-limit", "lots"], ["doctor", "--scalapack-grid", "2x2"],
-                      ["doctor", "--only", "nothing"], ["doctor", "--bogus"], ["frobnicate"]])
+                      ["doctor", "--only", "nothing"], ["doctor", "--only", ","], ["doctor", "--output-dir", ""],
+                      ["doctor", "--bogus"], ["frobnicate"]])
     func badUsageExitsWithTwo(arguments: [String]) throws {
         let run = try Preconv.run(ranks: nil, arguments)
         #expect(run.status == 2)
