@@ -21,8 +21,10 @@ run: build
 test: deps
 	swift test -c release
 
-bench:
-	@echo "bench: benchmarks come with the plane-wave engine (planned)"
+# Benchmarks write results/bench/*.json; ABINIT and Quantum ESPRESSO are run in the same session when
+# installed (apt-get install abinit quantum-espresso) and the ratios printed.
+bench: build
+	scripts/bench_engine.py
 
 clean:
 	rm -rf .build

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Engine benchmark (make bench): GaAs zincblende, GTH-PBE Ga q3 / As q5, PBE, ecut 25 Ha,
+Γ-centred 8×8×8 (29 irreducible k), Fermi–Dirac 0.01 Ha, SCF to 1e-8 Ha.
+
+Runs `preconv-mpi scf` on 1 and 2 ranks and, when they are installed, ABINIT (1 and 2 ranks) and
+Quantum ESPRESSO pw.x (2 ranks, -nk 2) on the identical physics in the same session, then writes
+results/bench/engine.json and prints the time and memory ratios. Pseudopotential files for the
+reference codes are written from the program's own shipped GTH tables (Sources/PlaneWave/GTHTables.swift).
+"""
+import json, os, re, shutil, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("PRECONV_BIN", os.path.join(ROOT, ".build/release/preconv-mpi"))
+MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe"]
+A_ANGSTROM = 5.653
+A_BOHR = A_ANGSTROM / 0.529177210903
+ECUT_HA = float(os.environ.get("BENCH_ECUT_HA", "25"))  # smaller values only to try the script out
+KMESH = int(os.environ.get("BENCH_KMESH", "8"))
+SIGMA_HA, BANDS, TOL_HA = 0.01, 10, 1e-8
+ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+
+
+def gth_entries():
+    """Entries of the shipped CP2K-format table, keyed 'Element Name' for every name and alias."""
+    text = open(os.path.join(ROOT, "Sources/PlaneWave/GTHTables.swift")).read()
+    body = text.split('#"""', 1)[1].rsplit('"""#', 1)[0]
+    entries = {}
+    for block in body.split("\n#"):
+        lines = [l for l in block.strip("\n").split("\n") if l.strip() and not l.startswith("#")]
+        if not lines:
+            continue
+        head = lines[0].split()
+        for name in head[1:]:
+            entries[f"{head[0]} {name}"] = lines
+    return entries
+
+
+def parse_gth(lines):
+    nums = [l.split() for l in lines[1:]]
+    zion = sum(int(x) for x in nums[0])
+    rloc, nexp = float(nums[1][0]), int(nums[1][1])
+    cs = [float(x) for x in nums[1][2:2 + nexp]]
+    nprj = int(nums[2][0])
+    channels, i = [], 3
+    for l in range(nprj):
+        r, n = float(nums[i][0]), int(nums[i][1])
+        vals = [float(x) for x in nums[i][2:]]
+        i += 1
+        while len(vals) < n * (n + 1) // 2:
+            vals += [float(x) for x in nums[i]]
+            i += 1
+        channels.append((l, r, n, vals))
+    return zion, rloc, cs, channels
+
+
+def write_psp10(path, element, z, lines, pspxc):
+    """ABINIT pspcod 10 (HGH/GTH with full h_ij) from a CP2K entry."""
+    zion, rloc, cs, channels = parse_gth(lines)
+    out = [f"{element} {lines[0].split()[1]} (CP2K GTH table shipped with preconv-mpi), pspcod=10",
+           f"{z} {zion} 230101 zatom,zion,pspdat",
+           f"10 {pspxc} {max(len(channels) - 1, 0)} 0 2001 0 pspcod,pspxc,lmax,lloc,mmax,r2well",
+           f"{rloc:.8f} {len(cs)} " + " ".join(f"{c:.8f}" for c in cs) + " rloc nloc c1..cnloc",
+           f"{len(channels)} nnonloc"]
+    for l, r, n, vals in channels:
+        rows, k = [], 0
+        for a in range(n):
+            rows.append(vals[k:k + n - a]); k += n - a
+        out.append(f"{r:.8f} {n} " + " ".join(f"{v:.8f}" for v in rows[0]) if n else f"{r:.8f} 0")
+        out += [" ".join(f"{v:.8f}" for v in row) for row in rows[1:]]
+        if l > 0:
+            out += [" ".join("0.0" for _ in range(n - a)) for a in range(n)]
+    open(path, "w").write("\n".join(out) + "\n")
+
+
+def timed(cmd, cwd, log):
+    """Runs cmd under /usr/bin/time; returns (wall s, peak RSS MiB of the largest process, stdout)."""
+    t = os.path.join(cwd, "time.txt")
+    with open(os.path.join(cwd, log), "w") as f:
+        start = time.time()
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", t] + cmd, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
+                           stderr=f, text=True)
+        wall = time.time() - start
+    if p.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed (exit {p.returncode}); see {os.path.join(cwd, log)}")
+    rss_kb = float(open(t).read().split()[-1])
+    return wall, rss_kb / 1024, p.stdout
+
+
+def preconv(work, ranks):
+    cfg = open(os.path.join(ROOT, "config/gaas-pbe.yaml")).read()
+    cfg = re.sub(r"energy_tolerance: *[^#\n]+", f"energy_tolerance: {TOL_HA} Ha   ", cfg)
+    path = os.path.join(work, "bench.yaml")
+    open(path, "w").write(cfg)
+    cmd = ([] if ranks == 1 else MPIRUN + ["-n", str(ranks)]) + [BIN, "scf", path, "--json", "--ecut", f"{ECUT_HA}Ha",
+                                                                 "--kmesh", f"{KMESH}x{KMESH}x{KMESH}"]
+    wall, rss, out = timed(cmd, work, f"preconv-np{ranks}.log")
+    d = json.loads(out)
+    return {"wall_s": round(wall, 3), "peak_rss_MiB": round(rss, 1), "free_energy_Ha": d["free_energy_Ha"],
+            "scf_iterations": d["scf_iterations"], "n_irreducible_k": d["n_irreducible_k"], "ranks": ranks}
+
+
+def abinit(work, ranks, entries):
+    if not shutil.which("abinit"):
+        return None
+    write_psp10(os.path.join(work, "Ga.psp10"), "Ga", 31, entries["Ga GTH-PBE-q3"], 11)
+    write_psp10(os.path.join(work, "As.psp10"), "As", 33, entries["As GTH-PBE-q5"], 11)
+    inp = f"""acell 3*{A_BOHR:.10f}
+rprim 0 0.5 0.5  0.5 0 0.5  0.5 0.5 0
+ntypat 2 znucl 31 33 natom 2 typat 1 2
+xred 0 0 0  0.25 0.25 0.25
+pseudos "Ga.psp10, As.psp10"
+ixc 11 ecut {ECUT_HA} kptopt 1 ngkpt {KMESH} {KMESH} {KMESH} nshiftk 1 shiftk 0 0 0
+occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
+"""
+    open(os.path.join(work, "gaas.abi"), "w").write(inp)
+    cmd = ([] if ranks == 1 else MPIRUN + ["-n", str(ranks)]) + ["abinit", "gaas.abi"]
+    wall, rss, _ = timed(cmd, work, f"abinit-np{ranks}.log")
+    out = open(os.path.join(work, "gaas.abo")).read()
+    os.rename(os.path.join(work, "gaas.abo"), os.path.join(work, f"abinit-np{ranks}.abo"))
+    for f in os.listdir(work):
+        if f.startswith("gaaso_") or f.startswith("gaas.abo"):
+            os.remove(os.path.join(work, f))
+    etot = float(re.findall(r"etotal\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
+    iters = len(re.findall(r"^ ETOT\s+\d+", out, re.M))
+    return {"wall_s": round(wall, 3), "peak_rss_MiB": round(rss, 1), "free_energy_Ha": etot, "scf_iterations": iters,
+            "ranks": ranks}
+
+
+def quantum_espresso(work, ranks, entries):
+    if not shutil.which("pw.x"):
+        return None
+    # QE's readgth reads the ABINIT pspcod-10 layout from files ending in .gth
+    write_psp10(os.path.join(work, "Ga.gth"), "Ga", 31, entries["Ga GTH-PBE-q3"], 11)
+    write_psp10(os.path.join(work, "As.gth"), "As", 33, entries["As GTH-PBE-q5"], 11)
+    inp = f"""&control
+  calculation = 'scf', pseudo_dir = '.', outdir = './qe-tmp', prefix = 'gaas'
+/
+&system
+  ibrav = 0, celldm(1) = {A_BOHR:.10f}, nat = 2, ntyp = 2, nbnd = {BANDS},
+  ecutwfc = {2 * ECUT_HA}, ecutrho = {8 * ECUT_HA},
+  occupations = 'smearing', smearing = 'fd', degauss = {2 * SIGMA_HA}, input_dft = 'PBE'
+/
+&electrons
+  conv_thr = {2 * TOL_HA}
+/
+ATOMIC_SPECIES
+Ga 69.723 Ga.gth
+As 74.922 As.gth
+CELL_PARAMETERS alat
+0.0 0.5 0.5
+0.5 0.0 0.5
+0.5 0.5 0.0
+ATOMIC_POSITIONS crystal
+Ga 0.00 0.00 0.00
+As 0.25 0.25 0.25
+K_POINTS automatic
+{KMESH} {KMESH} {KMESH} 0 0 0
+"""
+    open(os.path.join(work, "gaas.pwi"), "w").write(inp)
+    cmd = MPIRUN + ["-n", str(ranks), "pw.x", "-nk", str(ranks), "-in", "gaas.pwi"]
+    wall, rss, out = timed(cmd, work, f"qe-np{ranks}.log")
+    open(os.path.join(work, f"qe-np{ranks}.out"), "w").write(out)
+    f_ry = float(re.findall(r"^!\s+total energy\s+=\s+(-?\d+\.\d+) Ry", out, re.M)[-1])
+    iters = int(re.findall(r"convergence has been achieved in\s+(\d+) iterations", out)[-1])
+    return {"wall_s": round(wall, 3), "peak_rss_MiB": round(rss, 1), "free_energy_Ha": f_ry / 2, "scf_iterations": iters,
+            "ranks": ranks}
+
+
+def ratio(a, b, key):
+    return round(a[key] / b[key], 3) if a and b else None
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit(f"bench: {BIN} not built (make build)")
+    entries = gth_entries()
+    work = tempfile.mkdtemp(prefix="preconv-bench-")
+    print(f"bench: GaAs PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha, SCF to {TOL_HA} Ha "
+          f"(work in {work})", flush=True)
+    runs = {}
+    for name, fn in (("preconv_np1", lambda: preconv(work, 1)), ("abinit_np1", lambda: abinit(work, 1, entries)),
+                     ("preconv_np2", lambda: preconv(work, 2)), ("abinit_np2", lambda: abinit(work, 2, entries)),
+                     ("qe_np2_nk2", lambda: quantum_espresso(work, 2, entries))):
+        r = fn()
+        runs[name] = r
+        print(f"  {name:12s} " + ("not installed: skipped" if r is None else
+              f"{r['wall_s']:7.2f} s  {r['peak_rss_MiB']:7.1f} MiB  F = {r['free_energy_Ha']:.9f} Ha  "
+              f"{r['scf_iterations']} SCF iterations"), flush=True)
+    p1, p2 = runs["preconv_np1"], runs["preconv_np2"]
+    a1, a2, q2 = runs["abinit_np1"], runs["abinit_np2"], runs["qe_np2_nk2"]
+    summary = {
+        "case": {"material": "GaAs zincblende", "a_angstrom": A_ANGSTROM, "pseudopotentials": "GTH-PBE Ga q3, As q5",
+                 "functional": "PBE", "ecut_Ha": ECUT_HA, "kmesh": [KMESH] * 3, "smearing": f"fermi-dirac {SIGMA_HA} Ha",
+                 "scf_tolerance_Ha": TOL_HA, "bands": BANDS},
+        "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "runs": runs,
+        "ratios": {
+            "time_np1_vs_abinit": ratio(p1, a1, "wall_s"), "memory_np1_vs_abinit": ratio(p1, a1, "peak_rss_MiB"),
+            "time_np2_vs_abinit_np2": ratio(p2, a2, "wall_s"), "time_np2_vs_qe_np2": ratio(p2, q2, "wall_s"),
+            "speedup_np2_over_np1": round(p1["wall_s"] / p2["wall_s"], 3),
+            "free_energy_minus_abinit_Ha": (p1["free_energy_Ha"] - a1["free_energy_Ha"]) if a1 else None,
+            "free_energy_minus_qe_Ha": (p1["free_energy_Ha"] - q2["free_energy_Ha"]) if q2 else None,
+        },
+    }
+    os.makedirs(os.path.join(ROOT, "results/bench"), exist_ok=True)
+    with open(os.path.join(ROOT, "results/bench/engine.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    print("bench: ratios " + ", ".join(f"{k} {v}" for k, v in summary["ratios"].items()))
+    print("bench: wrote results/bench/engine.json")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
