@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
@@ -47,7 +48,8 @@ let package = Package(
             name: "Workflow",
             dependencies: ["PlaneWave", "Parallel", "Bindings",
                            .product(name: "Yams", package: "Yams"),
-                           .product(name: "Logging", package: "swift-log")]),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "PreconvCLI",
             dependencies: ["Workflow", "PlaneWave", "Parallel",

@@ -6,5 +6,6 @@ struct PreconvMPI: ParsableCommand {
         commandName: "preconv-mpi",
         abstract: "Pre-converge plane-wave DFT parameters (cutoff, k-mesh, smearing, lattice constant) under MPI.",
         version: "0.1.0",
-        subcommands: [DoctorCommand.self, SCFCommand.self])
+        subcommands: [DoctorCommand.self, SCFCommand.self, RunCommand.self, RerunCommand.self,
+                      CollectCommand.self, StatusCommand.self])
 }
