@@ -1,5 +1,6 @@
 import ArgumentParser
 import Parallel
+import PlaneWave
 import Workflow
 
 /// Parses the command line, runs the command and turns every outcome into an exit status:
@@ -24,7 +25,13 @@ enum Launcher {
             return 0
         } catch let exit as ExitCode {
             return exit.rawValue
-        } catch let error as InputError {
+        } catch let error as Workflow.InputError {
+            console.error("error: \(error)")
+            return 2
+        } catch let error as PlaneWave.InputError {
+            console.error("error: \(error)")
+            return 2
+        } catch let error as ConfigError {
             console.error("error: \(error)")
             return 2
         } catch where PreconvMPI.exitCode(for: error) == .validationFailure {   // ValidationError from run()

@@ -36,24 +36,15 @@ struct SCFCommand: ParsableCommand {
     func run() throws {
         let world = Communicator.world
         let console = Console(world: world)
-        let cfg: Config
-        do {
-            cfg = try Config.load(path: config).applying(ConfigOverrides(ecut: ecut, kmesh: kmesh, a: a))
-        } catch let e as ConfigError {
-            throw InputError("\(e)")
-        }
+        let cfg = try Config.load(path: config).applying(ConfigOverrides(ecut: ecut, kmesh: kmesh, a: a))
         for w in cfg.warnings { console.error("warning: \(w)") }
         var calc = PointCalculation(config: cfg, group: world)
         calc.scalapackThreshold = scalapackThreshold
-        let outcome: PointCalculation.Outcome
-        do {
-            outcome = try calc.run(observer: verbose ? { s in
+        if verbose { console.print("layout: \(cfg.name) on \(world.size) rank(s)") }
+        let outcome = try calc.run(observer: verbose ? { s in
                 console.print(String(format: "  SCF %3d  F = %.10f Ha  ΔF = %+.2e  ‖Δρ‖ = %.2e  eigensolver %2d  %.2f s",
                                      s.iteration, s.freeEnergy, s.energyChange, s.densityResidual, s.eigensolverIterations, s.seconds))
             } : nil)
-        } catch let e as PlaneWave.InputError {
-            throw InputError("\(e)")
-        }
         let report = PointReport(config: cfg, outcome: outcome)
         console.print(json ? try report.json() : report.text)
         if !outcome.result.converged {
