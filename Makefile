@@ -1,4 +1,4 @@
-# preconv-mpi: `make run` builds and runs the doctor on 2 ranks, `make test` runs every test.
+# preconv-mpi: `make run` builds and runs the gaas-fast scan on 2 ranks, `make test` runs every test.
 # --allow-run-as-root --oversubscribe are for this build box (root, 2 cores); drop them elsewhere.
 BIN    := .build/release/preconv-mpi
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
@@ -12,8 +12,10 @@ deps:
 build: deps
 	swift build -c release
 
+# the example scan (a minute or two on 2 ranks); runs again resume in results/runs/gaas-fast (add --fresh to start over)
 run: build
-	export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 && $(MPIRUN) -n $(NP) $(BIN) doctor
+	export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 && $(MPIRUN) -n $(NP) $(BIN) run config/gaas-fast.yaml
+	@echo "summary: results/runs/gaas-fast/summary.csv and .json (status: $(BIN) status results/runs/gaas-fast)"
 
 # `swift test` compiles every target with testable imports, so a preceding `swift build` would be
 # recompiled anyway: one `swift test -c release` builds the release binary (used by the MPI
@@ -25,6 +27,7 @@ test: deps
 # installed (apt-get install abinit quantum-espresso) and the ratios printed.
 bench: build
 	scripts/bench_engine.py
+	scripts/bench_scan.py $(BIN) $(NP)
 
 clean:
 	rm -rf .build

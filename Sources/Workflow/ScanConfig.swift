@@ -23,7 +23,7 @@ import Yams
 ///     range: 2 %                       # ± around the centre (or a length), or values: [5.6 Å, …]
 ///     points: 5
 /// resources: {timeout: 600 s, memory_limit: 16 GB, ranks_per_point: auto, retry: true}
-/// output: {directory: runs/gaas, checkpoint_interval: 60 s}
+/// output: {directory: results/runs/gaas, checkpoint_interval: 60 s}   # default results/runs/<name>
 /// point_overrides:                     # per-point settings, e.g. for a difficult point
 ///   - {stage: lattice, index: 0, max_iterations: 200, timeout: 1200 s}
 /// ```
@@ -513,7 +513,7 @@ public struct ScanConfig: Sendable {
 
     static func readOutput(_ node: ConfigNode?, name: String) throws -> (directory: String, interval: Double) {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        var dir = cwd.appendingPathComponent("runs").appendingPathComponent(name).path
+        var dir = cwd.appendingPathComponent("results/runs").appendingPathComponent(name).path
         var interval = 60.0
         guard let node else { return (dir, interval) }
         let m = try node.mapping(allowed: outputKeys, expected: "a mapping {directory: runs/gaas, checkpoint_interval: 60 s}")
