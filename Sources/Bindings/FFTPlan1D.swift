@@ -24,9 +24,9 @@ public final class FFTWBuffer: @unchecked Sendable {
 
 /// A batch of `count` 1-D complex transforms of length `length` (FFTW's rank-1
 /// `fftw_plan_many_dft`), element m of transform t at `t·distance + m·stride` of the input
-/// (resp. output) array. The plan is made once on private scratch arrays (so FFTW_MEASURE never
+/// (resp. output) array. The plan is made once on temporary arrays (so FFTW_MEASURE never
 /// overwrites caller data) and executed on arrays given at each call (FFTW's new-array execute),
-/// so one plan serves any offset into any buffer.
+/// so one plan serves any offset into any buffer of sufficient extent.
 ///
 /// Unnormalised, like FFTW: `.forward` is Σ_m x_m e^{−2πi mn/L}, `.backward` the same with e^{+…}.
 /// Planning is serialised through `FFTWPlanner`; executing is thread-safe on distinct arrays.
@@ -48,7 +48,6 @@ public final class FFTBatch1D: @unchecked Sendable {
     /// (FFTW's SIMD alignment for double complex is one element) — checked at every call (fatal error).
     public let unaligned: Bool
     private let plan: fftw_plan
-    private let scratch: [UnsafeMutablePointer<fftw_complex>]
 
     /// - Parameters:
     ///   - inPlace: the plan may only be executed with input = output (then `output` must equal `input`).
@@ -62,9 +61,11 @@ public final class FFTBatch1D: @unchecked Sendable {
         self.inPlace = inPlace; self.unaligned = unaligned
         let inExtent = FFTBatch1D.extent(length, count, input)
         let outExtent = FFTBatch1D.extent(length, count, output)
+        // Planning arrays: FFTW reads them only while planning (the plan is only ever executed
+        // through the new-array interface), so they are freed right after.
         let a = fftw_alloc_complex(inPlace ? max(inExtent, outExtent) : inExtent)!
         let b = inPlace ? a : fftw_alloc_complex(outExtent)!
-        scratch = inPlace ? [a] : [a, b]
+        defer { fftw_free(a); if !inPlace { fftw_free(b) } }
         var flags = measure ? FFTW_MEASURE : FFTW_ESTIMATE
         if preserveInput && !inPlace { flags |= FFTW_PRESERVE_INPUT }
         if unaligned { flags |= FFTW_UNALIGNED }
@@ -80,7 +81,6 @@ public final class FFTBatch1D: @unchecked Sendable {
 
     deinit {
         FFTWPlanner.locked { fftw_destroy_plan(plan) }
-        for p in scratch { fftw_free(p) }
     }
 
     /// True when FFTW's SIMD alignment is at most one complex element (16 bytes), so that every

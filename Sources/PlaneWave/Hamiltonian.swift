@@ -40,10 +40,15 @@ public struct Hamiltonian {
                     hx.storage.withUnsafeMutableBufferPointer { hs in
                         for col in 0..<x.cols {
                             let off = col * npw
-                            let xc = UnsafeBufferPointer(rebasing: xs[off..<(off + npw)])
-                            transform.applyPotential(v, to: xc, layout: layout,
+                            transform.applyPotential(v, to: UnsafeBufferPointer(rebasing: xs[off..<(off + npw)]), layout: layout,
                                                      into: UnsafeMutableBufferPointer(rebasing: hs[off..<(off + npw)]))
-                            for g in 0..<npw { hs[off + g] += xc[g] * kin[g] }
+                            // hx += kinetic · x, on (re, im) pairs
+                            let xd = UnsafeRawPointer(xs.baseAddress! + off).assumingMemoryBound(to: Double.self)
+                            let hd = UnsafeMutableRawPointer(hs.baseAddress! + off).assumingMemoryBound(to: Double.self)
+                            for g in 0..<npw {
+                                hd[2 * g] += xd[2 * g] * kin[g]
+                                hd[2 * g + 1] += xd[2 * g + 1] * kin[g]
+                            }
                         }
                     }
                 }

@@ -10,7 +10,7 @@ struct WavefunctionFFTTests {
     /// GaAs (PBE GTH, ecut 25 Ha as in the engine benchmark) with a Γ-containing mesh and a
     /// shifted one (general k-points); `fftGrid` nil = the minimal cubic-equal grid.
     static func bases(fftGrid: [Int]?) throws -> [PlaneWaveBasis] {
-        let library = try GTHPseudopotential.parseLibrary(gthFixture)
+        let library = PseudopotentialLibrary.shared.entries
         let crystal = try Crystal.zincblende("Ga", "As", a: 10.6826)
         let model = try Model(crystal: crystal,
                               pseudopotentials: ["Ga": library["Ga GTH-PBE-q3"]!, "As": library["As GTH-PBE-q5"]!],
@@ -78,16 +78,18 @@ struct WavefunctionFFTTests {
         // Alternate the k-points on one transform: the work arrays' zero regions must follow.
         for kb in kps + kps {
             let layout = pruned.layout(for: kb)
-            #expect(layout.planes.count < size[0], "sphere should leave planes empty")
-            #expect(layout.columnCount < size[0] * size[1] / 2, "sphere should leave most columns empty")
+            #expect(layout.sheetCount < size[2], "sphere should leave sheets empty")
+            #expect(layout.pencilCount < size[1] * size[2] / 2, "sphere should leave most pencils empty")
             let c = random.complex(kb.count)
 
             let back = pruned.backward(c, layout: layout)
+            #expect(back.count == n)
             let backDiff = Self.maxDifference(back, Self.fullBackward(c, kb, fft))
             #expect(backDiff < 1e-12, "backward at k = \(kb.kpoint.reduced), grid \(size): \(backDiff)")
 
             let values = random.complex(n)
             let fwd = pruned.forward(values, layout: layout, scale: 1 / Double(n))
+            #expect(fwd.count == kb.count)
             let fwdDiff = Self.maxDifference(fwd, Self.fullForward(values, kb, fft, scale: 1 / Double(n)))
             #expect(fwdDiff < 1e-12, "forward at k = \(kb.kpoint.reduced), grid \(size): \(fwdDiff)")
 
@@ -113,22 +115,26 @@ struct WavefunctionFFTTests {
         }
     }
 
-    @Test("layout runs cover exactly the sphere's columns; merging gaps keeps results")
+    @Test("layout runs cover exactly the sphere's pencils and sheets; merging gaps keeps results")
     func layoutRuns() throws {
         let bases = try Self.bases(fftGrid: [36, 40, 45])
         let kb = Self.kpoints(bases)[1]
         let size = bases[0].fftSize
         let exact = SphereFFTLayout(kbasis: kb, fftSize: size)
-        let used = Set(kb.fftIndex.map { Int($0) / size[2] })
-        var covered = Set<Int>()
-        for r in exact.runs { for c in Int(r.start)..<Int(r.start + r.count) { covered.insert(c) } }
-        #expect(covered == used)
-        #expect(exact.planes.map(Int.init) == Set(used.map { $0 / size[1] }).sorted())
+        func covered(_ runs: [SphereFFTLayout.Run]) -> Set<Int> {
+            Set(runs.flatMap { Int($0.start)..<Int($0.start + $0.count) })
+        }
+        let plane = size[1] * size[2]
+        #expect(covered(exact.pencils) == Set(kb.fftIndex.map { Int($0) % plane }))
+        #expect(covered(exact.sheets) == Set(kb.fftIndex.map { Int($0) % size[2] }))
         let merged = SphereFFTLayout(kbasis: kb, fftSize: size, mergeGap: 3)
-        #expect(merged.runs.count <= exact.runs.count && merged.columnCount >= exact.columnCount)
+        #expect(merged.pencils.count < exact.pencils.count && merged.pencilCount > exact.pencilCount)
         let pruned = WavefunctionFFT(fftSize: size, measure: false)
         var random = Random(state: 42)
         let c = random.complex(kb.count)
+        let values = random.complex(pruned.count)
         #expect(Self.maxDifference(pruned.backward(c, layout: exact), pruned.backward(c, layout: merged)) < 1e-12)
+        #expect(Self.maxDifference(pruned.forward(values, layout: exact, scale: 1),
+                                   pruned.forward(values, layout: merged, scale: 1)) < 1e-12)
     }
 }
