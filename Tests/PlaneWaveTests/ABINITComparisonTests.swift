@@ -5,7 +5,7 @@ import PlaneWave
 /// Builds the model and discretisation of a reference case.
 func setUp(_ c: ABINITCase, fftGrid: [Int]? = nil, eigensolver: EigensolverKind = .lobpcg, useSymmetry: Bool = true,
            ecut: Double? = nil) throws -> (PlaneWaveBasis, SCFParameters) {
-    let library = try GTHPseudopotential.parseLibrary(gthFixture)
+    let library = PseudopotentialLibrary.shared.entries
     let species = c.material == "Si" ? ["Si", "Si"] : ["Ga", "As"]
     let crystal = try Crystal(lattice: .fcc(c.lattice), atoms: [Atom(species[0], .zero), Atom(species[1], SIMD3(repeating: 0.25))])
     var pps: [String: GTHPseudopotential] = [:]

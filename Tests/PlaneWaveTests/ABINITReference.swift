@@ -10,7 +10,7 @@ struct ABINITCase: Sendable, CustomStringConvertible {
     let id: String
     let material: String
     let lattice: Double           // cubic a, bohr
-    let pseudopotentials: [String] // "Element Name" keys in `gthFixture`
+    let pseudopotentials: [String] // "Element Name" keys of the shipped CP2K table (`PseudopotentialLibrary`)
     let functional: Functional
     let ecut: Double
     let kmesh: [Int]
@@ -25,64 +25,6 @@ struct ABINITCase: Sendable, CustomStringConvertible {
     var description: String { id }
 }
 
-/// The CP2K GTH_POTENTIALS entries used by the reference cases (Krack 2005, cp2k-data 2023.1).
-let gthFixture = """
-
-Si GTH-PADE-q4 GTH-LDA-q4 GTH-PADE GTH-LDA
-    2    2
-     0.44000000    1    -7.33610297
-    2
-     0.42273813    2     5.90692831    -1.26189397
-                                        3.25819622
-     0.48427842    1     2.72701346
-Si GTH-PBE-q4 GTH-PBE
-    2    2
-     0.44000000    1    -6.26928833
-    2
-     0.43563383    2     8.95174150    -2.70627082
-                                        3.49378060
-     0.49794218    1     2.43127673
-Ga GTH-PADE-q3 GTH-LDA-q3
-    2    1
-     0.56000000    0
-    3
-     0.61079074    3     2.36932516     0.09644314    -0.13462450
-                                       -0.24901512     0.34759896
-                                                      -0.55179624
-     0.70459583    2     0.74630529     0.21683799
-                                       -0.51313234
-     0.98257967    1     0.07543656
-As GTH-PADE-q5 GTH-LDA-q5 GTH-PADE GTH-LDA
-    2    3
-     0.52000000    0
-    3
-     0.45640025    3     4.56076106    -0.65545935    -0.33517391
-                                        1.69238876     0.86541531
-                                                      -1.37380421
-     0.55056168    2     1.81224664     0.27329186
-                                       -0.64672658
-     0.68528272    1     0.31237276
-Ga GTH-PBE-q3
-    2    1
-     0.56000000    0
-    3
-     0.56586645    3     2.21575051     1.03244793    -0.76062946
-                                       -2.57004845     1.96393682
-                                                      -1.55882652
-     0.64671613    2     0.31122394     0.61341605
-                                       -0.72580366
-     0.99942484    1     0.08951951
-As GTH-PBE-q5 GTH-PBE
-    2    3
-     0.52000000    0
-    3
-     0.45554957    3     5.52067327     0.03512220    -1.06108239
-                                       -1.77119320     2.73970295
-                                                      -2.17457180
-     0.55460557    2     1.02179156     0.62920826
-                                       -0.74448925
-     0.70368872    1     0.31479504
-"""
 
 let abinitCases: [ABINITCase] = [
     ABINITCase(id: "Si_LDA_cp2kpade_ec10", material: "Si", lattice: 10.26, pseudopotentials: ["Si GTH-PADE-q4"],

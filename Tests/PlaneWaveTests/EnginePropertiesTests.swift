@@ -82,7 +82,7 @@ struct GTHTransformTests {
 
     @Test("projector transforms equal the radial Bessel integrals of the real-space projectors")
     func projectors() throws {
-        let lib = try GTHPseudopotential.parseLibrary(gthFixture)
+        let lib = PseudopotentialLibrary.shared.entries
         let ga = lib["Ga GTH-PBE-q3"]!
         let f = GTHPseudopotential.Channel(l: 3, radius: 0.8, h: [[1]])
         for ch in ga.channels + [f] {
@@ -98,7 +98,7 @@ struct GTHTransformTests {
 
     @Test("local part: analytic transform of the short-range Gaussian terms and the core limit")
     func local() throws {
-        let lib = try GTHPseudopotential.parseLibrary(gthFixture)
+        let lib = PseudopotentialLibrary.shared.entries
         let si = lib["Si GTH-PADE-q4"]!
         for q in [0.5, 1.5, 3.0] {
             // V_loc(q) + 4πZ e^{−q²r²/2}/q² is the transform of exp(−r²/2r_loc²) Σ Cᵢ (r/r_loc)^{2(i−1)}
