@@ -1,3 +1,4 @@
+import Bindings
 import Foundation
 import Logging
 import Parallel
@@ -241,11 +242,12 @@ public final class ScanRunner {
     }
 
     func versions() -> [String: String] {
-        var v: [String: String] = ["preconv-mpi": "0.1.0", "mpi": MPIRuntime.libraryVersion]
+        var v: [String: String] = ["preconv-mpi": "0.1.0", "mpi": MPIRuntime.libraryVersion,
+                                   "libxc": XCFunctional.libraryVersion, "spglib": Spglib.version]
         #if swift(>=6.3)
-        v["swift"] = "6.3+"
-        #else
-        v["swift"] = "6.x"
+        v["swift"] = "≥ 6.3"
+        #elseif swift(>=6.1)
+        v["swift"] = "6.1–6.2"
         #endif
         return v
     }
