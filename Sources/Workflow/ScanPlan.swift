@@ -279,6 +279,9 @@ public struct KMeshStage: ScanStage {
             return StageDecision(stage: name, summary: "no k-mesh converged", decided: false)
         }
         choices.kmesh = last.kmesh
+        if points.count == 1 {
+            return StageDecision(stage: name, summary: "k-mesh \(mesh(last)) (a single mesh: convergence not checked)", decided: true)
+        }
         return StageDecision(stage: name, summary: "k-mesh \(mesh(last)): no two successive meshes agree within \(String(format: "%.3g", tolMeV)) meV/atom; taking the densest converged mesh",
                              decided: true,
                              warnings: ["kmesh: not converged within \(String(format: "%.3g", tolMeV)) meV/atom; extend stages.kmesh.values"])
