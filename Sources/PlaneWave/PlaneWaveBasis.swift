@@ -65,6 +65,42 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         gridG2 = g2
     }
 
+    /// A basis at explicitly given k-points (reduced coordinates, any weights) on a given FFT grid,
+    /// for non-self-consistent calculations (band structures, DOS) on the grid of a converged
+    /// density. The grid must hold the density sphere of `ecut`; the crystal's symmetry
+    /// operations are kept for reference only (no k-point reduction).
+    public init(model: Model, ecut: Double, kpoints kps: [KPoint], fftSize grid: [Int]) throws {
+        guard ecut.isFinite, ecut > 0 else { throw InputError("ecut", "must be positive, got \(ecut) Ha") }
+        guard !kps.isEmpty else { throw InputError("kpoints", "no k-points given") }
+        guard grid.count == 3, grid.allSatisfy({ $0 >= 1 }) else {
+            throw InputError("fft_grid", "must be three positive integers, got \(grid)")
+        }
+        let lattice = model.crystal.lattice
+        let minimal = PlaneWaveBasis.minimalGrid(lattice: lattice, ecut: ecut, symmetries: [.identity])
+        for i in 0..<3 where grid[i] < minimal[i] {
+            throw InputError("fft_grid", "\(grid) is too coarse for ecut \(ecut) Ha: needs at least \(minimal)")
+        }
+        self.model = model
+        self.ecut = ecut
+        let (ops, sg) = MonkhorstPack.symmetries(of: model.crystal, useSymmetry: true)
+        symmetries = ops
+        spaceGroup = sg
+        fftSize = grid
+        fullMeshSize = kps.count
+        kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: ecut, grid: grid) }
+        var millers: [SIMD3<Int32>] = []
+        var g2: [Double] = []
+        millers.reserveCapacity(grid[0] * grid[1] * grid[2])
+        for i in 0..<grid[0] { for j in 0..<grid[1] { for k in 0..<grid[2] {
+            let m = SIMD3(Int32(centred(i, grid[0])), Int32(centred(j, grid[1])), Int32(centred(k, grid[2])))
+            millers.append(m)
+            let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
+            g2.append(dot(g, g))
+        } } }
+        gridMillers = millers
+        gridG2 = g2
+    }
+
     /// Smallest grid holding the density sphere (radius 2√(2 ecut)) in the FFT box, i.e.
     /// nᵢ ≥ 4 √(2 ecut) |aᵢ| / 2π, with sizes whose prime factors are 2, 3, 5 (ABINIT's and QE's
     /// choice), made equal along axes that a symmetry operation mixes.
