@@ -4,10 +4,14 @@ BIN    := .build/release/preconv-mpi
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 NP     ?= 2
 
-.PHONY: deps build run test bench clean
+.PHONY: deps test-deps build run test bench clean
 
 deps:
 	@scripts/install-deps.sh
+
+# the build dependencies and the test tools (chromium, quantum-espresso; see scripts/install-deps.sh)
+test-deps:
+	@scripts/install-deps.sh --test-tools
 
 build: deps
 	swift build -c release
@@ -20,7 +24,7 @@ run: build
 # `swift test` compiles every target with testable imports, so a preceding `swift build` would be
 # recompiled anyway: one `swift test -c release` builds the release binary (used by the MPI
 # integration tests) and the tests in a single pass.
-test: deps
+test: test-deps
 	swift test -c release
 
 # Benchmarks write results/bench/*.json; ABINIT and Quantum ESPRESSO are run in the same session when

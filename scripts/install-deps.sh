@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages preconv-mpi builds against. Idempotent: when everything is
-# installed it only asks dpkg-query and returns.
+# Installs the Debian packages preconv-mpi builds against (and, with --test-tools, the programs some
+# tests drive). Idempotent: when everything is installed it only asks dpkg-query and returns.
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev
           libopenblas-dev liblapacke-dev libxc-dev libsymspg-dev pkg-config)
+
+# Test tools: programs some tests drive, installed only with --test-tools (`make test`); the tests
+# skip with a message when they are absent. chromium renders report.html headless (screenshot, DOM);
+# quantum-espresso's pw.x runs the exported QE snippet.
+test_tools=(chromium quantum-espresso)
+if [[ "${1:-}" == "--test-tools" ]]; then
+    packages+=("${test_tools[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do
