@@ -110,7 +110,10 @@ public final class SCF {
             let (_, vxc) = xc.energyAndPotential(rhoIn)
             var v = [Double](repeating: 0, count: grid.count)
             for i in 0..<grid.count { v[i] = vloc[i] + vh[i] + vxc[i] }
-            let tolerance = iteration == 1 ? 1e-2 : min(1e-2, max(1e-9, 0.02 * residual))
+            // A guessed density only needs rough orbitals; a supplied (warm-start) density is already
+            // close to self-consistent, so a loose first diagonalisation would spoil it.
+            let firstTolerance = startDensity == nil ? 1e-2 : 1e-5
+            let tolerance = iteration == 1 ? firstTolerance : min(1e-2, max(1e-9, 0.02 * residual))
             let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
                                                                maxIterations: iteration == 1 ? 60 : 30,
                                                                previous: previousOccupations)
