@@ -192,6 +192,21 @@ public enum RunAnalysis {
                                      tolerances: settings.criteria, warnings: warnings, generatedAt: analysisTimestamp(), program: program)
     }
 
+    /// The point config (and `analysis:` settings) of a run's config file: a one-point config or a
+    /// scan config (its other sections are ignored here).
+    public static func loadConfig(path: String) throws -> (Config, AnalysisSettings) {
+        guard FileManager.default.fileExists(atPath: path) else { throw InputError("no config at \(path) (give --config)") }
+        do {
+            let doc = try ConfigDocument(contentsOf: path)
+            let root = try doc.root().mapping(expected: "a mapping of sections")
+            let cfg = try Config(document: doc, root: root)
+            let settings = try root[AnalysisSettings.sectionKey].map { try AnalysisSettings.read($0) } ?? AnalysisSettings()
+            return (cfg, settings)
+        } catch let e as ConfigError {
+            throw InputError("\(e)")
+        }
+    }
+
     /// The outcome of `finish`.
     public struct Outcome: Sendable {
         public let document: AnalysisDocument
