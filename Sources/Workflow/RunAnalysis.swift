@@ -200,7 +200,9 @@ public enum RunAnalysis {
             let doc = try ConfigDocument(contentsOf: path)
             let root = try doc.root().mapping(expected: "a mapping of sections")
             let cfg = try Config(document: doc, root: root)
-            let settings = try root[AnalysisSettings.sectionKey].map { try AnalysisSettings.read($0) } ?? AnalysisSettings()
+            var settings = try root[AnalysisSettings.sectionKey].map { try AnalysisSettings.read($0) } ?? AnalysisSettings()
+            // a scan config: its stage tolerances decide its stages
+            if root["stages"] != nil, let scan = try? ScanConfig.load(path: path) { settings = AnalysisSettings(scan: scan, analysis: settings) }
             return (cfg, settings)
         } catch let e as ConfigError {
             throw InputError("\(e)")

@@ -72,3 +72,24 @@ struct RunAnalysisTests {
         #expect(html.contains(final.id))
     }
 }
+
+@Suite("Analysis settings of a scan")
+struct ScanAnalysisSettingsTests {
+    /// A scan's stage tolerances become the decisions' criteria of those stages.
+    @Test func stageTolerancesFromTheScanConfig() throws {
+        let dir = try temporaryDirectory().path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var yaml = try String(contentsOf: configDirectory.appendingPathComponent("gaas-fast.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "    tolerance: 20 meV/atom", with: """
+            tolerance: 20 meV/atom
+            energy_difference: {lattice_constants: [5.60 Å, 5.70 Å], tolerance: 0.5 meV/atom}
+        """)
+        try yaml.write(toFile: dir + "/scan.yaml", atomically: true, encoding: .utf8)
+        let (cfg, settings) = try RunAnalysis.loadConfig(path: dir + "/scan.yaml")
+        #expect(cfg.name == "gaas-fast")
+        let cut = settings.criteria(for: "cutoff"), k = settings.criteria(for: "kmesh")
+        #expect(abs(cut.energy_eV_per_atom - 0.020) < 1e-9 && abs(k.energy_eV_per_atom - 0.010) < 1e-9)
+        #expect(cut.energy_difference && abs(cut.energy_difference_eV_per_atom - 0.0005) < 1e-9)
+        #expect(settings.criteria(for: "lattice") == ConvergenceCriteria())
+    }
+}
