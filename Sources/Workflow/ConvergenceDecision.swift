@@ -38,10 +38,13 @@ public enum ConvergenceParameter: String, Codable, Sendable {
         if Set(records.map(\.ecut_Ha)).count > 1 { return .cutoff }
         if Set(records.map(\.kmesh)).count > 1 { return .kmesh }
         if Set(records.map(\.smearing_width_Ha)).count > 1 { return .smearing }
-        if Set(records.map(\.lattice_constant_angstrom)).count > 1 { return .lattice }
+        if Set(records.map { latticeKey($0) }).count > 1 { return .lattice }
         return .none
     }
 }
+
+/// A record's lattice constant rounded to 1e-6 Å: the same a reached by different unit conversions.
+func latticeKey(_ r: PointRecord) -> Double { (r.lattice_constant_angstrom * 1e6).rounded() / 1e6 }
 
 /// The decision of one stage: the chosen value, every criterion with its margin, the per-value
 /// differences (for plots), and warnings.
@@ -145,7 +148,7 @@ extension ConvergenceDecision {
         let ok = { (r: PointRecord) in r.status == .converged && r.free_energy_Ha != nil }
         // the base lattice constant: present (converged) at most values; a second one for energy differences
         var aCount: [Double: Int] = [:]
-        for g in groups { for a in Set(g.records.filter(ok).map(\.lattice_constant_angstrom)) { aCount[a, default: 0] += 1 } }
+        for g in groups { for a in Set(g.records.filter(ok).map { latticeKey($0) }) { aCount[a, default: 0] += 1 } }
         let aOrder = aCount.keys.sorted { aCount[$0]! != aCount[$1]! ? aCount[$0]! > aCount[$1]! : $0 < $1 }
         let baseA = aOrder.first
         let secondA = aOrder.dropFirst().first
@@ -155,14 +158,14 @@ extension ConvergenceDecision {
         for g in groups {
             let good = g.records.filter(ok)
             var q = Q()
-            if let a = baseA, let r = good.first(where: { $0.lattice_constant_angstrom == a }) {
+            if let a = baseA, let r = good.first(where: { latticeKey($0) == a }) {
                 q.energy = r.free_energy_Ha! / Double(r.atoms) * Units.hartreeInEV
                 q.gap = r.gap_Ha.map { $0 * Units.hartreeInEV }
-                if let b = secondA, let r2 = good.first(where: { $0.lattice_constant_angstrom == b }) {
+                if let b = secondA, let r2 = good.first(where: { latticeKey($0) == b }) {
                     q.difference = (r2.free_energy_Ha! - r.free_energy_Ha!) / Double(r.atoms) * Units.hartreeInEV
                 }
             }
-            if Set(good.map(\.lattice_constant_angstrom)).count >= 5, let eos = try? EquationOfState(records: good) {
+            if Set(good.map { latticeKey($0) }).count >= 5, let eos = try? EquationOfState(records: good) {
                 q.bulk = eos.preferred.B0_GPa
             }
             quantities.append(q)

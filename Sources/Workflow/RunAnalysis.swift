@@ -128,7 +128,7 @@ public enum RunAnalysis {
                     out.decisions.append(.decide(stage: "\(stage): k-mesh", records: atTop, criteria: settings.criteria(for: stage), parameter: .kmesh))
                 }
                 let both = atTop.filter { $0.kmesh == densest }
-                if Set(both.map(\.lattice_constant_angstrom)).count >= 5 { fitEOS("\(stage): lattice", both) }
+                if Set(both.map { latticeKey($0) }).count >= 5 { fitEOS("\(stage): lattice", both) }
                 continue
             }
             let p = ConvergenceParameter.detect(own)
