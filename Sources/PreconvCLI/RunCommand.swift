@@ -11,7 +11,9 @@ struct RunCommand: ParsableCommand {
         discussion: "Rank 0 keeps the run directory (output.directory): journal.jsonl (one checksummed record per point), "
             + "state.json (checkpoint), metadata.json, preconv.log, summary.csv/summary.json. Running it again on the "
             + "same directory resumes; finished points are never recomputed. "
-            + "Exit status: 0 every point converged, 1 some point failed, did not converge or timed out, 2 bad input.")
+            + "SIGUSR1 or SIGTERM stop it cleanly: no new point starts, running points are recorded as interrupted, the "
+            + "checkpoint is written. Exit status: 0 every point converged, 1 some point failed, did not converge or timed out, "
+            + "2 bad input, 3 stopped by a signal (resumable).")
 
     @Argument(help: "The scan config (e.g. config/gaas-fast.yaml).")
     var config: String
@@ -85,7 +87,10 @@ enum ScanCLI {
         options.shard = try parseShard(shard, mode: cfg.mode)
         let code: Int32
         do {
-            code = try ScanRunner(config: cfg, world: world, options: options).run()
+            // SIGUSR1 (Slurm's warning before the time limit) and SIGTERM stop the run cleanly (exit 3)
+            let stop = StopFlag()
+            StopSignals.install(stop, announce: world.rank == 0)
+            code = try ScanRunner(config: cfg, world: world, options: options, stop: stop).run()
         } catch let e as RunInputError {
             throw InputError(e.message)
         } catch let e as RunError {

@@ -10,7 +10,8 @@ import Glibc
 /// Runs a scan on every rank of `world`: world rank 0 keeps the run directory (journal,
 /// checkpoints, metadata, log, summary), plans each stage and hands its points out to groups of
 /// ranks; every other rank follows its broadcasts. Returns the exit status on every rank:
-/// 0 every point converged, 1 some point failed (or a stage could not decide), 2 bad input.
+/// 0 every point converged, 1 some point failed (or a stage could not decide), 2 bad input,
+/// 3 stopped by `stop` (a signal) with its checkpoint written: running it again resumes.
 public final class ScanRunner {
     public struct Options: Sendable {
         /// Start over in an existing run directory.
@@ -317,6 +318,14 @@ public final class ScanRunner {
                 }
                 try dispatch.run(executorFor: executor)
             }
+            // a stop with points still to compute: no decision from partial results (the resumed run decides)
+            let unfinished = stage.unneeded(points, results: results)
+            if stop.isSet, points.contains(where: { done[$0.key] == nil && !unfinished.contains($0.key) }) {
+                stopped = true
+                allConverged = false
+                logger.notice("stage \(stage.name) stopped before all its points were computed; it decides when the run resumes")
+                break
+            }
             // decision
             var decision = stage.decide(points, results: results, choices: &choices)
             let skippedKeys = stage.unneeded(points, results: results)
@@ -353,8 +362,12 @@ public final class ScanRunner {
         out(verdict)
         logger.info("\(verdict)")
         if stopped { logger.notice("the run was stopped; run the same command again to resume") }
-        return allConverged && !stopped ? 0 : 1
+        if stopped { return Self.stoppedExitCode }
+        return allConverged ? 0 : 1
     }
+
+    /// Exit status of a run stopped by `StopFlag` (SIGUSR1/SIGTERM): checkpointed, resumable.
+    public static let stoppedExitCode: Int32 = 3
 
     func futureStagesCost(stages: [any ScanStage]) -> Double {
         stages.compactMap { try? $0.plan(choices, planner: planner) }.flatMap { $0 }.filter { done[$0.key] == nil }.map(\.cost).reduce(0, +)

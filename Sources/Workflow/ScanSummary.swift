@@ -158,7 +158,10 @@ public enum ScanStatus {
         let state = RunState.load(path: dir.state)
         var finished = false
         if case let .success(s)? = state { finished = s.finished }
-        lines.append("\(meta.name) (\(meta.mode)): \(running ? "RUNNING" : finished ? "finished" : "stopped (resumable)") — \(d)")
+        let notConverged = latest.values.filter { $0.status != .converged }.count
+        let outcome = running ? "RUNNING" : !finished ? "stopped (resumable)" : notConverged == 0 ? "finished"
+            : "FAILED (partial: \(notConverged) of \(latest.count) point(s) not converged; 'preconv-mpi rerun --failed' recomputes them)"
+        lines.append("\(meta.name) (\(meta.mode)): \(outcome) — \(d)")
         if let inv = meta.invocations.last {
             lines.append("  last started \(inv.started) on \(inv.ranks) rank(s), \(inv.environment["host"] ?? "?")\(inv.shard.map { ", shard \($0)" } ?? "")")
         }
