@@ -7,5 +7,5 @@ struct PreconvMPI: ParsableCommand {
         abstract: "Pre-converge plane-wave DFT parameters (cutoff, k-mesh, smearing, lattice constant) under MPI.",
         version: "0.1.0",
         subcommands: [DoctorCommand.self, SCFCommand.self, RunCommand.self, RerunCommand.self,
-                      CollectCommand.self, StatusCommand.self, ReportCommand.self])
+                      CollectCommand.self, StatusCommand.self, ReportCommand.self, SlurmCommand.self])
 }
