@@ -1,10 +1,11 @@
-# preconv-mpi: `make run` builds and runs the gaas-fast scan on 2 ranks, `make test` runs every test.
+# preconv-mpi: `make run` builds and runs the gaas-fast scan on 2 ranks, `make test` runs every test,
+# `make test-slurm` the Slurm tests on a local single-node Slurm.
 # --allow-run-as-root --oversubscribe are for this build box (root, 2 cores); drop them elsewhere.
 BIN    := .build/release/preconv-mpi
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 NP     ?= 2
 
-.PHONY: deps test-deps build run test bench clean
+.PHONY: deps test-deps build run test test-slurm bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,6 +27,12 @@ run: build
 # integration tests) and the tests in a single pass.
 test: test-deps
 	swift test -c release
+
+# The Slurm job templates on a real single-node Slurm (slurmctld, slurmd, munge: installed by this target
+# only), started for the tests and stopped by PID afterwards, also when a test fails (scripts/local-slurm/).
+test-slurm: deps
+	@scripts/install-deps.sh --slurm
+	scripts/local-slurm/test.sh
 
 # Benchmarks write results/bench/*.json; ABINIT and Quantum ESPRESSO are run in the same session when
 # installed (apt-get install abinit quantum-espresso) and the ratios printed.

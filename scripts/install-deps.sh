@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages preconv-mpi builds against (and, with --test-tools, the programs some
-# tests drive). Idempotent: when everything is installed it only asks dpkg-query and returns.
+# tests drive; with --slurm, Slurm and munge for `make test-slurm`). Idempotent: when everything is
+# installed it only asks dpkg-query and returns.
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev
@@ -10,9 +11,12 @@ packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libfftw3-dev libff
 # skip with a message when they are absent. chromium renders report.html headless (screenshot, DOM);
 # quantum-espresso's pw.x runs the exported QE snippet.
 test_tools=(chromium quantum-espresso)
-if [[ "${1:-}" == "--test-tools" ]]; then
-    packages+=("${test_tools[@]}")
-fi
+# Slurm: a single-node cluster for the job-template tests, installed only with --slurm (`make test-slurm`).
+slurm_packages=(slurmctld slurmd slurm-client munge)
+case "${1:-}" in
+    --test-tools) packages+=("${test_tools[@]}") ;;
+    --slurm) packages+=("${slurm_packages[@]}") ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
