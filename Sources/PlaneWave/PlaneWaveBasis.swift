@@ -52,17 +52,7 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         fullMeshSize = d.kmesh.reduce(1, *)
         let kps = MonkhorstPack.kpoints(crystal: model.crystal, mesh: d.kmesh, shift: d.kshift, useSymmetry: d.useSymmetry)
         kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: d.ecut, grid: grid) }
-        var millers: [SIMD3<Int32>] = []
-        var g2: [Double] = []
-        millers.reserveCapacity(grid[0] * grid[1] * grid[2])
-        for i in 0..<grid[0] { for j in 0..<grid[1] { for k in 0..<grid[2] {
-            let m = SIMD3(Int32(centred(i, grid[0])), Int32(centred(j, grid[1])), Int32(centred(k, grid[2])))
-            millers.append(m)
-            let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
-            g2.append(dot(g, g))
-        } } }
-        gridMillers = millers
-        gridG2 = g2
+        (gridMillers, gridG2) = PlaneWaveBasis.gridVectors(lattice: lattice, grid: grid)
     }
 
     /// A basis at explicitly given k-points (reduced coordinates, any weights) on a given FFT grid,
@@ -88,6 +78,11 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         fftSize = grid
         fullMeshSize = kps.count
         kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: ecut, grid: grid) }
+        (gridMillers, gridG2) = PlaneWaveBasis.gridVectors(lattice: lattice, grid: grid)
+    }
+
+    /// Centred Miller indices and |G|² of every point of the FFT box.
+    static func gridVectors(lattice: Lattice, grid: [Int]) -> ([SIMD3<Int32>], [Double]) {
         var millers: [SIMD3<Int32>] = []
         var g2: [Double] = []
         millers.reserveCapacity(grid[0] * grid[1] * grid[2])
@@ -97,8 +92,7 @@ public final class PlaneWaveBasis: @unchecked Sendable {
             let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
             g2.append(dot(g, g))
         } } }
-        gridMillers = millers
-        gridG2 = g2
+        return (millers, g2)
     }
 
     /// Smallest grid holding the density sphere (radius 2√(2 ecut)) in the FFT box, i.e.
