@@ -58,19 +58,33 @@ public struct GTHPseudopotential: Sendable, Equatable {
     /// Radial Fourier transform of projector i (0-based) of channel l at |q| (HGH 1998, eq. 9–16):
     /// ∫ p_i^l(r) Y_lm(r̂) e^{−iq·r} d³r = (−i)^l Y_lm(q̂) · projectorFourier(i, l, q).
     public func projectorFourier(channel: Channel, i: Int, q: Double) -> Double {
-        let r = channel.radius, x = q * r, x2 = x * x
-        let e = exp(-x2 / 2) * pow(Double.pi, 1.25)
-        switch (channel.l, i) {
-        case (0, 0): return 4 * (2 * pow(r, 3)).squareRoot() * e
-        case (0, 1): return 8 * (2 * pow(r, 3) / 15).squareRoot() * (3 - x2) * e
-        case (0, 2): return 16.0 / 3 * (2 * pow(r, 3) / 105).squareRoot() * (15 - 10 * x2 + x2 * x2) * e
-        case (1, 0): return 8 * (pow(r, 5) / 3).squareRoot() * q * e
-        case (1, 1): return 16 * (pow(r, 5) / 105).squareRoot() * q * (5 - x2) * e
-        case (1, 2): return 32 * (pow(r, 5) / 1155).squareRoot() * q * (35 - 14 * x2 + x2 * x2) * e
-        case (2, 0): return 8 * (2 * pow(r, 7) / 15).squareRoot() * q * q * e
-        case (2, 1): return 16.0 / 3 * (2 * pow(r, 7) / 105).squareRoot() * q * q * (7 - x2) * e
-        case (3, 0): return 16 * (pow(r, 9) / 105).squareRoot() * q * q * q * e
-        default: preconditionFailure("GTH projector l=\(channel.l) i=\(i + 1) is not supported")
+        projectorFourier(channel: channel, i: i, q: [q])[0]
+    }
+
+    /// `projectorFourier` at every q of a list, scaled by `scale`: C r^{l+3/2} π^{5/4} q^l P(x²) e^{−x²/2}
+    /// with x = q r (the constant evaluated once).
+    public func projectorFourier(channel: Channel, i: Int, q: [Double], scale: Double = 1) -> [Double] {
+        let r = channel.radius, l = channel.l
+        let c: Double
+        let poly: (Double) -> Double
+        switch (l, i) {
+        case (0, 0): c = 4 * 2.0.squareRoot(); poly = { _ in 1 }
+        case (0, 1): c = 8 * (2.0 / 15).squareRoot(); poly = { 3 - $0 }
+        case (0, 2): c = 16.0 / 3 * (2.0 / 105).squareRoot(); poly = { 15 - 10 * $0 + $0 * $0 }
+        case (1, 0): c = 8 / 3.0.squareRoot(); poly = { _ in 1 }
+        case (1, 1): c = 16 / 105.0.squareRoot(); poly = { 5 - $0 }
+        case (1, 2): c = 32 / 1155.0.squareRoot(); poly = { 35 - 14 * $0 + $0 * $0 }
+        case (2, 0): c = 8 * (2.0 / 15).squareRoot(); poly = { _ in 1 }
+        case (2, 1): c = 16.0 / 3 * (2.0 / 105).squareRoot(); poly = { 7 - $0 }
+        case (3, 0): c = 16 / 105.0.squareRoot(); poly = { _ in 1 }
+        default: preconditionFailure("GTH projector l=\(l) i=\(i + 1) is not supported")
+        }
+        let constant = scale * c * pow(r, Double(l) + 1.5) * pow(Double.pi, 1.25)
+        return q.map { q in
+            let x2 = q * r * q * r
+            var ql = 1.0
+            for _ in 0..<l { ql *= q }
+            return constant * ql * poly(x2) * exp(-x2 / 2)
         }
     }
 

@@ -10,44 +10,59 @@ public struct NonlocalProjectors: Sendable {
     public let coupling: ComplexMatrix
     public var count: Int { projectors.cols }
 
+    /// Builds P and D for one k-point. Per plane wave, |k+G|, the real harmonics Y_lm and each
+    /// species' radial projectors p^l_i(|k+G|) are evaluated once and shared by all columns that
+    /// use them (cheap enough to rebuild per k-point and SCF step instead of storing every k-point's P).
     public init(kbasis: KBasis, model: Model) {
         let crystal = model.crystal
-        let omega = crystal.lattice.volume
         let nproj = crystal.atoms.reduce(0) { $0 + model.pseudopotentials[$1.species]!.projectorCount }
         let npw = kbasis.count
         var p = ComplexMatrix(rows: npw, cols: nproj)
         var d = ComplexMatrix(rows: nproj, cols: nproj)
+        guard nproj > 0 else { projectors = p; coupling = d; return }
         let k = kbasis.kpoint.reduced
-        var col = 0
-        let invSqrtOmega = 1 / omega.squareRoot()
-        for atom in crystal.atoms {
-            let pp = model.pseudopotentials[atom.species]!
-            // structure factor e^{−i(k+G)·τ}
-            let phases = kbasis.millers.map { m -> Complex64 in
-                let x = 2 * Double.pi * ((Double(m.x) + k.x) * atom.position.x + (Double(m.y) + k.y) * atom.position.y + (Double(m.z) + k.z) * atom.position.z)
-                return Complex64(cos(x), -sin(x))
+        let invSqrtOmega = 1 / crystal.lattice.volume.squareRoot()
+        let q = kbasis.kPlusG
+        let qNorm = q.map { norm($0) }
+        let lmax = model.pseudopotentials.values.flatMap { $0.channels.map(\.l) }.max() ?? 0
+        let ylm = realSphericalHarmonics(lmax: lmax, q)
+        // radial parts by species, channel and i, times Ω^{−½}
+        var radial: [String: [[[Double]]]] = [:]
+        for (species, pp) in model.pseudopotentials where crystal.atoms.contains(where: { $0.species == species }) {
+            radial[species] = pp.channels.map { ch in
+                (0..<ch.count).map { i in pp.projectorFourier(channel: ch, i: i, q: qNorm, scale: invSqrtOmega) }
             }
-            for ch in pp.channels {
-                let l = ch.l
-                let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
-                let first = col
-                for i in 0..<ch.count {
-                    for mIndex in 0..<(2 * l + 1) {
-                        for g in 0..<npw {
-                            let q = kbasis.kPlusG[g]
-                            let qn = norm(q)
-                            let radial = pp.projectorFourier(channel: ch, i: i, q: qn)
-                            let y = realSphericalHarmonic(l: l, m: mIndex, q)
-                            p[g, col] = phases[g] * il * (radial * y * invSqrtOmega)
-                        }
-                        col += 1
-                    }
+        }
+        var phases = [Complex64](repeating: .zero, count: npw)
+        var col = 0
+        p.storage.withUnsafeMutableBufferPointer { ps in
+            for atom in crystal.atoms {
+                let pp = model.pseudopotentials[atom.species]!
+                let tau = atom.position
+                // structure factor e^{−i(k+G)·τ}
+                for (g, m) in kbasis.millers.enumerated() {
+                    let x = 2 * Double.pi * ((Double(m.x) + k.x) * tau.x + (Double(m.y) + k.y) * tau.y + (Double(m.z) + k.z) * tau.z)
+                    phases[g] = Complex64(cos(x), -sin(x))
                 }
-                // D_{(i,m),(j,m)} = h_ij
-                let nm = 2 * l + 1
-                for i in 0..<ch.count { for j in 0..<ch.count { for mIndex in 0..<nm {
-                    d[first + i * nm + mIndex, first + j * nm + mIndex] = Complex64(ch.h[i][j], 0)
-                } } }
+                for (c, ch) in pp.channels.enumerated() {
+                    let l = ch.l
+                    let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
+                    let first = col
+                    for i in 0..<ch.count {
+                        let f = radial[atom.species]![c][i]
+                        for mIndex in 0..<(2 * l + 1) {
+                            let y = ylm[l * l + mIndex]
+                            let out = ps.baseAddress! + col * npw
+                            for g in 0..<npw { out[g] = phases[g] * il * (f[g] * y[g]) }
+                            col += 1
+                        }
+                    }
+                    // D_{(i,m),(j,m)} = h_ij
+                    let nm = 2 * l + 1
+                    for i in 0..<ch.count { for j in 0..<ch.count { for mIndex in 0..<nm {
+                        d[first + i * nm + mIndex, first + j * nm + mIndex] = Complex64(ch.h[i][j], 0)
+                    } } }
+                }
             }
         }
         projectors = p
@@ -73,6 +88,15 @@ public struct NonlocalProjectors: Sendable {
             return s
         }
     }
+}
+
+/// Y_lm(q̂) for every l ≤ lmax and m at every q, indexed [l² + m][q] (as `realSphericalHarmonic`).
+func realSphericalHarmonics(lmax: Int, _ q: [SIMD3<Double>]) -> [[Double]] {
+    var table: [[Double]] = []
+    for l in 0...lmax {
+        for m in 0..<(2 * l + 1) { table.append(q.map { realSphericalHarmonic(l: l, m: m, $0) }) }
+    }
+    return table
 }
 
 /// Real spherical harmonics Y_lm(q̂), normalised on the unit sphere (l ≤ 3). Y_{l>0}(0) = 0.

@@ -14,7 +14,12 @@ public final class SCF {
     let local: LocalPseudopotential
     let hartree: Hartree
     let xc: ExchangeCorrelation
-    let nonlocal: [Int: NonlocalProjectors]
+    /// ⟨ψ_nk|V_NL|ψ_nk⟩ of the current orbitals of each owned k-point, from their diagonalisation.
+    /// The projectors themselves are rebuilt per k-point and step (`NonlocalProjectors` is cheap to
+    /// build), not stored: for 29 k-points at 25 Ha they would be 24 MB, three times the orbitals.
+    var nonlocalEnergies: [Int: [Double]] = [:]
+    /// Seconds spent on the owned k-points (eigensolver, density) and in the process sums, for `SCFStep`.
+    var kPointClock = 0.0, reductionClock = 0.0
     /// Sphere-pruned wave-function FFTs (shared by all k-points) and each owned k-point's layout.
     let wavefunctionFFT: WavefunctionFFT
     let sphereLayouts: [Int: SphereFFTLayout]
@@ -36,11 +41,6 @@ public final class SCF {
         local = LocalPseudopotential(grid: grid)
         hartree = Hartree(grid: grid)
         xc = try ExchangeCorrelation(grid: grid, functional: basis.model.functional)
-        var nl: [Int: NonlocalProjectors] = [:]
-        for k in basis.kpoints.indices where distribution.owns(k) {
-            nl[k] = NonlocalProjectors(kbasis: basis.kpoints[k], model: basis.model)
-        }
-        nonlocal = nl
         wavefunctionFFT = WavefunctionFFT(basis: basis)
         var layouts: [Int: SphereFFTLayout] = [:]
         for k in basis.kpoints.indices where distribution.owns(k) {
@@ -49,11 +49,16 @@ public final class SCF {
         sphereLayouts = layouts
         ewald = Ewald.energy(model: basis.model)
         pspCore = PseudopotentialCore.energy(model: basis.model)
-        let nel = basis.model.electronCount
-        let nocc = (nel + 1) / 2
-        bands = SCF.automaticBands(occupied: nocc, smearing: basis.model.smearing)
+        bands = SCF.automaticBands(for: basis)
+    }
+
+    /// The starting band count when the config does not fix it: the occupied states plus some empty
+    /// ones (more with smearing; grown during the SCF while the top band is occupied), at most the
+    /// smallest k-point basis. Cheap: for cost models that must not build an SCF.
+    public static func automaticBands(for basis: PlaneWaveBasis) -> Int {
+        let nocc = (basis.model.electronCount + 1) / 2
         let minPW = basis.kpoints.map(\.count).min() ?? 0
-        bands = min(bands, minPW)
+        return min(automaticBands(occupied: nocc, smearing: basis.model.smearing), minPW)
     }
 
     /// Sets the number of bands (validated against the occupied states and the basis size).
@@ -105,6 +110,7 @@ public final class SCF {
         while true {
             iteration += 1
             let t0 = Date()
+            kPointClock = 0; reductionClock = 0
             let vloc = local.potential
             let (_, vh) = hartree.energyAndPotential(rhoIn)
             let (_, vxc) = xc.energyAndPotential(rhoIn)
@@ -125,9 +131,9 @@ public final class SCF {
             var terms = EnergyTerms()
             terms.kinetic = kinetic
             terms.nonlocalPsp = nonlocalE
-            terms.localPsp = local.energyAndPotential(rhoOut).energy
-            terms.hartree = hartree.energyAndPotential(rhoOut).energy
-            terms.xc = xc.energyAndPotential(rhoOut).energy
+            terms.localPsp = local.energy(rhoOut)
+            terms.hartree = hartree.energy(rhoOut)
+            terms.xc = xc.energy(rhoOut)
             terms.ewald = ewald
             terms.pspCore = pspCore
             terms.entropy = occ.entropyTerm
@@ -138,7 +144,8 @@ public final class SCF {
             let change = previousF.isNaN ? f : f - previousF
             previousF = f
             let step = SCFStep(iteration: iteration, freeEnergy: f, energyChange: change, densityResidual: residual,
-                               eigensolverIterations: diagIterations, seconds: Date().timeIntervalSince(t0))
+                               eigensolverIterations: diagIterations, seconds: Date().timeIntervalSince(t0),
+                               kPointSeconds: kPointClock, reductionSeconds: reductionClock)
             history.append(step)
             observer?(step)
             smallChanges = abs(change) < parameters.energyTolerance ? smallChanges + 1 : 0
@@ -193,9 +200,11 @@ public final class SCF {
         var flat = [Double](repeating: 0, count: nk * bands)
         var iterations = 0
         var potentialFourier: [Complex64]? = nil
+        let start = Date()
         for k in 0..<nk where distribution.owns(k) {
             let kb = basis.kpoints[k]
-            let h = Hamiltonian(kbasis: kb, potential: v, nonlocal: nonlocal[k]!,
+            let nl = NonlocalProjectors(kbasis: kb, model: basis.model)
+            let h = Hamiltonian(kbasis: kb, potential: v, nonlocal: nl,
                                 transform: wavefunctionFFT, layout: sphereLayouts[k]!)
             let values: [Double]
             switch parameters.eigensolver {
@@ -204,7 +213,7 @@ public final class SCF {
                 let e: (values: [Double], vectors: ComplexMatrix)
                 if let pool = distribution.pool, pool.size > 1 {
                     let vG = potentialFourier!
-                    let pd = nonlocal[k]!.count > 0 ? multiply(.none, nonlocal[k]!.projectors, .none, nonlocal[k]!.coupling) : nil
+                    let pd = nl.count > 0 ? multiply(.none, nl.projectors, .none, nl.coupling) : nil
                     e = try pool.lowestEigenpairs(order: kb.count, count: bands) { i, j in
                         h.element(i, j, potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
                     }
@@ -238,9 +247,13 @@ public final class SCF {
                 orbitals[k] = r.vectors
                 iterations = max(iterations, r.iterations)
             }
+            nonlocalEnergies[k] = nl.expectation(orbitals[k]!)
             if (distribution.pool?.rank ?? 0) == 0 { for n in 0..<bands { flat[k * bands + n] = values[n] } }
         }
+        let solved = Date()
+        kPointClock += solved.timeIntervalSince(start)
         try distribution.sum(&flat)
+        reductionClock += Date().timeIntervalSince(solved)
         return ((0..<nk).map { k in Array(flat[(k * bands)..<((k + 1) * bands)]) }, iterations)
     }
 
@@ -250,11 +263,12 @@ public final class SCF {
         let n = grid.count
         var rho = [Double](repeating: 0, count: n + 2)
         let pool = distribution.pool
+        let start = Date()
         for (k, kb) in basis.kpoints.enumerated() where distribution.owns(k) {
             let x = orbitals[k]!
             let w = kb.kpoint.weight
             let kin = Kinetic.expectation(x, kbasis: kb)
-            let vnl = nonlocal[k]!.expectation(x)
+            let vnl = nonlocalEnergies[k]!
             let layout = sphereLayouts[k]!
             let npw = kb.count
             rho.withUnsafeMutableBufferPointer { r in
@@ -270,7 +284,10 @@ public final class SCF {
                 }
             }
         }
+        let summing = Date()
+        kPointClock += summing.timeIntervalSince(start)
         try distribution.sum(&rho)
+        reductionClock += Date().timeIntervalSince(summing)
         let kinetic = rho[n], nonlocalE = rho[n + 1]
         rho.removeLast(2)
         return (rho, kinetic, nonlocalE)

@@ -29,8 +29,7 @@ public struct PointCalculation {
         // sched_yield with 2 threads on 2 cores). Respect an explicit OPENBLAS_NUM_THREADS.
         if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASThreads.set(1) }
         let basis = try PlaneWaveBasis(model: config.model, discretization: config.discretization)
-        let probe = try SCF(basis: basis, parameters: config.scf)   // band count for the cost model
-        let bands = config.discretization.bands ?? probe.bands
+        let bands = config.discretization.bands ?? SCF.automaticBands(for: basis)   // for the cost model
         let costs = basis.kpoints.map { Double($0.count * bands) }
         let distribution = try MPIKPointDistribution(group: group, costs: costs, distributedThreshold: scalapackThreshold)
         let scf = try SCF(basis: basis, parameters: config.scf, distribution: distribution)

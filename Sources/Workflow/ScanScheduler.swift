@@ -88,8 +88,7 @@ final class PointExecutor {
                 a: point.a.map { String(format: "%.17g bohr", $0) }))
             cfg = c
             let basis = try PlaneWaveBasis(model: c.model, discretization: c.discretization)
-            let probe = try SCF(basis: basis, parameters: baseParameters)
-            let bands = c.discretization.bands ?? probe.bands
+            let bands = c.discretization.bands ?? SCF.automaticBands(for: basis)
             let costs = basis.kpoints.map { Double($0.count * bands) }
             let distribution = try MPIKPointDistribution(group: group, costs: costs, distributedThreshold: scalapackThreshold)
             let startRho = start.map { $0.transferred(to: basis.fftSize, volume: basis.volume, electrons: c.model.electronCount) }
