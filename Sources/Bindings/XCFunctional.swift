@@ -78,5 +78,21 @@ public final class XCFunctional: @unchecked Sendable {
         return (zk, vrho, vsigma)
     }
 
+    /// ε (per particle) only, on `rho.count` points (cheaper than `evaluate` when no potential is needed).
+    public func energyDensity(rho: [Double], sigma: [Double]?) -> [Double] {
+        let np = rho.count
+        var zk = [Double](repeating: 0, count: np)
+        if np == 0 { return zk }
+        switch family {
+        case .lda:
+            xc_lda_exc(functional, np, rho, &zk)
+        case .gga:
+            let s = sigma ?? [Double](repeating: 0, count: np)
+            precondition(s.count == np, "sigma must have one value per point")
+            xc_gga_exc(functional, np, rho, s, &zk)
+        }
+        return zk
+    }
+
     public static var libraryVersion: String { String(cString: xc_version_string()) }
 }

@@ -5,4 +5,10 @@ public protocol DensityTerm {
     /// The name ABINIT prints for the term, used in results (`hartree`, `xc`, `local_psp`).
     var name: String { get }
     func energyAndPotential(_ rho: [Double]) throws -> (energy: Double, potential: [Double])
+    /// E[ρ] alone (for the energy of an output density; terms override it when that is cheaper).
+    func energy(_ rho: [Double]) throws -> Double
+}
+
+extension DensityTerm {
+    public func energy(_ rho: [Double]) throws -> Double { try energyAndPotential(rho).energy }
 }

@@ -14,17 +14,31 @@ public final class ExchangeCorrelation: DensityTerm {
         isGGA = functionals.contains { $0.family == .gga }
     }
 
-    public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
+    /// ρ clipped at zero, ∇ρ and σ = |∇ρ|² (GGAs only).
+    func inputs(_ rho: [Double]) -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
         let n = rho.count
         let density = rho.map { max($0, 0) }
-        var gradient: [[Double]] = []
-        var sigma: [Double]? = nil
-        if isGGA {
-            gradient = grid.gradient(rho)
-            var s = [Double](repeating: 0, count: n)
-            for a in 0..<3 { for i in 0..<n { s[i] += gradient[a][i] * gradient[a][i] } }
-            sigma = s
+        guard isGGA else { return (density, [], nil) }
+        let gradient = grid.gradient(rho)
+        var s = [Double](repeating: 0, count: n)
+        for a in 0..<3 { for i in 0..<n { s[i] += gradient[a][i] * gradient[a][i] } }
+        return (density, gradient, s)
+    }
+
+    /// E_xc alone: no potential, so no divergence term.
+    public func energy(_ rho: [Double]) -> Double {
+        let (density, _, sigma) = inputs(rho)
+        var eps = [Double](repeating: 0, count: rho.count)
+        for f in functionals {
+            let e = f.energyDensity(rho: density, sigma: sigma)
+            for i in 0..<eps.count { eps[i] += e[i] }
         }
+        return grid.integrate(eps, density)
+    }
+
+    public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
+        let n = rho.count
+        let (density, gradient, sigma) = inputs(rho)
         var eps = [Double](repeating: 0, count: n)
         var v = [Double](repeating: 0, count: n)
         var vsigma = [Double](repeating: 0, count: n)

@@ -16,4 +16,13 @@ public final class Hartree: DensityTerm {
         let v = grid.real(rhoG)
         return (grid.integrate(v, rho) / 2, v)
     }
+
+    /// E_H = (Ω/2) Σ_{G≠0} 4π |ρ_G|²/G², one FFT.
+    public func energy(_ rho: [Double]) -> Double {
+        let rhoG = grid.fourier(rho)
+        let g2 = grid.basis.gridG2
+        var e = 0.0
+        for i in rhoG.indices where g2[i] != 0 { e += rhoG[i].norm2 / g2[i] }
+        return 2 * Double.pi * grid.basis.volume * e
+    }
 }

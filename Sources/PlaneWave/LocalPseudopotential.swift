@@ -40,6 +40,8 @@ public final class LocalPseudopotential: DensityTerm {
     public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
         (grid.integrate(potential, rho), potential)
     }
+
+    public func energy(_ rho: [Double]) -> Double { grid.integrate(potential, rho) }
 }
 
 /// The G = 0 limit of the local pseudopotentials: E = N_el · Σ_a ε_a / Ω with

@@ -35,22 +35,27 @@ public final class AndersonMixing {
         var xbar = input, fbar = f
         let m = inputs.count - 1
         if m > 0 {
-            // normal equations (ΔFᵀΔF) γ = ΔFᵀ f_m with ΔF_i = f_m − f_i
-            let df = (0..<m).map { i in (0..<n).map { f[$0] - residuals[i][$0] } }
+            // normal equations (ΔFᵀΔF) γ = ΔFᵀ f_m with ΔF_i = f_m − f_i (formed on the fly, not stored)
             var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
             var b = [Double](repeating: 0, count: m)
             for i in 0..<m {
-                for j in i..<m { var s = 0.0; for r in 0..<n { s += df[i][r] * df[j][r] }; a[i][j] = s; a[j][i] = s }
-                var s = 0.0; for r in 0..<n { s += df[i][r] * f[r] }; b[i] = s
+                let fi = residuals[i]
+                for j in i..<m {
+                    let fj = residuals[j]
+                    var s = 0.0
+                    for r in 0..<n { s += (f[r] - fi[r]) * (f[r] - fj[r]) }
+                    a[i][j] = s; a[j][i] = s
+                }
+                var s = 0.0; for r in 0..<n { s += (f[r] - fi[r]) * f[r] }; b[i] = s
             }
             let trace = (0..<m).reduce(0.0) { $0 + a[$1][$1] }
             for i in 0..<m { a[i][i] += 1e-12 * trace + 1e-300 }
             if let gamma = solveSymmetric(a, b) {
                 for i in 0..<m {
-                    let g = gamma[i]
+                    let g = gamma[i], xi = inputs[i], fi = residuals[i]
                     for r in 0..<n {
-                        xbar[r] -= g * (input[r] - inputs[i][r])
-                        fbar[r] -= g * df[i][r]
+                        xbar[r] -= g * (input[r] - xi[r])
+                        fbar[r] -= g * (f[r] - fi[r])
                     }
                 }
             }

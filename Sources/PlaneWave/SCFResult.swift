@@ -6,6 +6,11 @@ public struct SCFStep: Sendable, Codable {
     public let densityResidual: Double
     public let eigensolverIterations: Int
     public let seconds: Double
+    /// Of `seconds`: this process's work on its k-points (eigensolver, density), and its time in the sums over
+    /// processes (eigenvalues, density; includes waiting for the slowest). The rest is the
+    /// density-level work every process repeats (potential, symmetrisation, energy, mixing).
+    public var kPointSeconds = 0.0
+    public var reductionSeconds = 0.0
 }
 
 /// The energy terms, named as ABINIT prints them (Ha).

@@ -41,10 +41,13 @@ struct SCFCommand: ParsableCommand {
         var calc = PointCalculation(config: cfg, group: world)
         calc.scalapackThreshold = scalapackThreshold
         if verbose { console.print("layout: \(cfg.name) on \(world.size) rank(s)") }
-        let outcome = try calc.run(observer: verbose ? { s in
-                console.print(String(format: "  SCF %3d  F = %.10f Ha  ΔF = %+.2e  ‖Δρ‖ = %.2e  eigensolver %2d  %.2f s",
-                                     s.iteration, s.freeEnergy, s.energyChange, s.densityResidual, s.eigensolverIterations, s.seconds))
-            } : nil)
+        let progress: (SCFStep) -> Void = { s in
+            let other = s.seconds - s.kPointSeconds - s.reductionSeconds
+            console.print(String(format: "  SCF %3d  F = %.10f Ha  ΔF = %+.2e  ‖Δρ‖ = %.2e  eigensolver %2d  %.2f s", s.iteration,
+                                 s.freeEnergy, s.energyChange, s.densityResidual, s.eigensolverIterations, s.seconds)
+                          + String(format: " (k-points %.2f, sums %.2f, potential and mixing %.2f)", s.kPointSeconds, s.reductionSeconds, other))
+        }
+        let outcome = try calc.run(observer: verbose ? progress : nil)
         let report = PointReport(config: cfg, outcome: outcome)
         console.print(json ? try report.json() : report.text)
         if !outcome.result.converged {
