@@ -178,6 +178,7 @@ def main():
     print(f"bench: GaAs PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha, SCF to {TOL_HA} Ha "
           f"(work in {work})", flush=True)
     runs = {}
+    load_start = os.getloadavg()[0]
     for name, fn in (("preconv_np1", lambda: preconv(work, 1)), ("abinit_np1", lambda: abinit(work, 1, entries)),
                      ("preconv_np2", lambda: preconv(work, 2)), ("abinit_np2", lambda: abinit(work, 2, entries)),
                      ("qe_np2_nk2", lambda: quantum_espresso(work, 2, entries))):
@@ -193,6 +194,9 @@ def main():
                  "functional": "PBE", "ecut_Ha": ECUT_HA, "kmesh": [KMESH] * 3, "smearing": f"fermi-dirac {SIGMA_HA} Ha",
                  "scf_tolerance_Ha": TOL_HA, "bands": BANDS},
         "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        # a busy machine (load well above 0 before the first run) makes the times and the speed-up meaningless
+        "load_average_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
+        "environment": {k: ENV.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "PMIX_MCA_psec")},
         "runs": runs,
         "ratios": {
             "time_np1_vs_abinit": ratio(p1, a1, "wall_s"), "memory_np1_vs_abinit": ratio(p1, a1, "peak_rss_MiB"),

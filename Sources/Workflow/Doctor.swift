@@ -25,7 +25,7 @@ public struct DoctorOptions: Sendable {
 public enum Doctor {
     /// Every check, in report order (`preconv-mpi doctor`).
     public static func allChecks(_ o: DoctorOptions) -> [any DoctorCheck] {
-        [MPICheck(), ThreadsCheck(),
+        [MPICheck(), MPIStartupCheck(), ThreadsCheck(),
          ScaLAPACKCheck(grid: o.scalapackGrid), SlabFFTCheck(),
          BLASCheck(), FFTCheck(), XCCheck(), SpglibCheck()]
             + resourceChecks(o)
@@ -33,7 +33,7 @@ public enum Doctor {
 
     /// The cheap subset (well under a second, no numerical validation) a run can do first.
     public static func quickChecks(_ o: DoctorOptions) -> [any DoctorCheck] {
-        [MPICheck(), ThreadsCheck()] + resourceChecks(o)
+        [MPICheck(), MPIStartupCheck(), ThreadsCheck()] + resourceChecks(o)
     }
 
     static func resourceChecks(_ o: DoctorOptions) -> [any DoctorCheck] {

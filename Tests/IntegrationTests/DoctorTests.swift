@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct DoctorIntegration {
-    static let allChecks = ["mpi", "threads", "scalapack", "fftw-mpi", "blas", "fftw", "libxc", "spglib",
+    static let allChecks = ["mpi", "mpi-startup", "threads", "scalapack", "fftw-mpi", "blas", "fftw", "libxc", "spglib",
                             "memory", "disk", "output-dir"]
 
     @Test(arguments: [1, 2, 4])
@@ -34,7 +34,7 @@ import Testing
         let run = try Preconv.run(ranks: 1, ["doctor", "--json", "--quick"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let lines = try CheckLine.parse(run.stdout)
-        #expect(lines.map(\.name) == ["mpi", "threads", "memory", "disk", "output-dir"])
+        #expect(lines.map(\.name) == ["mpi", "mpi-startup", "threads", "memory", "disk", "output-dir"])
         #expect(lines.allSatisfy { $0.status == "PASS" }, "\(lines)")
     }
 

@@ -70,8 +70,22 @@ import Workflow
 
     @Test func quickChecksAreASubsetOfAllChecks() {
         let quick = Doctor.quickChecks(DoctorOptions()).map(\.name)
-        #expect(quick == ["mpi", "threads", "memory", "disk", "output-dir"])
+        #expect(quick == ["mpi", "mpi-startup", "threads", "memory", "disk", "output-dir"])
         #expect(Set(quick).isSubset(of: Doctor.checkNames))
-        #expect(Doctor.checkNames.count == 11)
+        #expect(Doctor.checkNames.count == 12)
+    }
+
+    /// libmunge installed without munged: a WARN naming both fixes, unless PMIX_MCA_psec leaves munge out.
+    @Test func mpiStartupWarnsOnlyWhenMungeWouldBeWaitedFor() {
+        let waits = MPIStartupCheck.assess(psec: nil, libmunge: true, socket: false)
+        #expect(waits.status == .warn)
+        #expect(waits.message.contains("PMIX_MCA_psec=^munge") && waits.message.contains("start munged"))
+        #expect(waits.value == "PMIX_MCA_psec=unset, libmunge installed, munged not running")
+        #expect(MPIStartupCheck.assess(psec: "^munge", libmunge: true, socket: false).status == .pass)
+        #expect(MPIStartupCheck.assess(psec: "native", libmunge: true, socket: false).status == .pass)
+        #expect(MPIStartupCheck.assess(psec: "munge,native", libmunge: true, socket: false).status == .warn)
+        #expect(MPIStartupCheck.assess(psec: "^native", libmunge: true, socket: false).status == .warn)
+        #expect(MPIStartupCheck.assess(psec: nil, libmunge: true, socket: true).status == .pass)
+        #expect(MPIStartupCheck.assess(psec: nil, libmunge: false, socket: false).status == .pass)
     }
 }
