@@ -26,12 +26,13 @@ import Yams
 /// output: {directory: results/runs/gaas, checkpoint_interval: 60 s}   # default results/runs/<name>
 /// point_overrides:                     # per-point settings, e.g. for a difficult point
 ///   - {stage: lattice, index: 0, max_iterations: 200, timeout: 1200 s}
+/// analysis: {final_point: true, bands: {points: 120}, dos: {kmesh: 12x12x12}}   # see AnalysisSettings
 /// ```
 /// Without `stages`, a one-point config is scanned with default stages around its basis.
 ///
 /// Validation reports every problem it finds (each with its YAML path) as `ScanConfigErrors`.
 public struct ScanConfig: Sendable {
-    public static let topLevelKeys = Config.sectionKeys + ["stages", "resources", "output", "point_overrides"]
+    public static let topLevelKeys = Config.sectionKeys + ["stages", "resources", "output", "point_overrides", AnalysisSettings.sectionKey]
     public static let stagesKeys = ["mode", "cutoff", "kmesh", "lattice"]
     public static let cutoffKeys = ["values", "kmesh", "tolerance", "energy_difference"]
     public static let energyDifferenceKeys = ["lattice_constants", "tolerance"]
@@ -103,6 +104,8 @@ public struct ScanConfig: Sendable {
     public var baseDirectory: String
     /// The config file as given (nil for text).
     public var file: String?
+    /// The `analysis:` section (defaults without one); `AnalysisSettings(scan:analysis:)` adds the stage tolerances.
+    public var analysis = AnalysisSettings()
 
     /// SHA-256 of the effective YAML text.
     public var configHash: String { sha256Hex(Data(yaml.utf8)) }
@@ -168,12 +171,14 @@ public struct ScanConfig: Sendable {
         let resources = attempt { try readResources(root["resources"]) }
         let output = attempt { try readOutput(root["output"], name: config?.name ?? "scan") }
         let pointOverrides = attempt { try readPointOverrides(root["point_overrides"]) }
-        guard errors.isEmpty, let config, let stages, let resources, let output, let pointOverrides else {
+        let analysis = attempt { try root[AnalysisSettings.sectionKey].map { try AnalysisSettings.read($0) } ?? AnalysisSettings() }
+        guard errors.isEmpty, let config, let stages, let resources, let output, let pointOverrides, let analysis else {
             throw ScanConfigErrors(errors.map { relocate($0, overridden: !overrides.isEmpty) })
         }
-        let sc = ScanConfig(base: config, mode: stages.mode, cutoff: stages.cutoff, kmesh: stages.kmesh, lattice: stages.lattice,
+        var sc = ScanConfig(base: config, mode: stages.mode, cutoff: stages.cutoff, kmesh: stages.kmesh, lattice: stages.lattice,
                             resources: resources, outputDirectory: output.directory, checkpointInterval: output.interval,
                             pointOverrides: pointOverrides, yaml: yaml, baseDirectory: base, file: file)
+        sc.analysis = analysis
         // the override stages must exist
         var overrideErrors: [ConfigError] = []
         for (i, o) in pointOverrides.enumerated() where !sc.stageNames.contains(o.stage) {

@@ -291,6 +291,8 @@ final class ReferenceRun: @unchecked Sendable {
         ("YAML syntax error", [("  cutoff:\n", "  cutoff: [\n")], "YAML"),
         ("override of a missing stage", [("output:", "point_overrides: [{stage: bands, index: 0}]\noutput:")], "point_overrides[0].stage: 'bands'"),
         ("string where a number belongs", [("max_iterations: 60", "max_iterations: many")], "scf.max_iterations"),
+        ("analysis value", [("output:", "analysis: {bands: {points: 1}}\noutput:")], "analysis.bands.points: 1 must be at least 2"),
+        ("unknown analysis key", [("output:", "analysis: {dos: {mesh: 4}}\noutput:")], "analysis.dos.mesh: unknown key"),
     ]
 
     @Test(arguments: cases.indices)

@@ -70,6 +70,35 @@ func record(_ id: String, _ f: Double?, status: PointRecord.Status = .converged,
     }
 }
 
+/// The `analysis:` section of a scan config: read into `ScanConfig.analysis`, validated with its paths.
+@Suite struct ScanAnalysisSectionTests {
+    @Test func readAndCombinedWithTheStageTolerances() throws {
+        let c = try preset("gaas-fast.yaml", ["analysis={energy_tolerance: 2 meV/atom, final_point: false, bands: {points: 30}, dos: {kmesh: 5x5x5, broadening: 0.05 eV}}"])
+        #expect(!c.analysis.final_point && c.analysis.band_points == 30 && c.analysis.dos_kmesh == [5, 5, 5])
+        #expect(abs(c.analysis.dos_broadening_eV - 0.05) < 1e-12 && abs(c.analysis.criteria.energy_eV_per_atom - 0.002) < 1e-12)
+        let s = AnalysisSettings(scan: c, analysis: c.analysis)
+        #expect(abs(s.criteria(for: "cutoff").energy_eV_per_atom - 0.020) < 1e-9, "the cutoff stage's 20 meV/atom")
+        #expect(abs(s.criteria(for: "lattice").energy_eV_per_atom - 0.002) < 1e-12, "the section's tolerance elsewhere")
+        #expect(try preset("gaas-fast.yaml").analysis == AnalysisSettings())
+    }
+
+    @Test(arguments: [
+        ("analysis={bands: {points: 1}}", "analysis.bands.points: 1 must be at least 2"),
+        ("analysis={dos: {kmesh: 0x2x2}}", "analysis.dos.kmesh"),
+        ("analysis={energy_tolerance: -1 meV/atom}", "analysis.energy_tolerance: -1 meV/atom must be positive"),
+        ("analysis={final_pont: true}", "analysis.final_pont: unknown key"),
+        ("analysis=[1, 2]", "analysis: "),
+    ])
+    func rejectedWithItsPath(_ set: String, _ expected: String) throws {
+        do {
+            _ = try preset("gaas-fast.yaml", [set])
+            Issue.record("accepted \(set)")
+        } catch let e as ScanConfigErrors {
+            #expect(e.errors.count == 1 && e.description.hasPrefix(expected), "\(e)")
+        }
+    }
+}
+
 @Suite struct JournalTests {
     func tempFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString)").path }
 
