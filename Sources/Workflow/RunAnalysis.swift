@@ -53,6 +53,9 @@ public enum RunAnalysis {
         public var warnings: [String] = []
     }
 
+    /// What the runner's stages scan (a stage's own records may not show it: see `analyse`).
+    static let scannedByStageName: [String: ConvergenceParameter] = ["cutoff": .cutoff, "kmesh": .kmesh, "lattice": .lattice]
+
     /// The latest record of every id, in first-appearance order.
     public static func latest(_ records: [PointRecord]) -> [PointRecord] {
         var order: [String] = [], byID: [String: PointRecord] = [:]
@@ -131,7 +134,10 @@ public enum RunAnalysis {
                 if Set(both.map { latticeKey($0) }).count >= 5 { fitEOS("\(stage): lattice", both) }
                 continue
             }
-            let p = ConvergenceParameter.detect(own)
+            // a runner's stage whose other points were computed (and journalled) by an earlier stage
+            // varies nothing by itself: its name says what it scans
+            var p = ConvergenceParameter.detect(own)
+            if p == .none, let named = scannedByStageName[stage] { p = named }
             switch p {
             case .cutoff, .kmesh, .smearing:
                 out.decisions.append(.decide(stage: stage, records: completed(own, p), criteria: settings.criteria(for: stage), parameter: p))
@@ -216,13 +222,49 @@ public enum RunAnalysis {
         public let finalRecord: PointRecord?
         /// Files written (rank 0; empty elsewhere).
         public let files: [String]
+        /// The records the report shows: the given ones and the final point.
+        public let records: [PointRecord]
     }
 
-    /// The end of a run, called by every rank of `group` with the same records: decisions and the
-    /// equation of state, the final point at a0 (SCF on `group`), its bands and DOS, then (rank 0)
+    /// What `finish` does about the final point.
+    public enum FinalPoint: Sendable {
+        /// Compute it (SCF on the group), then its bands and DOS.
+        case compute
+        /// Take a point computed before (a resumed run) and the bands and DOS computed with it, if kept.
+        case reuse(PointRecord, BandsAndDOS?)
+        /// No final point, for the reason given (a warning unless empty).
+        case skip(String)
+    }
+
+    /// The final point of `records`' recommendation: its config (recommended cutoff, mesh and lattice
+    /// constant applied to `config`) and its journal id (`final/ecut=…Ha,k=…,a=…Å`).
+    public static func finalPoint(of rec: RecommendedParameters, config: Config) throws -> (config: Config, id: String) {
+        var overrides = ConfigOverrides(ecut: "\(rec.ecut_Ha) Ha", kmesh: rec.kmesh.map(String.init).joined(separator: "x"))
+        if let a = rec.lattice_constant_bohr, config.structure.latticeConstant != nil { overrides.a = "\(a) bohr" }
+        let cfg: Config
+        do { cfg = try config.applying(overrides) } catch { throw InputError("final point: \(error)") }
+        let a = (cfg.structure.latticeConstant ?? SystemDescription(config: config).lattice_constant_angstrom.map { $0 * Units.angstrom } ?? 0)
+            / Units.angstrom
+        let id = "final/ecut=\(shortNumber(rec.ecut_Ha))Ha,k=\(rec.kmesh.map(String.init).joined(separator: "x")),a=\(String(format: "%.6g", a))Å"
+        return (cfg, id)
+    }
+
+    /// The id of the final point `finish` would compute for `records` (what a resumed run looks up in its journal).
+    public static func plannedFinalPointID(records: [PointRecord], config: Config, settings: AnalysisSettings) throws -> String {
+        let rec = recommend(analysis: analyse(records: records, settings: settings), system: SystemDescription(config: config),
+                            baseEcut: config.discretization.ecut, baseKmesh: config.discretization.kmesh,
+                            baseKshift: config.discretization.kshift, records: records, gap: nil, settings: settings)
+        return try finalPoint(of: rec, config: config).id
+    }
+
+    /// The end of a run: decisions and the equation of state, the final point at a0 with its bands
+    /// and DOS (`.compute`: SCF on `group`, called by every rank of it with the same records; the other
+    /// modes compute nothing and may be called by one rank), then, with `write`, on the group's rank 0:
     /// analysis.json, bands.csv, dos.csv, recommended.json, the ABINIT and QE snippets and report.html.
+    /// `finalPoint` nil: `.compute` when `settings.final_point`, else skipped.
     public static func finish(runDirectory: String, records: [PointRecord], config: Config, settings: AnalysisSettings = .init(),
-                              group: Communicator, provenance: [String: String] = [:]) throws -> Outcome {
+                              group: Communicator, provenance: [String: String] = [:], finalPoint mode: FinalPoint? = nil,
+                              write writeFiles: Bool = true) throws -> Outcome {
         let analysis = analyse(records: records, settings: settings)
         let system = SystemDescription(config: config)
         var rec = recommend(analysis: analysis, system: system, baseEcut: config.discretization.ecut,
@@ -231,11 +273,17 @@ public enum RunAnalysis {
         var warnings: [String] = []
         var finalRecord: PointRecord? = nil
         var bands: BandsAndDOS? = nil
-        if settings.final_point {
-            var overrides = ConfigOverrides(ecut: "\(rec.ecut_Ha) Ha", kmesh: rec.kmesh.map(String.init).joined(separator: "x"))
-            if let a = rec.lattice_constant_bohr, config.structure.latticeConstant != nil { overrides.a = "\(a) bohr" }
-            let cfg: Config
-            do { cfg = try config.applying(overrides) } catch { throw InputError("final point: \(error)") }
+        switch mode ?? (settings.final_point ? .compute : .skip("")) {
+        case .skip(let reason):
+            if !reason.isEmpty { warnings.append(reason) }
+        case let .reuse(r, b):
+            finalRecord = r
+            bands = b
+            if b == nil, r.status == .converged {
+                warnings.append("the final point \(r.id) was computed by an earlier run whose bands and DOS were not kept")
+            }
+        case .compute:
+            let (cfg, id) = try finalPoint(of: rec, config: config)
             let start = Date()
             var result: SCFResult? = nil
             var errorText: String? = nil
@@ -249,8 +297,7 @@ public enum RunAnalysis {
             let atoms = cfg.crystal.atoms.count
             let a = (cfg.structure.latticeConstant ?? system.lattice_constant_angstrom.map { $0 * Units.angstrom } ?? 0) / Units.angstrom
             finalRecord = PointRecord(
-                id: "final/ecut=\(shortNumber(rec.ecut_Ha))Ha,k=\(rec.kmesh.map(String.init).joined(separator: "x")),a=\(String(format: "%.6g", a))Å",
-                stage: "final", ecut_Ha: rec.ecut_Ha, kmesh: rec.kmesh, kshift: cfg.discretization.kshift,
+                id: id, stage: "final", ecut_Ha: rec.ecut_Ha, kmesh: rec.kmesh, kshift: cfg.discretization.kshift,
                 lattice_constant_angstrom: a, smearing: system.smearing, smearing_width_Ha: system.smearing_width_Ha, status: status,
                 free_energy_Ha: r?.freeEnergy, internal_energy_Ha: r?.internalEnergy,
                 free_energy_per_atom_eV: r.map { $0.freeEnergy / Double(atoms) * Units.hartreeInEV }, fermi_level_Ha: r?.fermiLevel,
@@ -268,14 +315,15 @@ public enum RunAnalysis {
                 } catch {
                     warnings.append("bands and DOS failed: \(error)")
                 }
-            } else {
-                warnings.append("the final point \(finalRecord!.id) \(status.rawValue)\(errorText.map { ": \($0)" } ?? ""): no bands or DOS")
             }
-            if let g = bands?.gap {
-                rec = recommend(analysis: analysis, system: system, baseEcut: config.discretization.ecut,
-                                baseKmesh: config.discretization.kmesh, baseKshift: config.discretization.kshift,
-                                records: records, gap: g, settings: settings)
-            }
+        }
+        if let f = finalRecord, f.status != .converged {
+            warnings.append("the final point \(f.id) \(f.status.rawValue)\(f.error.map { ": \($0)" } ?? ""): no bands or DOS")
+        }
+        if let g = bands?.gap {
+            rec = recommend(analysis: analysis, system: system, baseEcut: config.discretization.ecut,
+                            baseKmesh: config.discretization.kmesh, baseKshift: config.discretization.kshift,
+                            records: records, gap: g, settings: settings)
         }
         var prov = provenance
         prov["program"] = prov["program"] ?? program
@@ -286,11 +334,23 @@ public enum RunAnalysis {
                                         decisions: analysis.decisions, eos: analysis.eos, eos_stage: analysis.eosStage,
                                         eos_error: analysis.eosError, recommended: rec, final_point: finalRecord, bands: bands,
                                         warnings: warnings, provenance: prov)
+        let shown = records.filter { $0.id != finalRecord?.id } + (finalRecord.map { [$0] } ?? [])
         var files: [String] = []
-        if group.rank == 0 {
-            files = try write(document: document, records: records + (finalRecord.map { [$0] } ?? []), runDirectory: runDirectory)
+        if writeFiles, group.rank == 0 {
+            files = try write(document: document, records: shown, runDirectory: runDirectory)
         }
-        return Outcome(document: document, finalRecord: finalRecord, files: files)
+        return Outcome(document: document, finalRecord: finalRecord, files: files, records: shown)
+    }
+
+    /// The previous analysis.json of a run directory, nil when absent; throws when it does not decode.
+    public static func readDocument(runDirectory: String) throws -> AnalysisDocument? {
+        let docPath = (runDirectory as NSString).appendingPathComponent(AnalysisDocument.file)
+        guard let data = FileManager.default.contents(atPath: docPath) else { return nil }
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try d.decode(AnalysisDocument.self, from: data) } catch {
+            throw InputError("\(docPath) does not decode: \(error)")
+        }
     }
 
     /// Writes analysis.json, bands.csv, dos.csv, recommended.json, the snippets and report.html.
@@ -332,15 +392,7 @@ public enum RunAnalysis {
             throw InputError("\(runDirectory) is not a directory")
         }
         let loaded = try RunRecords.load(runDirectory: runDirectory)
-        let docPath = (runDirectory as NSString).appendingPathComponent(AnalysisDocument.file)
-        var previous: AnalysisDocument? = nil
-        if let data = FileManager.default.contents(atPath: docPath) {
-            let d = JSONDecoder()
-            d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            do { previous = try d.decode(AnalysisDocument.self, from: data) } catch {
-                throw InputError("\(docPath) does not decode: \(error)")
-            }
-        }
+        let previous = try readDocument(runDirectory: runDirectory)
         guard !loaded.records.isEmpty || previous != nil else {
             throw InputError("\(runDirectory) holds no point records (summary.json, journal.jsonl) and no \(AnalysisDocument.file)")
         }
