@@ -28,7 +28,7 @@ build: deps
 # the example scan (a minute or two on 2 ranks); runs again resume in results/runs/gaas-fast (add --fresh to start over)
 run: build
 	export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 && $(MPIRUN) -n $(NP) $(BIN) run config/gaas-fast.yaml
-	@echo "summary: results/runs/gaas-fast/summary.csv and .json (status: $(BIN) status results/runs/gaas-fast)"
+	@echo "report: results/runs/gaas-fast/report.html (recommended parameters: recommended.json; summary: summary.csv and .json; status: $(BIN) status results/runs/gaas-fast)"
 
 # `swift test` compiles every target with testable imports, so a preceding `swift build` would be
 # recompiled anyway: one `swift test -c release` builds the release binary (used by the MPI

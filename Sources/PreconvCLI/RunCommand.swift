@@ -9,11 +9,14 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a convergence scan (cutoff → k-mesh → lattice constant, or a grid) from a config file.",
         discussion: "Rank 0 keeps the run directory (output.directory): journal.jsonl (one checksummed record per point), "
-            + "state.json (checkpoint), metadata.json, preconv.log, summary.csv/summary.json. Running it again on the "
-            + "same directory resumes; finished points are never recomputed. "
+            + "state.json (checkpoint), metadata.json, preconv.log, summary.csv/summary.json. At the end of a staged scan "
+            + "whose points all converged, the final point at the recommended cutoff, mesh and a0 is computed on all ranks "
+            + "(journalled as stage 'final'), then its bands and DOS, and report.html, recommended.json, analysis.json, "
+            + "bands.csv, dos.csv and the ABINIT/QE snippets are written (grid scans: without a final point; shards: no analysis). "
+            + "Running it again on the same directory resumes; finished points (the final point included) are never recomputed. "
             + "SIGUSR1 or SIGTERM stop it cleanly: no new point starts, running points are recorded as interrupted, the "
             + "checkpoint is written. Exit status: 0 every point converged, 1 some point failed, did not converge or timed out, "
-            + "2 bad input, 3 stopped by a signal (resumable).")
+            + "2 bad input, 3 stopped by a signal (resumable); 1 also when the final point does not converge or the analysis fails.")
 
     @Argument(help: "The scan config (e.g. config/gaas-fast.yaml).")
     var config: String

@@ -18,8 +18,11 @@ public struct RunDirectory: Sendable {
     public var summaryJSON: String { file("summary.json") }
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
-    /// Files a run writes (what `--fresh` removes).
-    public var runFiles: [String] { [journal, state, metadata, config, log, summaryCSV, summaryJSON] }
+    /// Files a run writes (what `--fresh` removes), the end-of-run analysis's included.
+    public var runFiles: [String] {
+        [journal, state, metadata, config, log, summaryCSV, summaryJSON]
+            + [AnalysisDocument.file, RunReport.file, Export.recommendedFile, Export.abinitFile, Export.qeFile, "bands.csv", "dos.csv"].map(file)
+    }
 
     /// True when the directory holds a run (journal or metadata).
     public var holdsRun: Bool {

@@ -65,6 +65,8 @@ public final class ScanRunner {
     var done: [String: PointRecord] = [:]
     /// Every record of the run directory, in order (for the summary).
     var records: [PointRecord] = []
+    /// Final points (stage "final") by id, latest record, as `done` (what the end-of-run analysis reuses).
+    var finalRecords: [String: PointRecord] = [:]
     var stageStates: [RunState.StageState] = []
     var decisions: [StageDecision] = []
     var warnings: [String] = []
@@ -86,6 +88,8 @@ public final class ScanRunner {
         var dispatch = false
         var exitCode: Int32?
         var message: String?
+        /// Compute the final point on the world (the end-of-run analysis).
+        var analysis: AnalysisRequest?
     }
 
     /// The exit status (same on every rank).
@@ -116,6 +120,7 @@ public final class ScanRunner {
         while true {
             let h = try broadcast(Header())
             if let code = h.exitCode { return code }
+            if let request = h.analysis { followAnalysis(request) }
             if h.dispatch {
                 try StageDispatch(world: world, groupSizes: h.groupSizes, stop: stop).run(executorFor: executor)
             }
@@ -228,6 +233,7 @@ public final class ScanRunner {
         }
         for r in recs where r.status != .interrupted {
             if excluded.contains(r.id) { continue }
+            if RunAnalysis.nonScanStages.contains(r.stage) { finalRecords[r.id] = r; continue }
             done[key(of: r)] = r
         }
         // a point whose latest record is excluded must not fall back to an older record
@@ -354,6 +360,8 @@ public final class ScanRunner {
                 break
             }
         }
+        let analysis = try finishRun(stopped: stopped, allConverged: allConverged)
+        if !analysis.succeeded { allConverged = false }
         try checkpoint(force: true, finished: !stopped)
         try writeSummary()
         let wall = Date().timeIntervalSince(runStart)
@@ -361,6 +369,7 @@ public final class ScanRunner {
                              allConverged ? "done" : stopped ? "stopped" : "done with failures", computedPoints, totalIterations, wall, dir.summaryCSV)
         out(verdict)
         logger.info("\(verdict)")
+        for line in analysis.lines { out(line); logger.info("\(line)") }
         if stopped { logger.notice("the run was stopped; run the same command again to resume") }
         if stopped { return Self.stoppedExitCode }
         return allConverged ? 0 : 1

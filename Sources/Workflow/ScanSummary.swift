@@ -184,6 +184,10 @@ public enum ScanStatus {
         for p in problems { lines.append("  \(p): will be recomputed") }
         let failedPoints = latest.values.filter { $0.status != .converged }.sorted { $0.id < $1.id }
         for f in failedPoints { lines.append("  \(f.status.rawValue): \(f.id) — \(f.error ?? "")") }
+        if let f = latest.values.filter({ RunAnalysis.nonScanStages.contains($0.stage) }).max(by: { $0.finished_at < $1.finished_at }) {
+            lines.append("  final point: \(f.id) \(f.status.rawValue)" + (f.free_energy_Ha.map { String(format: ", F = %.10f Ha", $0) } ?? ""))
+        }
+        if FileManager.default.fileExists(atPath: dir.file(RunReport.file)) { lines.append("  report: \(dir.file(RunReport.file))") }
         let its = latest.values.compactMap(\.scf_iterations).reduce(0, +)
         let wall = latest.values.map(\.wall_time_s).reduce(0, +)
         lines.append(String(format: "  total %d SCF iterations, %.1f s of point wall time", its, wall))

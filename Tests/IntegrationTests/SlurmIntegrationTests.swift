@@ -235,7 +235,10 @@ struct SlurmJobsIntegration {
         #expect(rerunJobs.map(\.state) == ["COMPLETED"], "\(rerunJobs)\n\(jobLogs(dir))")
         let failedID = try #require(failedIDFrom(status.stdout), "\(status.stdout)")
         let after = try journalIDs(dir)
-        #expect(Array(after.dropFirst(before.count)) == [failedID], "recomputed: \(after.dropFirst(before.count)), failed: \(failedID)")
+        // the failed point, then (the scan now complete) the final point at a0
+        let added = Array(after.dropFirst(before.count))
+        #expect(added.first == failedID && added.count == 2 && added.last?.hasPrefix("final/") == true,
+                "recomputed: \(added), failed: \(failedID)")
         let fixed = try Command.preconv(["status", dir])
         #expect(fixed.stdout.contains("finished —") && !fixed.stdout.contains("FAILED"), "\(fixed.stdout)")
         #expect(try ScanSummaryJSON.read(dir).points.allSatisfy { $0.status == "converged" })
