@@ -57,6 +57,7 @@ extension ScanRunner {
         let scanRecords = records.filter { !RunAnalysis.nonScanStages.contains($0.stage) }
         let base = analysisBase(ecut: choices.ecut, kmesh: choices.kmesh)
         var mode = RunAnalysis.FinalPoint.skip("")
+        var result = AnalysisResult()
         if !settings.final_point {
             logger.notice("analysis: no final point (analysis.final_point: false)")
         } else if config.mode == .grid {
@@ -76,11 +77,12 @@ extension ScanRunner {
                     mode = .compute
                 }
             } catch {
+                logger.error("analysis: no final point: \(error)")
                 mode = .skip("no final point: \(error)")
+                result.succeeded = false
             }
         }
-        if case let .skip(reason) = mode, !reason.isEmpty { logger.warning("analysis: \(reason)") }
-        var result = AnalysisResult()
+        if case let .skip(reason) = mode, !reason.isEmpty, result.succeeded { logger.notice("analysis: \(reason)") }
         var outcome: RunAnalysis.Outcome? = nil
         do {
             if case .compute = mode {
@@ -112,7 +114,8 @@ extension ScanRunner {
             logger.info("\(line)")
         }
         if let f = outcome.finalRecord, f.status != .converged { result.succeeded = false }
-        for w in outcome.document.warnings { logger.warning("analysis: \(w)") }
+        let skipped: String? = if case let .skip(reason) = mode { reason } else { nil }
+        for w in outcome.document.warnings where w != skipped { logger.warning("analysis: \(w)") }
         do {
             let files = try RunAnalysis.write(document: outcome.document, records: outcome.records, runDirectory: directory)
             logger.info("analysis: wrote \(files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))")

@@ -73,6 +73,21 @@ struct RunAnalysisTests {
     }
 }
 
+@Suite("Run analysis of a staged run's journal")
+struct StagedJournalAnalysisTests {
+    /// The runner journals a point once, under the first stage planning it: a k-mesh stage of [2, 4]
+    /// whose 2×2×2 point the cutoff stage computed holds one record of its own, and is still decided.
+    @Test func meshStageWithItsFirstPointUnderTheCutoffStage() {
+        let recs = [record(stage: "cutoff", ecut: 14, kmesh: [2, 2, 2], f: -8.50), record(stage: "cutoff", ecut: 16, kmesh: [2, 2, 2], f: -8.50 - meV(5)),
+                    record(stage: "kmesh", ecut: 14, kmesh: [4, 4, 4], f: -8.50 + meV(300))]
+        let a = RunAnalysis.analyse(records: recs)
+        let mesh = a.decisions.first { $0.parameter == .kmesh }
+        #expect(mesh?.stage == "kmesh" && mesh?.rows.count == 2 && mesh?.chosen == "k 4x4x4" && mesh?.converged == false,
+                "\(a.decisions.map(\.message))")
+        #expect(a.decisions.first { $0.parameter == .cutoff }?.chosen == "ecut 16 Ha")
+    }
+}
+
 @Suite("Analysis settings of a scan")
 struct ScanAnalysisSettingsTests {
     /// A scan's stage tolerances become the decisions' criteria of those stages.
