@@ -32,10 +32,11 @@ struct ScanSummaryJSON: Decodable {
     }
 }
 
-/// The ids of the journal's lines that carry a record (any status), in order.
-func journalIDs(_ dir: String) throws -> [String] {
+/// The ids of the journal's lines that carry a record (of any status, or of `status`), in order.
+func journalIDs(_ dir: String, status: String? = nil) throws -> [String] {
     let text = try String(contentsOfFile: dir + "/journal.jsonl", encoding: .utf8)
     return text.split(separator: "\n").compactMap { line in
+        if let status, !line.contains("\"status\":\"\(status)\"") { return nil }
         guard let r = line.range(of: "\"id\":\""), let end = line[r.upperBound...].firstIndex(of: "\"") else { return nil }
         return String(line[r.upperBound..<end])
     }

@@ -91,15 +91,26 @@ enum LocalSlurm {
     }
 
     /// Waits until every job of `id` has ended. A job that requeued itself is held by Slurm for about
-    /// two minutes before it may start again; the wait releases it at once (`StartTime=now`) to keep the
-    /// test short — the only liberty taken with the cluster's behaviour.
-    static func wait(_ id: String, timeout: TimeInterval = 300) throws -> [Job] {
+    /// two minutes before it may start again; the wait releases it after 3 s (`StartTime=now`) to keep the
+    /// test short — the only liberty taken with the cluster's behaviour. (Not at once: slurmd refuses a
+    /// job restarted within the second its previous run's credential was revoked.) `restartTime`: the
+    /// time limit given to a released job (so that one restart finishes the run).
+    static func wait(_ id: String, timeout: TimeInterval = 300, restartTime: String? = nil) throws -> [Job] {
         let deadline = Date().addingTimeInterval(timeout)
+        var held: [String: Date] = [:]   // "job/restarts" → first seen held
         while Date() < deadline {
             let js = try jobs(id)
             if !js.isEmpty && js.allSatisfy({ finalStates.contains($0.state) }) { return js }
             for j in js where j.state == "PENDING" && j.restarts > 0 && j.reason == "BeginTime" {
-                _ = try? Command.run(["scontrol", "update", "JobId=\(j.id)", "StartTime=now"], timeout: 30)
+                let key = "\(j.id)/\(j.restarts)"
+                if let since = held[key] {
+                    if Date().timeIntervalSince(since) >= 3 {
+                        _ = try? Command.run(["scontrol", "update", "JobId=\(j.id)", "StartTime=now"]
+                                             + (restartTime.map { ["TimeLimit=\($0)"] } ?? []), timeout: 30)
+                    }
+                } else {
+                    held[key] = Date()
+                }
             }
             usleep(500_000)
         }
@@ -137,24 +148,29 @@ func directRun(_ extra: [String], into dir: String) throws -> ScanSummaryJSON {
     return try ScanSummaryJSON.read(dir)
 }
 
-/// The Slurm logs of a run directory (slurm-*.out), the last `limit` characters, for failure messages.
-func jobLogs(_ dir: String, limit: Int = 4000) -> String {
+/// The Slurm logs of a run directory (slurm-*.out) without the converged points' progress lines, the
+/// last `limit` characters, for failure messages.
+func jobLogs(_ dir: String, limit: Int = 6000) -> String {
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".out") }.sorted()
-    let text = names.map { n in "== \(n)\n" + ((try? String(contentsOfFile: dir + "/" + n, encoding: .utf8)) ?? "") }.joined(separator: "\n")
+    let text = names.map { n in
+        let lines = ((try? String(contentsOfFile: dir + "/" + n, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        return "== \(n)\n" + lines.filter { !($0.hasPrefix("[") && $0.contains(" ecut ") && !$0.contains("INTERRUPTED")) }.joined(separator: "\n")
+    }.joined(separator: "\n")
     return String(text.suffix(limit))
 }
 
 /// The converged records' ids of a journal never repeat: no finished point was computed twice.
 func expectNoPointRecomputed(_ dir: String) throws {
-    let text = try String(contentsOfFile: dir + "/journal.jsonl", encoding: .utf8)
-    var converged: [String] = []
-    for line in text.split(separator: "\n") where line.contains("\"status\":\"converged\"") {
-        if let r = line.range(of: "\"id\":\""), let end = line[r.upperBound...].firstIndex(of: "\"") {
-            converged.append(String(line[r.upperBound..<end]))
-        }
-    }
+    let converged = try journalIDs(dir, status: "converged")
     let repeated = Dictionary(grouping: converged, by: { $0 }).filter { $0.value.count > 1 }.keys
     #expect(repeated.isEmpty, "finished points computed again: \(repeated.sorted())")
+}
+
+/// The point counts of a job log's verdict lines ("stopped: 9 point(s) computed, …"), one per start.
+func pointsComputed(_ log: String, verdict: String) -> [Int] {
+    log.split(separator: "\n").compactMap { line in
+        line.hasPrefix("\(verdict): ") ? Int(line.dropFirst(verdict.count + 2).prefix { $0.isNumber }) : nil
+    }
 }
 
 @Suite(.serialized, .enabled(if: slurmTestsEnabled, slurmSkipReason))
@@ -301,32 +317,136 @@ struct SlurmJobsIntegration {
     }
 
     /// A job whose time limit comes mid-run: Slurm's SIGUSR1 (`--signal=B:USR1@10`, 10 s before the
-    /// 1-minute limit) stops the run with a checkpoint, the job requeues itself and the next start
-    /// finishes the scan; every point converged, none computed twice.
+    /// 1-minute limit) stops the run with a checkpoint (its running points recorded as interrupted), the
+    /// job requeues itself and its next start finishes the scan (the test gives that start 10 minutes);
+    /// every point converged, none computed twice.
     @Test func timeLimitStopsRequeuesAndCompletes() throws {
         let root = scratchDirectory("slurm-requeue")
         let dir = root + "/job"
-        // 24 points of 4-6 s on one rank each: about a minute on 2 ranks. Slurm checks limits every 30 s, so
-        // the signal (due 10 s before the limit) comes 20 to 50 s into each start: two or three starts
-        let grid = ["--set", "stages.mode=grid", "--set", "stages.cutoff.values=[12 Ha, 14 Ha, 16 Ha]", "--set", "stages.kmesh.values=[6]",
-                    "--set", "stages.lattice={values: [5.60 Å, 5.64 Å, 5.68 Å, 5.72 Å, 5.76 Å, 5.80 Å, 5.84 Å, 5.88 Å]}"]
-        let out = try Command.preconv(["slurm", gaasFast] + grid + ["--set", "output.directory=\(dir)", "--ntasks-per-node", "2",
-                                                                   "--time", "1", "--signal-margin", "10", "--max-requeues", "6", "--submit"])
+        let scan = try TimeLimitScan(outlasting: TimeLimitScan.latestWarning)
+        let out = try Command.preconv(["slurm", gaasFast] + scan.settings + [
+            "--set", "output.directory=\(dir)", "--ntasks-per-node", "2", "--time", "1", "--signal-margin", "10", "--max-requeues", "3", "--submit"])
         #expect(out.status == 0, "\(out.stderr)")
         let script = try String(contentsOfFile: dir + "/job-single.sbatch", encoding: .utf8)
         #expect(script.contains("#SBATCH --signal=B:USR1@10") && script.contains("#SBATCH --requeue") && script.contains("#SBATCH --time=00:01:00"))
         let id = try #require(submittedJobs(out.stdout)["job-single.sbatch"], "\(out.stdout)")
-        let jobs = try LocalSlurm.wait(id, timeout: 420)
-        #expect(jobs.map(\.state) == ["COMPLETED"], "\(jobs)\n\(jobLogs(dir))")
-        #expect((jobs.first?.restarts ?? 0) >= 1, "the job never requeued: \(jobs)")
+        let jobs = try LocalSlurm.wait(id, timeout: scan.waitSeconds, restartTime: "10")
+        #expect(jobs.map(\.state) == ["COMPLETED"], "\(scan)\n\(jobs)\n\(jobLogs(dir))")
+        #expect((jobs.first?.restarts ?? 0) >= 1, "the job never requeued (\(scan)): \(jobs)\n\(jobLogs(dir))")
         let log = (try? String(contentsOfFile: "\(dir)/slurm-gaas-fast-\(id).out", encoding: .utf8)) ?? ""
         #expect(log.contains("SIGUSR1") && log.contains("requeueing"), "job log: \(log)")
-        let records = try String(contentsOfFile: dir + "/journal.jsonl", encoding: .utf8)
-        #expect(records.contains("\"status\":\"interrupted\""), "no point was interrupted")
+        #expect(log.contains("run the same command again to resume"), "job log: \(log)")
+        // the signal came mid-run: the first start had finished points and stopped (its running points
+        // recorded as interrupted, unless they converged in their last iteration), the restart finished the rest
+        let first = pointsComputed(log, verdict: "stopped"), second = pointsComputed(log, verdict: "done")
+        let finishedBeforeStop = first.reduce(0, +) - (try journalIDs(dir, status: "interrupted").count)
+        #expect(!first.isEmpty && finishedBeforeStop > 0 && second.count == 1 && second.allSatisfy { $0 > 0 },
+                "points computed per start: stopped \(first), done \(second) (\(scan))\n\(jobLogs(dir))")
         try expectNoPointRecomputed(dir)
         let s = try ScanSummaryJSON.read(dir)
-        #expect(s.points.count == 24 && s.points.allSatisfy { $0.status == "converged" }, "\(s.points.map(\.status))")
+        #expect(s.points.count == scan.points && s.points.allSatisfy { $0.status == "converged" }, "\(s.points.map(\.status))")
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The hard limit: without the SIGUSR1 warning the job is killed at its time limit (TIMEOUT); what it
+    /// finished is kept, and submitting the same script again (with a longer limit) completes the scan
+    /// without computing a finished point twice.
+    @Test func timeoutThenResubmitCompletes() throws {
+        let root = scratchDirectory("slurm-timeout")
+        let dir = root + "/job"
+        let scan = try TimeLimitScan(outlasting: TimeLimitScan.latestLimit)
+        let out = try Command.preconv(["slurm", gaasFast] + scan.settings + [
+            "--set", "output.directory=\(dir)", "--ntasks-per-node", "2", "--time", "1", "--signal-margin", "0", "--max-requeues", "0", "--submit"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let script = try String(contentsOfFile: dir + "/job-single.sbatch", encoding: .utf8)
+        #expect(!script.contains("\n#SBATCH --signal"), "no warning signal with --signal-margin 0")
+        let id = try #require(submittedJobs(out.stdout)["job-single.sbatch"], "\(out.stdout)")
+        // ended at 60-90 s, killed at most KillWait (30 s) later
+        let jobs = try LocalSlurm.wait(id, timeout: 300)
+        #expect(jobs.map(\.state) == ["TIMEOUT"], "\(scan)\n\(jobs)\n\(jobLogs(dir))")
+        let finished = try journalIDs(dir).count
+        #expect(finished > 0 && finished < scan.points, "\(finished) of \(scan.points) points recorded before the limit")
+        let status = try Command.preconv(["status", dir])
+        #expect(status.stdout.contains("stopped (resumable)"), "\(status.stdout)")
+
+        // the same script again, with a longer limit
+        let again = try LocalSlurm.sbatch(["--time=10", "job-single.sbatch"], cwd: dir)
+        let second = try LocalSlurm.wait(again, timeout: scan.waitSeconds)
+        #expect(second.map(\.state) == ["COMPLETED"], "\(second)\n\(jobLogs(dir))")
+        try expectNoPointRecomputed(dir)
+        let s = try ScanSummaryJSON.read(dir)
+        #expect(s.points.count == scan.points && s.points.allSatisfy { $0.status == "converged" }, "\(s.points.map(\.status))")
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// The grid of a time-limit test: GaAs at 14 Ha on a 6×6×6 mesh over `points` lattice constants 0.002 Å
+/// apart (each point warm-started from a close neighbour), one rank per point, two at a time on 2 ranks.
+///
+/// Its size comes from the CPU seconds a warm-started point takes (measured once per test process): the
+/// scan holds `margin` × `seconds` of work for each of the 2 ranks even at full speed, so it cannot end
+/// before Slurm's signal or limit however much faster the machine gets (other jobs on a shared box end);
+/// a loaded machine only makes the test take longer. Wall-clock point times would not do: on a shared
+/// 2-core box they change 4-fold with the load of other processes.
+struct TimeLimitScan: CustomStringConvertible {
+    /// Slurm checks time limits every 30 s: with a 1-minute limit the warning signal due 10 s before it
+    /// comes 20 to 50 s into the job, the limit itself is enforced 60 to 90 s into it.
+    static let latestWarning = 50.0
+    static let latestLimit = 90.0
+    /// against the measurement's errors
+    static let margin = 1.5
+
+    let points: Int
+    let cpuPerPoint: Double
+
+    init(outlasting seconds: Double) throws {
+        cpuPerPoint = try Self.cpuPerPoint.get()
+        points = min(400, max(8, Int((2 * Self.margin * seconds / cpuPerPoint).rounded(.up))))
+    }
+
+    var settings: [String] { Self.settings(points: points) }
+
+    /// a wait for the whole scan that allows for a machine 5 times slower than full speed
+    var waitSeconds: Double { 300 + 5 * Double(points) / 2 * cpuPerPoint }
+
+    var description: String {
+        String(format: "%d points sized from %.2f CPU s per point, load average %@", points, cpuPerPoint,
+               (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")
+    }
+
+    static func settings(points n: Int) -> [String] {
+        let values = (0..<n).map { String(format: "%.3f Å", 5.50 + 0.002 * Double($0)) }
+        return ["--set", "stages.mode=grid", "--set", "stages.cutoff.values=[14 Ha]", "--set", "stages.kmesh.values=[6]",
+                "--set", "stages.lattice={values: [\(values.joined(separator: ", "))]}"]
+    }
+
+    /// CPU seconds of a warm-started point: the difference of direct `mpirun -n 2` runs of 8 and of 2
+    /// points (start-up and the two cold points cancel) over 6. CPU time does not depend on the load.
+    static let cpuPerPoint = Result<Double, any Error> {
+        let cpu = try cpuSeconds(points: 8) - cpuSeconds(points: 2)
+        guard cpu > 0.3 else { throw SlurmTestError("timing runs: 6 more points took \(cpu) CPU s") }
+        return cpu / 6
+    }
+
+    /// The CPU seconds of a direct `mpirun -n 2` run of `n` points (bash's `times`: those of mpirun and
+    /// of the ranks it reaped).
+    static func cpuSeconds(points n: Int) throws -> Double {
+        let dir = scratchDirectory("slurm-pointtime")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let bin = Preconv.binary else { throw SlurmTestError("preconv-mpi not built") }
+        let argv = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2", bin, "run", gaasFast]
+            + settings(points: n) + ["--set", "output.directory=\(dir)"]
+        let out = try Command.run(["bash", "-c", "\"$@\" >/dev/null; s=$?; times; exit $s", "bash"] + argv, timeout: 600)
+        guard out.status == 0 else { throw SlurmTestError("timing run of \(n) points: exit \(out.status): \(out.stderr)") }
+        // `times`: the shell's user and system time, then its children's: "0m11.045s 0m0.646s"
+        let children = out.stdout.split(separator: "\n").last ?? ""
+        let fields = children.split(separator: " ").map { field -> Double? in
+            let parts = field.dropLast().split(separator: "m")
+            guard field.hasSuffix("s"), parts.count == 2, let m = Double(parts[0]), let s = Double(parts[1]) else { return nil }
+            return m * 60 + s
+        }
+        guard fields.count == 2, let user = fields[0], let system = fields[1] else { throw SlurmTestError("no CPU times in: \(out.stdout)") }
+        return user + system
     }
 }
 
@@ -339,37 +459,4 @@ func failedIDFrom(_ status: String) -> String? {
         }
     }
     return nil
-}
-
-/// The hard limit: without the SIGUSR1 warning the job is killed at its time limit (TIMEOUT); what it
-/// finished is kept, and submitting the same script again (with a longer limit) completes the scan
-/// without computing a finished point twice. Runs beside the other Slurm tests (its own suite).
-@Suite(.serialized, .enabled(if: slurmTestsEnabled, slurmSkipReason))
-struct SlurmHardTimeLimit {
-    @Test func timeoutThenResubmitCompletes() throws {
-        let root = scratchDirectory("slurm-timeout")
-        let dir = root + "/job"
-        // 20 points of 5-9 s on one rank each: 90 s or more on 2 ranks, past the 60-90 s at which Slurm ends a 1-minute job
-        let grid = ["--set", "stages.mode=grid", "--set", "stages.cutoff.values=[14 Ha, 16 Ha]", "--set", "stages.kmesh.values=[8]",
-                    "--set", "stages.lattice={values: [5.60 Å, 5.63 Å, 5.66 Å, 5.69 Å, 5.72 Å, 5.75 Å, 5.78 Å, 5.81 Å, 5.84 Å, 5.87 Å]}"]
-        let out = try Command.preconv(["slurm", gaasFast] + grid + ["--set", "output.directory=\(dir)", "--ntasks-per-node", "2",
-                                                                   "--time", "1", "--signal-margin", "0", "--max-requeues", "0", "--submit"])
-        #expect(out.status == 0, "\(out.stderr)")
-        let id = try #require(submittedJobs(out.stdout)["job-single.sbatch"], "\(out.stdout)")
-        let jobs = try LocalSlurm.wait(id, timeout: 240)
-        #expect(jobs.map(\.state) == ["TIMEOUT"], "\(jobs)\n\(jobLogs(dir))")
-        let finished = try journalIDs(dir).count
-        #expect(finished > 0 && finished < 20, "\(finished) points recorded before the limit")
-        let status = try Command.preconv(["status", dir])
-        #expect(status.stdout.contains("stopped (resumable)"), "\(status.stdout)")
-
-        // the same script again, with a longer limit
-        let again = try LocalSlurm.sbatch(["--time=10", "job-single.sbatch"], cwd: dir)
-        let second = try LocalSlurm.wait(again, timeout: 300)
-        #expect(second.map(\.state) == ["COMPLETED"], "\(second)\n\(jobLogs(dir))")
-        try expectNoPointRecomputed(dir)
-        let s = try ScanSummaryJSON.read(dir)
-        #expect(s.points.count == 20 && s.points.allSatisfy { $0.status == "converged" }, "\(s.points.map(\.status))")
-        try? FileManager.default.removeItem(atPath: root)
-    }
 }

@@ -47,7 +47,8 @@ stop "$dir/slurmctld.pid" slurmctld
 # cluster carry SLURM_CONF=$conf in their environment; kill them and the job processes under them
 tree() { local c; for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$c"; tree "$c"; done; }
 for p in $(ps -eo pid=,comm= | awk '$2 == "slurmstepd" {print $1}'); do
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$conf"; then
+    alive "$p" slurmstepd || continue
+    if { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qxF "SLURM_CONF=$conf"; then
         victims=("$p" $(tree "$p"))
         say "killing a stray slurmstepd and its processes: ${victims[*]}"
         kill -KILL "${victims[@]}" 2>/dev/null
