@@ -75,13 +75,28 @@ final class WarmStartStore {
         return best
     }
 
-    /// Whether `p` should rather wait for one of the `running` points: nothing is stored yet, or
-    /// the nearest stored point is far (e.g. a k-mesh twice as dense) and a running one is nearer.
+    /// Whether `p` should rather wait for one of the `running` points: nothing is stored yet; or
+    /// the nearest stored point is far (e.g. a k-mesh twice as dense) and a running one is nearer;
+    /// or `p` has a lattice constant, a single point of its lattice line is stored and another is
+    /// running (with two, its start is extrapolated).
     func shouldWait(_ p: ScanPoint, running: [ScanPoint]) -> Bool {
         guard !running.isEmpty else { return false }
         guard let q = nearest(to: p) else { return true }
         let d = Self.distance(p, q.point)
-        return d > 0.5 && running.contains { Self.distance(p, $0) < d }
+        if d > 0.5 && running.contains(where: { Self.distance(p, $0) < d }) { return true }
+        return p.a != nil && lattice(of: p).count == 1 && running.contains { Self.onLatticeLine($0, p) }
+    }
+
+    static func onLatticeLine(_ q: ScanPoint, _ p: ScanPoint) -> Bool {
+        q.ecut == p.ecut && q.kmesh == p.kmesh && q.kshift == p.kshift && q.a != nil && q.a != p.a
+    }
+
+    /// The stored points that differ from `p` only in the lattice constant, nearest first.
+    func lattice(of p: ScanPoint) -> [Entry] {
+        guard let a = p.a else { return [] }
+        return entries.values.filter { Self.onLatticeLine($0.point, p) }.sorted {
+            abs($0.point.a! - a) != abs($1.point.a! - a) ? abs($0.point.a! - a) < abs($1.point.a! - a) : $0.point.id < $1.point.id
+        }
     }
 
     /// The start of `p`: the nearest stored point, and when `p` has a lattice constant, a
@@ -91,9 +106,7 @@ final class WarmStartStore {
         guard let q = nearest(to: p) else { return nil }
         var sources = [(weight: 1.0, density: q.deformation)]
         if let a = p.a {
-            let line = entries.values.filter {
-                $0.point.ecut == p.ecut && $0.point.kmesh == p.kmesh && $0.point.kshift == p.kshift && $0.point.a != nil && $0.point.a != a
-            }.sorted { abs($0.point.a! - a) != abs($1.point.a! - a) ? abs($0.point.a! - a) < abs($1.point.a! - a) : $0.point.id < $1.point.id }
+            let line = lattice(of: p)
             for m in stride(from: min(3, line.count), through: 2, by: -1) {
                 let nodes = line.prefix(m).map { $0.point.a! }
                 let w = Self.lagrangeWeights(nodes: nodes, at: a)
