@@ -26,7 +26,8 @@ public final class SCF {
     let ewald: Double
     let pspCore: Double
     public private(set) var bands: Int
-    var orbitals: [Int: ComplexMatrix] = [:]
+    /// Orbitals of the owned k-points (plane waves × bands); after `run`, the converged ones.
+    public internal(set) var orbitals: [Int: ComplexMatrix] = [:]
     /// Called on every process after each iteration.
     public var observer: ((SCFStep) -> Void)?
     /// Checked after each iteration (on every process; its answer must be the same on all of them):
@@ -94,10 +95,13 @@ public final class SCF {
     }
 
     /// Runs the SCF from `startDensity` (or the atomic guess). Non-convergence is a status, not an error.
-    public func run(startDensity: [Double]? = nil) throws -> SCFResult {
+    /// `startOrbitals` (by k-point index: this basis' plane waves × any number of bands, e.g. a similar
+    /// calculation's converged ones) start the eigensolver of the owned k-points near the answer.
+    public func run(startDensity: [Double]? = nil, startOrbitals: [Int: ComplexMatrix] = [:]) throws -> SCFResult {
         let nel = basis.model.electronCount
         let mixer = AndersonMixing(grid: grid, damping: parameters.mixingDamping, history: parameters.mixingHistory,
                                    kerker: parameters.kerkerWavevector)
+        adoptOrbitals(startOrbitals)
         var rhoIn = startDensity ?? initialDensity()
         guard rhoIn.count == grid.count else { throw InputError("start_density", "has \(rhoIn.count) points, the grid \(grid.count)") }
         var history: [SCFStep] = []

@@ -73,6 +73,8 @@ public final class ScanRunner {
     var choices: StageChoices!
     var lastCheckpoint = Date.distantPast
     var ranksPerNode = 1
+    /// Converged densities kept for warm starts across the stages.
+    let warmStore = WarmStartStore()
     // progress
     var runStart = Date()
     var costDone = 0.0
@@ -113,6 +115,7 @@ public final class ScanRunner {
     func executor(_ group: Communicator) -> PointExecutor {
         let e = PointExecutor(config: config, planner: planner, group: group, stop: stop)
         e.scalapackThreshold = options.scalapackThreshold
+        e.keepState = options.warmStart
         return e
     }
 
@@ -291,6 +294,7 @@ public final class ScanRunner {
                 let dispatch = StageDispatch(world: world, groupSizes: groups, stop: stop)
                 dispatch.queue = pending
                 dispatch.warmStart = options.warmStart
+                dispatch.store = warmStore
                 var remainingCost = pending.map(\.cost).reduce(0, +)
                 var finishedInStage = points.count - pending.count
                 dispatch.unneeded = { [unowned self] in

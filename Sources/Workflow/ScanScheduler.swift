@@ -16,37 +16,84 @@ public final class StopFlag: @unchecked Sendable {
     public func set() { lock.lock(); value = true; lock.unlock() }
 }
 
-/// What a group computes: one point, optionally warm-started from a stored density.
+/// What a group computes: one point, optionally warm-started from stored states (the frame's
+/// blobs: one deformation density per weight, then the orbitals if `orbitals`).
 struct Assignment: Codable {
     var point: ScanPoint?
     var warmFrom: String?
+    var weights: [Double] = []
+    var orbitals = false
 }
 
-/// A finished point as the master receives it.
+/// A finished point as the master receives it (blobs: the deformation density and the orbitals, when present).
+struct ResultHeader: Codable {
+    var record: PointRecord
+    var density = false
+    var orbitals = false
+}
+
+/// A finished point with its converged state (for warm starts).
 struct PointResult {
     var record: PointRecord
-    var density: StoredDensity?
-}
+    var deformation: StoredDensity?
+    var orbitals: StoredOrbitals?
 
-/// Frames of the dispatch protocol: an 8-byte length, a JSON header, an optional density.
-enum Frame {
-    static func encode<T: Encodable>(_ header: T, density: StoredDensity?) throws -> Data {
-        let h = try Journal.encoder.encode(header)
-        var n = Int64(h.count)
-        var d = Data(bytes: &n, count: 8)
-        d.append(h)
-        if let density { d.append(density.encoded()) }
-        return d
+    func frame() throws -> Data {
+        try Frame.encode(ResultHeader(record: record, density: deformation != nil, orbitals: orbitals != nil),
+                         blobs: [deformation?.encoded(), orbitals?.encoded()].compactMap { $0 })
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> (T, StoredDensity?) {
-        guard data.count >= 8 else { throw RunError("dispatch message of \(data.count) bytes") }
-        let bytes = [UInt8](data)
-        let n = Int(bytes.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) })
-        guard n >= 0, 8 + n <= data.count else { throw RunError("dispatch message header of \(n) bytes in \(data.count)") }
-        let header = try Journal.decoder.decode(T.self, from: Data(bytes[8..<(8 + n)]))
-        let rest = Data(bytes[(8 + n)...])
-        return (header, rest.isEmpty ? nil : StoredDensity(encoded: rest))
+    init(record: PointRecord, deformation: StoredDensity?, orbitals: StoredOrbitals?) {
+        self.record = record; self.deformation = deformation; self.orbitals = orbitals
+    }
+
+    init(frame: Data) throws {
+        let (h, blobs) = try Frame.decode(ResultHeader.self, frame)
+        var rest = blobs[...]
+        record = h.record
+        deformation = h.density ? rest.popFirst().flatMap { StoredDensity(encoded: $0) } : nil
+        orbitals = h.orbitals ? rest.popFirst().flatMap { StoredOrbitals(encoded: $0) } : nil
+    }
+}
+
+/// Frames of the dispatch protocol: an 8-byte length and a JSON header, then binary blobs, each
+/// with its 8-byte length.
+enum Frame {
+    static func encode<T: Encodable>(_ header: T, blobs: [Data] = []) throws -> Data {
+        var w = WireWriter()
+        let h = try Journal.encoder.encode(header)
+        for part in [h] + blobs { w.int(part.count); w.data.append(part) }
+        return w.data
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> (T, [Data]) {
+        var r = WireReader(data)
+        var parts: [Data] = []
+        while !r.atEnd {
+            guard let n = r.int(), let part = r.bytes(n) else { throw RunError("damaged dispatch message of \(data.count) bytes") }
+            parts.append(Data(part))
+        }
+        guard let h = parts.first else { throw RunError("empty dispatch message") }
+        return (try Journal.decoder.decode(T.self, from: h), Array(parts.dropFirst()))
+    }
+}
+
+/// The warm start a group received.
+struct WarmStartInput {
+    var from: String
+    var sources: [(weight: Double, density: StoredDensity)]
+    var orbitals: StoredOrbitals?
+
+    init?(_ a: Assignment, blobs: [Data]) {
+        guard let from = a.warmFrom, !a.weights.isEmpty, blobs.count >= a.weights.count else { return nil }
+        var s: [(weight: Double, density: StoredDensity)] = []
+        for (w, b) in zip(a.weights, blobs) {
+            guard let d = StoredDensity(encoded: b) else { return nil }
+            s.append((w, d))
+        }
+        self.from = from
+        sources = s
+        orbitals = a.orbitals && blobs.count > a.weights.count ? StoredOrbitals(encoded: blobs[a.weights.count]) : nil
     }
 }
 
@@ -61,6 +108,8 @@ final class PointExecutor {
     var poll: (() -> Void)?
     let stop: StopFlag
     var scalapackThreshold = 64
+    /// Return the converged deformation density and orbitals (gathered on the group's first rank) for warm starts.
+    var keepState = true
 
     init(config: ScanConfig, planner: ScanPlanner, group: Communicator, stop: StopFlag) {
         self.config = config
@@ -69,7 +118,7 @@ final class PointExecutor {
         self.stop = stop
     }
 
-    func run(_ point: ScanPoint, start: StoredDensity?, warmFrom: String?) -> PointResult {
+    func run(_ point: ScanPoint, start: WarmStartInput?) -> PointResult {
         let t0 = Date()
         PeakMemory.reset()
         let (baseParameters, timeout) = planner.scfParameters(for: point)
@@ -81,6 +130,7 @@ final class PointExecutor {
         var retried = false
         var cfg: Config? = nil
         var usedWarm: String? = nil
+        var state: (basis: PlaneWaveBasis, atomic: [Double], scf: SCF, poolRank: Int)? = nil
         do {
             let c = try config.base.applying(ConfigOverrides(
                 ecut: String(format: "%.17g Ha", point.ecut),
@@ -91,8 +141,11 @@ final class PointExecutor {
             let bands = c.discretization.bands ?? SCF.automaticBands(for: basis)
             let costs = basis.kpoints.map { Double($0.count * bands) }
             let distribution = try MPIKPointDistribution(group: group, costs: costs, distributedThreshold: scalapackThreshold)
-            let startRho = start.map { $0.transferred(to: basis.fftSize, volume: basis.volume, electrons: c.model.electronCount) }
-            if startRho != nil { usedWarm = warmFrom }
+            let atomic = probe.initialDensity()
+            let startRho = start.map { StoredDensity.start(from: $0.sources, grid: basis.fftSize, volume: basis.volume,
+                                                           electrons: c.model.electronCount, atomic: atomic) }
+            let startOrbitals = start?.orbitals?.mapped(onto: basis) ?? [:]
+            if startRho != nil { usedWarm = start?.from }
             let group = self.group
             let stop = self.stop
             func attempt(_ p: SCFParameters) throws -> SCFResult {
@@ -107,7 +160,8 @@ final class PointExecutor {
                     stopKind = verdict[0]
                     return verdict[0] != 0
                 }
-                return try scf.run(startDensity: startRho)
+                state = (basis, atomic, scf, distribution.pool?.rank ?? 0)
+                return try scf.run(startDensity: startRho, startOrbitals: startOrbitals)
             }
             var r = try attempt(baseParameters)
             totalIterations += r.iterations
@@ -162,12 +216,18 @@ final class PointExecutor {
             n_irreducible_k: r?.kpoints.count, scf_iterations: r == nil ? nil : totalIterations,
             wall_time_s: Date().timeIntervalSince(t0), ranks: group.size, peak_memory_MiB: peak[0] > 0 ? peak[0] : nil,
             host: ProcessInfo.processInfo.hostName, error: error, warm_start_from: usedWarm, finished_at: timestamp())
-        var density: StoredDensity? = nil
-        if status == .converged, let r, let c = cfg {
-            let grid = r.fftGrid
-            density = StoredDensity(grid: grid, volume: c.crystal.lattice.volume, values: r.density)
-        }
-        return PointResult(record: record, density: density)
+        guard keepState, status == .converged, let r, let state else { return PointResult(record: record, deformation: nil, orbitals: nil) }
+        let deformation = StoredDensity(grid: r.fftGrid, volume: state.basis.volume, values: zip(r.density, state.atomic).map { $0 - $1 })
+        return PointResult(record: record, deformation: deformation, orbitals: gatherOrbitals(state.scf.orbitals, basis: state.basis, contribute: state.poolRank == 0))
+    }
+
+    /// The converged orbitals of every k-point on the group's first rank (each pool's first rank
+    /// contributes its k-points); nil elsewhere or when the gather fails.
+    func gatherOrbitals(_ orbitals: [Int: ComplexMatrix], basis: PlaneWaveBasis, contribute: Bool) -> StoredOrbitals? {
+        let mine = contribute ? StoredOrbitals(basis: basis, orbitals: orbitals).encoded() : Data()
+        guard let parts = try? group.gatherv(mine) else { return nil }
+        let blocks = parts.filter { !$0.isEmpty }.compactMap { StoredOrbitals(encoded: $0)?.blocks }.flatMap { $0 }
+        return StoredOrbitals(blocks: blocks.sorted { ($0.k.x, $0.k.y, $0.k.z) < ($1.k.x, $1.k.y, $1.k.z) })
     }
 }
 
@@ -198,14 +258,16 @@ final class StageDispatch {
     var onResult: ((PointResult, ScanPoint) -> Void)?
     /// Keys no longer needed (early stopping), asked before every assignment.
     var unneeded: (() -> Set<String>)?
-    /// Stored densities for warm starts, by point key.
-    var densities: [String: (point: ScanPoint, density: StoredDensity)] = [:]
+    /// Converged densities of finished points (this stage's and earlier stages') for warm starts.
+    var store = WarmStartStore()
     var warmStart = true
     var stop: StopFlag
     /// Called on the master now and then (checkpoints).
     var tick: (() -> Void)?
     private var running: [Int: ScanPoint] = [:]
     private var stoppedGroups = Set<Int>()
+    /// Groups (other than the master's) whose request waits for a first converged neighbour, by leader rank.
+    private var waiting: [Int: Int] = [:]
 
     init(world: Communicator, groupSizes: [Int], stop: StopFlag) {
         self.world = world
@@ -234,17 +296,20 @@ final class StageDispatch {
                 if isMaster {
                     if let l = last { accept(l, group: 0) }
                     serve(blocking: false)
-                    message = try assignmentFrame(for: 0)
+                    while true {
+                        if let m = try assignmentFrame(for: 0) { message = m; break }
+                        serve(blocking: true)
+                    }
                 } else {
-                    let payload = try last.map { try Frame.encode($0.record, density: $0.density) } ?? Data()
+                    let payload = try last.map { try $0.frame() } ?? Data()
                     try world.send(payload, to: 0, tag: Self.requestTag)
                     message = try world.receive(from: 0, tag: Self.assignTag).data
                 }
             }
             message = try groupComm.broadcast(message)
-            let (assignment, density) = try Frame.decode(Assignment.self, message)
+            let (assignment, blobs) = try Frame.decode(Assignment.self, message)
             guard let point = assignment.point else { break }
-            last = executor.run(point, start: density, warmFrom: assignment.warmFrom)
+            last = executor.run(point, start: WarmStartInput(assignment, blobs: blobs))
         }
         if isMaster {
             while stoppedGroups.count < groupSizes.count { serve(blocking: true) }
@@ -268,49 +333,45 @@ final class StageDispatch {
             guard let (data, from) = try? world.receive(from: source, tag: Self.requestTag) else { return }
             wait = false
             let g = group(ofRank: from)
-            if !data.isEmpty, let (record, density) = try? Frame.decode(PointRecord.self, data) {
-                accept(PointResult(record: record, density: density), group: g)
-            }
-            if let frame = try? assignmentFrame(for: g) {
-                try? world.send(frame, to: from, tag: Self.assignTag)
-            }
+            if !data.isEmpty, let result = try? PointResult(frame: data) { accept(result, group: g) }
+            waiting[g] = from
+            answerWaiting()
+        }
+    }
+
+    /// Master: sends assignments to the groups whose request is waiting, where one can be given now.
+    private func answerWaiting() {
+        for (g, leader) in waiting.sorted(by: { $0.key < $1.key }) {
+            guard let frame = try? assignmentFrame(for: g) else { continue }
+            waiting.removeValue(forKey: g)
+            try? world.send(frame, to: leader, tag: Self.assignTag)
         }
     }
 
     private func accept(_ r: PointResult, group g: Int) {
         guard let p = running.removeValue(forKey: g) else { return }
-        if let d = r.density, warmStart {
-            densities[p.key] = (p, d)
-            // keep the most recent few
-            if densities.count > 32, let oldest = densities.keys.first(where: { $0 != p.key }) { densities.removeValue(forKey: oldest) }
-        }
+        if let d = r.deformation, warmStart { store.add(p, deformation: d, orbitals: r.orbitals) }
         onResult?(r, p)
+        if g == 0 { answerWaiting() }
     }
 
-    private func assignmentFrame(for g: Int) throws -> Data {
+    /// The assignment frame for group `g`, or nil when it should wait: with warm starts, while no
+    /// converged state exists yet and some point is running, only one point starts cold and the
+    /// other groups start from its result. Otherwise the next point is the one nearest to a stored
+    /// state (largest cost first among equals).
+    private func assignmentFrame(for g: Int) throws -> Data? {
         let skip = unneeded?() ?? []
         queue.removeAll { skip.contains($0.key) }
         guard !stop.isSet, !queue.isEmpty else {
             stoppedGroups.insert(g)
-            return try Frame.encode(Assignment(point: nil), density: nil)
+            return try Frame.encode(Assignment(point: nil))
         }
-        let p = queue.removeFirst()
+        let index = warmStart ? store.next(in: queue) : 0
+        if warmStart && store.shouldWait(queue[index], running: Array(running.values)) { return nil }
+        let p = queue.remove(at: index)
         running[g] = p
-        let warm = warmStart ? nearest(to: p) : nil
-        return try Frame.encode(Assignment(point: p, warmFrom: warm?.point.id), density: warm?.density)
-    }
-
-    /// The finished point nearest in parameters (cutoff, mesh density, lattice constant).
-    func nearest(to p: ScanPoint) -> (point: ScanPoint, density: StoredDensity)? {
-        func distance(_ q: ScanPoint) -> Double {
-            let de = abs(log(q.ecut / p.ecut))
-            let dk = abs(log(Double(q.kmesh.reduce(1, *)) / Double(p.kmesh.reduce(1, *))))
-            let da = (q.a != nil && p.a != nil) ? abs(q.a! / p.a! - 1) * 20 : 0
-            return de + 0.5 * dk + da
-        }
-        return densities.values.min { a, b in
-            let da = distance(a.point), db = distance(b.point)
-            return da != db ? da < db : a.point.id < b.point.id
-        }
+        guard warmStart, let start = store.start(for: p) else { return try Frame.encode(Assignment(point: p)) }
+        let header = Assignment(point: p, warmFrom: start.from.id, weights: start.sources.map(\.weight), orbitals: start.orbitals != nil)
+        return try Frame.encode(header, blobs: start.sources.map { $0.density.encoded() } + [start.orbitals?.encoded()].compactMap { $0 })
     }
 }

@@ -103,6 +103,22 @@ final class ReferenceRun: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: d)
     }
 
+    /// Warm starts change no result: every point of a cold run (`--no-warm-start`, 2 ranks) has the
+    /// warm reference's F within 1e-7 Ha; and the warm run needs at most 0.7 × the cold SCF iterations.
+    @Test func warmStartMatchesCold() throws {
+        let warm = try ScanSummaryJSON.read(try ReferenceRun.shared.directory())
+        let d = scratchDirectory("cold")
+        let out = try Preconv.run(ranks: 2, ["run", gaasFast, "--no-warm-start", "--set", "output.directory=\(d)"], timeout: 600)
+        #expect(out.status == 0, "exit \(out.status): \(out.stderr)")
+        let cold = try ScanSummaryJSON.read(d)
+        let ew = warm.energies, ec = cold.energies
+        #expect(Set(ew.keys) == Set(ec.keys) && ew.count == 11)
+        for (id, f) in ew { if let g = ec[id] { #expect(abs(f - g) <= 1e-7, "\(id): warm F \(f) vs cold \(g)") } }
+        let iw = warm.points.compactMap(\.scf_iterations).reduce(0, +), ic = cold.points.compactMap(\.scf_iterations).reduce(0, +)
+        #expect(Double(iw) <= 0.7 * Double(ic), "warm \(iw) vs cold \(ic) SCF iterations")
+        try? FileManager.default.removeItem(atPath: d)
+    }
+
     /// kill -9 of mpirun in the middle of a run, then `run` again: nothing finished is recomputed
     /// and the summary equals an uninterrupted run's.
     @Test func killAndResume() throws {
