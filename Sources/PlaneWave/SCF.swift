@@ -78,7 +78,10 @@ public final class SCF {
     }
 
     /// Superposition of Gaussian atomic charges, ρ_G = (1/Ω) Σ_a Z_a e^{−G²s²/2} e^{−iG·τ_a}.
-    public func initialDensity() -> [Double] {
+    public func initialDensity() -> [Double] { SCF.initialDensity(basis: basis, grid: grid) }
+
+    /// `initialDensity()` without building an SCF.
+    public static func initialDensity(basis: PlaneWaveBasis, grid: FourierGrid) -> [Double] {
         let s = 1.2
         var rhoG = [Complex64](repeating: .zero, count: grid.count)
         for (i, m) in basis.gridMillers.enumerated() {

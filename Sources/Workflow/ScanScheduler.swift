@@ -141,7 +141,7 @@ final class PointExecutor {
             let bands = c.discretization.bands ?? SCF.automaticBands(for: basis)
             let costs = basis.kpoints.map { Double($0.count * bands) }
             let distribution = try MPIKPointDistribution(group: group, costs: costs, distributedThreshold: scalapackThreshold)
-            let atomic = probe.initialDensity()
+            let atomic = SCF.initialDensity(basis: basis, grid: FourierGrid(basis: basis))
             let startRho = start.map { StoredDensity.start(from: $0.sources, grid: basis.fftSize, volume: basis.volume,
                                                            electrons: c.model.electronCount, atomic: atomic) }
             let startOrbitals = start?.orbitals?.mapped(onto: basis) ?? [:]
