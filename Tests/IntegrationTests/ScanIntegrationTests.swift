@@ -112,7 +112,7 @@ final class ReferenceRun: @unchecked Sendable {
         #expect(out.status == 0, "exit \(out.status): \(out.stderr)")
         let cold = try ScanSummaryJSON.read(d)
         let ew = warm.energies, ec = cold.energies
-        #expect(Set(ew.keys) == Set(ec.keys) && ew.count == 11)
+        #expect(Set(ew.keys) == Set(ec.keys) && ew.count == 12)   // 11 scan points and the final point
         for (id, f) in ew { if let g = ec[id] { #expect(abs(f - g) <= 1e-7, "\(id): warm F \(f) vs cold \(g)") } }
         let iw = warm.points.compactMap(\.scf_iterations).reduce(0, +), ic = cold.points.compactMap(\.scf_iterations).reduce(0, +)
         #expect(Double(iw) <= 0.7 * Double(ic), "warm \(iw) vs cold \(ic) SCF iterations")
