@@ -24,6 +24,11 @@ public struct PointCalculation {
     }
 
     public func run(startDensity: [Double]? = nil, observer: ((SCFStep) -> Void)? = nil) throws -> Outcome {
+        try run(startDensity: startDensity, warmStart: nil, observer: observer)
+    }
+
+    /// As above, or from a scan's warm start (deformation densities and orbitals of finished points).
+    func run(startDensity: [Double]? = nil, warmStart: WarmStartInput?, observer: ((SCFStep) -> Void)? = nil) throws -> Outcome {
         let start = Date()
         // The engine's BLAS products are small: threads only spin (measured 35% of the time in
         // sched_yield with 2 threads on 2 cores). Respect an explicit OPENBLAS_NUM_THREADS.
@@ -35,7 +40,10 @@ public struct PointCalculation {
         let scf = try SCF(basis: basis, parameters: config.scf, distribution: distribution)
         if let b = config.discretization.bands { try scf.setBands(b) }
         scf.observer = observer
-        let result = try scf.run(startDensity: startDensity)
+        let warmDensity = warmStart.map { StoredDensity.start(from: $0.sources, grid: basis.fftSize, volume: basis.volume,
+                                                              electrons: config.model.electronCount, atomic: scf.initialDensity()) }
+        let result = try scf.run(startDensity: warmDensity ?? startDensity,
+                                 startOrbitals: warmStart?.orbitals?.mapped(onto: basis) ?? [:])
         let solves = (distribution.pool as? ScaLAPACKPool)?.distributedSolves ?? 0
         var total = [Double(solves)]
         try group.allreduce(&total)

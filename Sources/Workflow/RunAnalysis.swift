@@ -264,7 +264,8 @@ public enum RunAnalysis {
     /// `finalPoint` nil: `.compute` when `settings.final_point`, else skipped.
     public static func finish(runDirectory: String, records: [PointRecord], config: Config, settings: AnalysisSettings = .init(),
                               group: Communicator, provenance: [String: String] = [:], finalPoint mode: FinalPoint? = nil,
-                              write writeFiles: Bool = true) throws -> Outcome {
+                              write writeFiles: Bool = true,
+                              warmStart: ((_ ecut: Double, _ kmesh: [Int], _ a: Double?) -> Data?)? = nil) throws -> Outcome {
         let analysis = analyse(records: records, settings: settings)
         let system = SystemDescription(config: config)
         var rec = recommend(analysis: analysis, system: system, baseEcut: config.discretization.ecut,
@@ -287,8 +288,16 @@ public enum RunAnalysis {
             let start = Date()
             var result: SCFResult? = nil
             var errorText: String? = nil
+            var warmFrom: String? = nil
             do {
-                result = try PointCalculation(config: cfg, group: group).run().result
+                // a scan's warm start (asked for on the group's first rank, the same on every rank)
+                var frame = Data()
+                if group.rank == 0, let w = warmStart?(cfg.discretization.ecut, cfg.discretization.kmesh, cfg.structure.latticeConstant) { frame = w }
+                frame = try group.broadcast(frame)
+                let warm = frame.isEmpty ? nil : try Frame.decode(Assignment.self, frame)
+                let input = warm.flatMap { WarmStartInput($0.0, blobs: $0.1) }
+                warmFrom = input?.from
+                result = try PointCalculation(config: cfg, group: group).run(warmStart: input).result
             } catch {
                 errorText = "\(error)"
             }
@@ -305,7 +314,7 @@ public enum RunAnalysis {
                 scf_iterations: r?.iterations, wall_time_s: Date().timeIntervalSince(start), ranks: group.size,
                 host: ProcessInfo.processInfo.hostName,
                 error: errorText ?? (status == .unconverged ? "not converged after \(r!.iterations) SCF iterations" : nil),
-                finished_at: analysisTimestamp())
+                warm_start_from: warmFrom, finished_at: analysisTimestamp())
             if let r, r.converged {
                 let mesh = settings.dos_kmesh ?? rec.kmesh.map { 2 * $0 }
                 do {

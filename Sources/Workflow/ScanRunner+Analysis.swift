@@ -90,7 +90,10 @@ extension ScanRunner {
                 _ = try broadcast(Header(analysis: AnalysisRequest(records: scanRecords, ecut: choices.ecut, kmesh: choices.kmesh)))
             }
             outcome = try RunAnalysis.finish(runDirectory: directory, records: scanRecords, config: base, settings: settings,
-                                             group: world, provenance: analysisProvenance, finalPoint: mode, write: false)
+                                             group: world, provenance: analysisProvenance, finalPoint: mode, write: false,
+                                             warmStart: { [self] ecut, kmesh, a in
+                                                 options.warmStart ? try? warmStore.assignment(for: planner.point(stage: "final", index: 0, ecut: ecut, kmesh: kmesh, a: a)) : nil
+                                             })
         } catch {
             logger.error("analysis failed: \(error); the scan's results are in \(dir.summaryCSV)")
             result.succeeded = false

@@ -110,6 +110,8 @@ final class PointExecutor {
     var scalapackThreshold = 64
     /// Return the converged deformation density and orbitals (gathered on the group's first rank) for warm starts.
     var keepState = true
+    /// Orbitals larger than this are not kept (rank 0 stores a few; the density alone still warm-starts).
+    var orbitalLimit = 256 << 20
 
     init(config: ScanConfig, planner: ScanPlanner, group: Communicator, stop: StopFlag) {
         self.config = config
@@ -218,7 +220,10 @@ final class PointExecutor {
             host: ProcessInfo.processInfo.hostName, error: error, warm_start_from: usedWarm, finished_at: timestamp())
         guard keepState, status == .converged, let r, let state else { return PointResult(record: record, deformation: nil, orbitals: nil) }
         let deformation = StoredDensity(grid: r.fftGrid, volume: state.basis.volume, values: zip(r.density, state.atomic).map { $0 - $1 })
-        return PointResult(record: record, deformation: deformation, orbitals: gatherOrbitals(state.scf.orbitals, basis: state.basis, contribute: state.poolRank == 0))
+        let orbitalBytes = state.basis.kpoints.reduce(0) { $0 + 16 * $1.count * state.scf.bands }
+        let orbitals = orbitalBytes <= orbitalLimit
+            ? gatherOrbitals(state.scf.orbitals, basis: state.basis, contribute: state.poolRank == 0) : nil
+        return PointResult(record: record, deformation: deformation, orbitals: orbitals)
     }
 
     /// The converged orbitals of every k-point on the group's first rank (each pool's first rank
@@ -370,8 +375,6 @@ final class StageDispatch {
         if warmStart && store.shouldWait(queue[index], running: Array(running.values)) { return nil }
         let p = queue.remove(at: index)
         running[g] = p
-        guard warmStart, let start = store.start(for: p) else { return try Frame.encode(Assignment(point: p)) }
-        let header = Assignment(point: p, warmFrom: start.from.id, weights: start.sources.map(\.weight), orbitals: start.orbitals != nil)
-        return try Frame.encode(header, blobs: start.sources.map { $0.density.encoded() } + [start.orbitals?.encoded()].compactMap { $0 })
+        return warmStart ? try store.assignment(for: p) : try Frame.encode(Assignment(point: p))
     }
 }

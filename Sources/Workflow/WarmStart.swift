@@ -6,7 +6,8 @@ import PlaneWave
 /// k-mesh stage's). Densities are kept as deformation densities (converged minus the atomic
 /// guess of the same cell), which transfer between lattice constants better than the density
 /// itself: the atomic part is rebuilt in the new cell. Bounded: beyond `capacity` entries the
-/// oldest go; orbitals (the bulk of the memory) only for the `orbitalCapacity` latest.
+/// oldest go; orbitals (the bulk of the memory, each at most `PointExecutor.orbitalLimit`) only for
+/// the `orbitalCapacity` latest.
 final class WarmStartStore {
     struct Entry {
         var point: ScanPoint
@@ -30,7 +31,7 @@ final class WarmStartStore {
     private(set) var entries: [String: Entry] = [:]
     private var serial = 0
 
-    init(capacity: Int = 16, orbitalCapacity: Int = 4) {
+    init(capacity: Int = 16, orbitalCapacity: Int = 2) {
         self.capacity = capacity
         self.orbitalCapacity = orbitalCapacity
     }
@@ -117,6 +118,13 @@ final class WarmStartStore {
             }
         }
         return Start(from: q.point, sources: sources, orbitals: q.orbitals)
+    }
+
+    /// The assignment frame of `p` with its start (none when nothing is stored).
+    func assignment(for p: ScanPoint) throws -> Data {
+        guard let start = start(for: p) else { return try Frame.encode(Assignment(point: p)) }
+        let header = Assignment(point: p, warmFrom: start.from.id, weights: start.sources.map(\.weight), orbitals: start.orbitals != nil)
+        return try Frame.encode(header, blobs: start.sources.map { $0.density.encoded() } + [start.orbitals?.encoded()].compactMap { $0 })
     }
 
     /// Weights of the values at `nodes` in the interpolating polynomial's value at `x`.
