@@ -33,36 +33,77 @@ public final class FourierGrid: @unchecked Sendable {
     }
 
     /// Cartesian gradient of a real field, computed spectrally: ∇f = Σ_G iG f_G e^{iG·r}.
-    /// Nyquist components (ambiguous sign) are dropped.
+    /// Nyquist components (ambiguous sign) are dropped. ∂ₓf and ∂ᵧf, both real, come out of one
+    /// complex transform as its real and imaginary parts.
     public func gradient(_ f: [Double]) -> [[Double]] {
         let fG = fourier(f)
-        let lattice = basis.model.crystal.lattice
-        let n = basis.fftSize
-        return (0..<3).map { alpha in
-            var d = [Complex64](repeating: .zero, count: count)
-            for (i, m) in basis.gridMillers.enumerated() {
-                if isNyquist(m, n) { continue }
-                let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
-                d[i] = Complex64(0, g[alpha]) * fG[i]
+        var xy = [Complex64](repeating: .zero, count: count), z = xy
+        fG.withUnsafeBufferPointer { c in
+            xy.withUnsafeMutableBufferPointer { pxy in
+                z.withUnsafeMutableBufferPointer { pz in
+                    forEachWaveVector { i, _, gx, gy, gz in
+                        let ic = Complex64(-c[i].imaginary, c[i].real)          // i f_G
+                        pxy[i] = Complex64(ic.real * gx - ic.imaginary * gy, ic.imaginary * gx + ic.real * gy)
+                        pz[i] = ic * gz
+                    }
+                }
             }
-            return real(d)
         }
+        let (dx, dy) = realPair(xy)
+        return [dx, dy, real(z)]
     }
 
-    /// Divergence of a Cartesian vector field, spectrally.
+    /// Divergence of a Cartesian vector field, spectrally. vₓ + i vᵧ goes through one transform Z;
+    /// their coefficients are X_G = (Z_G + Z̄_{−G})/2 and Y_G = (Z_G − Z̄_{−G})/2i.
     public func divergence(_ v: [[Double]]) -> [Double] {
-        let lattice = basis.model.crystal.lattice
-        let n = basis.fftSize
-        var acc = [Complex64](repeating: .zero, count: count)
-        for alpha in 0..<3 {
-            let vG = fourier(v[alpha])
-            for (i, m) in basis.gridMillers.enumerated() {
-                if isNyquist(m, n) { continue }
-                let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
-                acc[i] += Complex64(0, g[alpha]) * vG[i]
+        precondition(v.count == 3 && v.allSatisfy { $0.count == count }, "a vector field has three components on the grid")
+        let n = count, buf = fft.buffer
+        for i in 0..<n { buf[i] = Complex64(v[0][i], v[1][i]) }
+        fft.forward()
+        let s = 1 / Double(n)
+        let z = (0..<n).map { buf[$0] * s }
+        let w = fourier(v[2])
+        var acc = [Complex64](repeating: .zero, count: n)
+        z.withUnsafeBufferPointer { pz in
+            w.withUnsafeBufferPointer { pw in
+                acc.withUnsafeMutableBufferPointer { a in
+                    forEachWaveVector { i, minus, gx, gy, gz in
+                        let zc = pz[minus].conjugate
+                        let x = (pz[i] + zc) * 0.5
+                        let y = (pz[i] - zc) * 0.5                              // = i Y_G
+                        // i(gx X + gy Y + gz W) = i(gx X + gz W) + gy (i Y)
+                        let t = x * gx + pw[i] * gz
+                        a[i] = Complex64(-t.imaginary, t.real) + y * gy
+                    }
+                }
             }
         }
         return real(acc)
+    }
+
+    /// Calls body(i, index of −G, Gx, Gy, Gz) for every grid point, with G = 0 on Nyquist planes.
+    @inline(__always) func forEachWaveVector(_ body: (Int, Int, Double, Double, Double) -> Void) {
+        let b = basis.model.crystal.lattice.reciprocal
+        let n = basis.fftSize, n0 = n[0], n1 = n[1], n2 = n[2]
+        let ny0 = n0 % 2 == 0 ? -n0 / 2 : Int.min, ny1 = n1 % 2 == 0 ? -n1 / 2 : Int.min, ny2 = n2 % 2 == 0 ? -n2 / 2 : Int.min
+        basis.gridMillers.withUnsafeBufferPointer { millers in
+            for i in 0..<millers.count {
+                let m = millers[i]
+                let mx = Int(m.x), my = Int(m.y), mz = Int(m.z)
+                let minus = (((-mx % n0) + n0) % n0 * n1 + ((-my % n1) + n1) % n1) * n2 + ((-mz % n2) + n2) % n2
+                if mx == ny0 || my == ny1 || mz == ny2 { body(i, minus, 0, 0, 0); continue }
+                let g = Double(mx) * b[0] + Double(my) * b[1] + Double(mz) * b[2]
+                body(i, minus, g.x, g.y, g.z)
+            }
+        }
+    }
+
+    /// (Re, Im) of Σ_G c_G e^{iG·r}: two real fields from one transform.
+    func realPair(_ c: [Complex64]) -> ([Double], [Double]) {
+        let n = count, buf = fft.buffer
+        for i in 0..<n { buf[i] = c[i] }
+        fft.backward()
+        return ((0..<n).map { buf[$0].real }, (0..<n).map { buf[$0].imaginary })
     }
 
     /// ∫ f g d³r = (Ω/N) Σ_r f(r) g(r).
