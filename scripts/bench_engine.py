@@ -196,7 +196,7 @@ def main():
         "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         # a busy machine (load well above 0 before the first run) makes the times and the speed-up meaningless
         "load_average_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
-        "environment": {k: ENV.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "PMIX_MCA_psec")},
+        "environment": {k: ENV.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "PMIX_MCA_psec", "OMPI_MCA_pml")},
         "runs": runs,
         "ratios": {
             "time_np1_vs_abinit": ratio(p1, a1, "wall_s"), "memory_np1_vs_abinit": ratio(p1, a1, "peak_rss_MiB"),

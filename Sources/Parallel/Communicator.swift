@@ -20,6 +20,8 @@ public struct MPIError: Error, CustomStringConvertible {
 /// Process-wide MPI state: initialised once (lazily), finalised once.
 public enum MPIRuntime {
     nonisolated(unsafe) private static var didInit = false
+    /// Wall seconds MPI_Init_thread took in this process (0 if MPI was initialised elsewhere).
+    nonisolated(unsafe) public private(set) static var initSeconds = 0.0
 
     /// Calls MPI_Init_thread (FUNNELED) unless MPI is already initialised; errors return instead of aborting.
     public static func initialize() {
@@ -29,7 +31,9 @@ public enum MPIRuntime {
         MPI_Initialized(&flag)
         if flag == 0 {
             var provided: Int32 = 0
+            let start = DispatchTime.now().uptimeNanoseconds
             MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
+            initSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         }
         MPI_Comm_set_errhandler(PCMPI_COMM_WORLD, PCMPI_ERRORS_RETURN)
     }

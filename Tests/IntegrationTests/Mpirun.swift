@@ -36,9 +36,9 @@ enum Preconv {
         }
         // MPI_Init in this test process exports OMPI_*/PMIX_*/OPAL_* variables; a child mpirun
         // that inherits them exits 1 without a word
-        // (PMIX_MCA_psec, set by the Makefile when munged is not running, is kept)
+        // (PMIX_MCA_psec and OMPI_MCA_pml, set by the Makefile for this kind of box, are kept)
         var env = ProcessInfo.processInfo.environment.filter { key, _ in
-            key == "PMIX_MCA_psec" || !["OMPI_", "PMIX_", "OPAL_"].contains { key.hasPrefix($0) }
+            key == "PMIX_MCA_psec" || key == "OMPI_MCA_pml" || !["OMPI_", "PMIX_", "OPAL_"].contains { key.hasPrefix($0) }
         }
         for v in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] { env[v] = threads.map(String.init) }
         process.environment = env

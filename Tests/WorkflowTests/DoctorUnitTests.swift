@@ -88,4 +88,15 @@ import Workflow
         #expect(MPIStartupCheck.assess(psec: nil, libmunge: true, socket: true).status == .pass)
         #expect(MPIStartupCheck.assess(psec: nil, libmunge: false, socket: false).status == .pass)
     }
+
+    /// A slow MPI_Init on a machine without RDMA devices and with the default PML: a WARN naming ob1.
+    @Test func mpiStartupWarnsAboutUCXWithoutRDMA() {
+        let slow = MPIStartupCheck.assessPML(pml: nil, rdma: false, initSeconds: 0.23)
+        #expect(slow.status == .warn)
+        #expect(slow.message.contains("OMPI_MCA_pml=ob1"))
+        #expect(slow.value == "MPI_Init 0.23 s, OMPI_MCA_pml=unset, no RDMA device")
+        #expect(MPIStartupCheck.assessPML(pml: "ob1", rdma: false, initSeconds: 0.23).status == .pass)
+        #expect(MPIStartupCheck.assessPML(pml: nil, rdma: true, initSeconds: 0.23).status == .pass)
+        #expect(MPIStartupCheck.assessPML(pml: nil, rdma: false, initSeconds: 0.03).status == .pass)
+    }
 }

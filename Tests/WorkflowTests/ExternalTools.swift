@@ -32,7 +32,7 @@ enum ExternalTool {
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var env = ProcessInfo.processInfo.environment.filter { k, _ in k == "PMIX_MCA_psec" || !["OMPI_", "PMIX_", "OPAL_"].contains { k.hasPrefix($0) } }
+        var env = ProcessInfo.processInfo.environment.filter { k, _ in k == "PMIX_MCA_psec" || k == "OMPI_MCA_pml" || !["OMPI_", "PMIX_", "OPAL_"].contains { k.hasPrefix($0) } }
         env["OMP_NUM_THREADS"] = "1"
         env["OPENBLAS_NUM_THREADS"] = "1"
         p.environment = env
