@@ -13,11 +13,15 @@ public protocol KPointDistribution {
     /// This process' rank among all processes of the calculation, and their number (the processes
     /// `sum` runs over): density-level work is shared out by it.
     var process: (rank: Int, count: Int) { get }
+    /// Expected k-point work of every process (any unit), by rank: the density-level work goes to
+    /// the least loaded ones.
+    var processLoads: [Double] { get }
 }
 
 extension KPointDistribution {
     public var pool: PoolOperations? { nil }
     public var process: (rank: Int, count: Int) { (0, 1) }
+    public var processLoads: [Double] { [Double](repeating: 0, count: process.count) }
 }
 
 /// Work shared by the processes of one k-point pool: bands are split for the Hamiltonian

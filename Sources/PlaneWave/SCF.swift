@@ -123,7 +123,11 @@ public final class SCF {
         // With several processes, one evaluates the energy of ρ_out while another mixes and builds the
         // next potential (used only if the SCF goes on); one sum hands both to everybody.
         let (rank, processes) = distribution.process
-        let energyProcess = 0, mixingProcess = processes - 1
+        // the heavier task (mixing and potential) to the least loaded process, the energies to the next
+        let byLoad = distribution.processLoads.indices.sorted {
+            (distribution.processLoads[$0], $0) < (distribution.processLoads[$1], $1)
+        }
+        let mixingProcess = byLoad[0], energyProcess = byLoad[min(1, processes - 1)]
         var v: [Double] = []
         while true {
             iteration += 1

@@ -60,6 +60,11 @@ public final class MPIKPointDistribution: KPointDistribution {
     public init(group: Communicator, costs: [Double], distributedThreshold: Int = 64) throws {
         self.group = group
         layout = KPointLayout.plan(ranks: group.size, costs: costs)
+        let plan = layout
+        processLoads = (0..<group.size).map { r in
+            let p = plan.pool(ofRank: r)
+            return plan.poolKPoints[p].reduce(0.0) { $0 + costs[$1] } / Double(plan.poolRanks[p].count)
+        }
         let p = layout.pool(ofRank: group.rank)
         owned = Set(layout.poolKPoints[p])
         if layout.poolRanks[p].count > 1 {
@@ -77,6 +82,9 @@ public final class MPIKPointDistribution: KPointDistribution {
     public func sum(_ values: inout [Double]) throws { try group.allreduce(&values) }
 
     public var process: (rank: Int, count: Int) { (group.rank, group.size) }
+
+    /// A rank's share of its pool's k-point costs.
+    public let processLoads: [Double]
 }
 
 /// Bands and dense eigenproblems shared by the ranks of one k-point pool.
