@@ -20,15 +20,18 @@ public enum Smearing: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    /// The config's name of the smearing type ("fermi-dirac", …).
+    public var name: String {
         switch self {
         case .none: "none"
-        case .fermiDirac(let s): "fermi-dirac \(s) Ha"
-        case .gaussian(let s): "gaussian \(s) Ha"
-        case .marzariVanderbilt(let s): "marzari-vanderbilt \(s) Ha"
-        case .methfesselPaxton(let s): "methfessel-paxton \(s) Ha"
+        case .fermiDirac: "fermi-dirac"
+        case .gaussian: "gaussian"
+        case .marzariVanderbilt: "marzari-vanderbilt"
+        case .methfesselPaxton: "methfessel-paxton"
         }
     }
+
+    public var description: String { self == .none ? name : "\(name) \(width) Ha" }
 
     /// f(x) ∈ [0, 1] (per spin orbital; MP may leave [0,1] slightly).
     public func occupation(_ x: Double) -> Double {

@@ -43,20 +43,10 @@ public struct SystemDescription: Codable, Sendable, Equatable {
         for (s, pp) in config.model.pseudopotentials { pps[s] = pp.name; val[s] = pp.zion }
         pseudopotentials = pps
         valence = val
-        smearing = Self.smearingType(config.smearing)
+        smearing = config.smearing.name
         smearing_width_Ha = config.smearing.width
         electrons = config.electronCount
         config_file = config.file
-    }
-
-    public static func smearingType(_ s: Smearing) -> String {
-        switch s {
-        case .none: "none"
-        case .fermiDirac: "fermi-dirac"
-        case .gaussian: "gaussian"
-        case .marzariVanderbilt: "marzari-vanderbilt"
-        case .methfesselPaxton: "methfessel-paxton"
-        }
     }
 
     /// Volume of the config's cell (bohr³).

@@ -210,7 +210,7 @@ final class PointExecutor {
         let record = PointRecord(
             id: point.id, stage: point.stage, ecut_Ha: point.ecut, kmesh: point.kmesh, kshift: point.kshift,
             lattice_constant_angstrom: aBohr / Units.angstrom,
-            smearing: smearingName(base.smearing), smearing_width_Ha: base.smearing.width, status: status,
+            smearing: base.smearing.name, smearing_width_Ha: base.smearing.width, status: status,
             free_energy_Ha: r?.freeEnergy, internal_energy_Ha: r?.internalEnergy,
             free_energy_per_atom_eV: r.map { $0.freeEnergy / Double(atoms) * Units.hartreeInEV },
             fermi_level_Ha: r?.fermiLevel, gap_Ha: r?.gap?.gap,
@@ -233,16 +233,6 @@ final class PointExecutor {
         guard let parts = try? group.gatherv(mine) else { return nil }
         let blocks = parts.filter { !$0.isEmpty }.compactMap { StoredOrbitals(encoded: $0)?.blocks }.flatMap { $0 }
         return StoredOrbitals(blocks: blocks.sorted { ($0.k.x, $0.k.y, $0.k.z) < ($1.k.x, $1.k.y, $1.k.z) })
-    }
-}
-
-func smearingName(_ s: Smearing) -> String {
-    switch s {
-    case .none: "none"
-    case .fermiDirac: "fermi-dirac"
-    case .gaussian: "gaussian"
-    case .marzariVanderbilt: "marzari-vanderbilt"
-    case .methfesselPaxton: "methfessel-paxton"
     }
 }
 
