@@ -4,8 +4,9 @@ import Numerics
 
 /// The self-consistent field loop, a fixed-point map ρ_in ↦ ρ_out[ρ_in] accelerated by mixing:
 /// build V[ρ_in], diagonalise H at every owned k-point (from the previous orbitals, or from
-/// `SubspaceStart` at first, with a tolerance that tightens with the density residual), occupy, form ρ_out, evaluate the energy from the
-/// orbitals and ρ_out, mix. Converged when |ΔF| and ‖ρ_out − ρ_in‖ are below their tolerances.
+/// `SubspaceStart` at first, with a tolerance that tightens with the density residual), occupy,
+/// form ρ_out, evaluate the energy from the orbitals and ρ_out, mix. Converged when |ΔF| and
+/// ‖ρ_out − ρ_in‖ are below their tolerances.
 public final class SCF {
     public let basis: PlaneWaveBasis
     public let parameters: SCFParameters
