@@ -115,7 +115,3 @@ public final class FourierGrid: @unchecked Sendable {
 
     public func integrate(_ f: [Double]) -> Double { f.reduce(0, +) * basis.volume / Double(count) }
 }
-
-@inlinable func isNyquist(_ m: SIMD3<Int32>, _ n: [Int]) -> Bool {
-    (n[0] % 2 == 0 && Int(m.x) == -n[0] / 2) || (n[1] % 2 == 0 && Int(m.y) == -n[1] / 2) || (n[2] % 2 == 0 && Int(m.z) == -n[2] / 2)
-}
