@@ -2,11 +2,10 @@ import Bindings
 import Numerics
 import Foundation
 
-/// Block LOBPCG (Knyazev 2001) for the lowest eigenpairs of a Hermitian operator, with hard
-/// locking of converged bands (the Rayleigh–Ritz problem holds only the active bands and their
-/// search directions, kept orthogonal to every band), tracked H-products for X, W and P, and an
-/// orthonormalisation of the search directions by the eigen-decomposition of their overlap
-/// (robust when they become nearly dependent).
+/// Block LOBPCG (Knyazev 2001) for the lowest eigenpairs of a Hermitian operator, with soft
+/// locking of converged bands, tracked H-products for X, W and P, and an orthonormalisation of
+/// the search directions by the eigen-decomposition of their overlap (robust when they become
+/// nearly dependent).
 public enum LOBPCG {
     public struct Result {
         public var values: [Double]
@@ -45,9 +44,7 @@ public enum LOBPCG {
         var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen)
         x = multiply(.none, x, .none, c)
         hx = multiply(.none, hx, .none, c)
-        // P and HP per band (column n belongs to band n); hasP[n] once band n took a step
-        var p = ComplexMatrix(rows: x.rows, cols: nb), hp = p
-        var hasP = [Bool](repeating: false, count: nb)
+        var p: ComplexMatrix? = nil, hp: ComplexMatrix? = nil
         var resNorms = [Double](repeating: .infinity, count: nb)
         var iteration = 0
         while true {
@@ -61,14 +58,18 @@ public enum LOBPCG {
                               converged: active.isEmpty, operatorApplications: applications)
             }
             iteration += 1
-            var w = gather(r, active)
+            var w = ComplexMatrix.hstack(active.map { r.columns($0..<($0 + 1)) })
             precondition(&w, active, x)
-            let hw = try apply(w)
+            var hw = try apply(w)
             applications += w.cols
-            // search space Q = [W, P_active] ⊥ X (all bands, locked ones included), H Q tracked alongside
-            let withP = active.filter { hasP[$0] }
-            var q = withP.isEmpty ? w : .hstack([w, gather(p, withP)])
-            var hq = withP.isEmpty ? hw : .hstack([hw, gather(hp, withP)])
+            // search space Q = [W, P_active], H Q tracked alongside
+            var q = w, hq = hw
+            if let p, let hp {
+                let pa = ComplexMatrix.hstack(active.map { p.columns($0..<($0 + 1)) })
+                let hpa = ComplexMatrix.hstack(active.map { hp.columns($0..<($0 + 1)) })
+                q = .hstack([w, pa]); hq = .hstack([hw, hpa])
+            }
+            // project out X twice (Q ⊥ X), then orthonormalise Q
             for _ in 0..<2 {
                 let b = multiply(.adjoint, x, .none, q)
                 gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
@@ -80,43 +81,22 @@ public enum LOBPCG {
             }
             q = multiply(.none, q, .none, t)
             hq = multiply(.none, hq, .none, t)
-            // Rayleigh–Ritz on S = [X_active, Q] only: converged bands are locked (hard locking), so
-            // the projected problem and the updates scale with the active bands, not the block
-            let na = active.count
-            let s = ComplexMatrix.hstack([gather(x, active), q]), hs = ComplexMatrix.hstack([gather(hx, active), hq])
+            w = ComplexMatrix(rows: 0, cols: 0); hw = w
+            // Rayleigh–Ritz on S = [X, Q]
+            let s = ComplexMatrix.hstack([x, q]), hs = ComplexMatrix.hstack([hx, hq])
             let (values, vectors) = try rayleighRitz(s, hs, eigen: eigen)
-            let c = vectors.columns(0..<na)
-            var cq = ComplexMatrix(rows: q.cols, cols: na)
-            for j in 0..<na { for i in 0..<q.cols { cq[i, j] = c[na + i, j] } }
-            let xa = multiply(.none, s, .none, c), hxa = multiply(.none, hs, .none, c)
-            let pa = multiply(.none, q, .none, cq), hpa = multiply(.none, hq, .none, cq)
-            for (j, n) in active.enumerated() {
-                lambda[n] = values[j]
-                copyColumn(xa, j, into: &x, n); copyColumn(hxa, j, into: &hx, n)
-                copyColumn(pa, j, into: &p, n); copyColumn(hpa, j, into: &hp, n)
-                hasP[n] = true
-            }
-            // bands in ascending order again (an active band may have passed a locked one)
-            let order = (0..<nb).sorted { lambda[$0] != lambda[$1] ? lambda[$0] < lambda[$1] : $0 < $1 }
-            if order != Array(0..<nb) {
-                x = gather(x, order); hx = gather(hx, order); p = gather(p, order); hp = gather(hp, order)
-                lambda = order.map { lambda[$0] }; hasP = order.map { hasP[$0] }
-            }
-        }
-    }
-
-    /// Columns `indices` of m, in that order.
-    static func gather(_ m: ComplexMatrix, _ indices: [Int]) -> ComplexMatrix {
-        var out = ComplexMatrix(rows: m.rows, cols: indices.count)
-        for (j, n) in indices.enumerated() { copyColumn(m, n, into: &out, j) }
-        return out
-    }
-
-    static func copyColumn(_ from: ComplexMatrix, _ j: Int, into to: inout ComplexMatrix, _ n: Int) {
-        let rows = from.rows
-        from.storage.withUnsafeBufferPointer { src in
-            to.storage.withUnsafeMutableBufferPointer { dst in
-                (dst.baseAddress! + n * rows).update(from: src.baseAddress! + j * rows, count: rows)
+            let cAll = vectors.columns(0..<nb)
+            lambda = Array(values.prefix(nb))
+            var cq = ComplexMatrix(rows: q.cols, cols: nb)
+            for j in 0..<nb { for i in 0..<q.cols { cq[i, j] = cAll[nb + i, j] } }
+            p = multiply(.none, q, .none, cq)
+            hp = multiply(.none, hq, .none, cq)
+            x = multiply(.none, s, .none, cAll)
+            hx = multiply(.none, hs, .none, cAll)
+            // keep X orthonormal against rounding drift
+            let overlap = multiply(.adjoint, x, .none, x)
+            if let u = try? choleskyUpper(overlap) {
+                solveUpperRight(&x, u); solveUpperRight(&hx, u)
             }
         }
     }
