@@ -54,34 +54,44 @@ public final class NonSelfConsistentBands {
         var flat = [Double](repeating: 0, count: kpoints.count * bands)
         var previous: (k: Int, vectors: ComplexMatrix)? = nil
         let lattice = model.crystal.lattice
-        for k in basis.kpoints.indices where distribution.owns(k) {
-            let kb = basis.kpoints[k]
-            let nonlocal = NonlocalProjectors(kbasis: kb, model: model)
-            let h = Hamiltonian(kbasis: kb, potential: potential, nonlocal: nonlocal, transform: transform,
-                                layout: transform.layout(for: kb))
-            var x0 = Self.randomBlock(rows: kb.count, cols: solved, seed: k, kinetic: kb.kinetic)
-            if let p = previous {
-                let dk = lattice.reciprocalCartesian(kb.kpoint.reduced - basis.kpoints[p.k].kpoint.reduced)
-                if norm(dk) < 0.25 { x0 = Self.transfer(p.vectors, from: basis.kpoints[p.k], to: kb, fallback: x0) }
+        // A k-point that fails on one process must not leave the others waiting in the sum: the
+        // failure is counted in it (last slot) and thrown on every process afterwards.
+        var failure: Error? = nil
+        for k in basis.kpoints.indices where distribution.owns(k) && failure == nil {
+            do {
+                let kb = basis.kpoints[k]
+                let nonlocal = NonlocalProjectors(kbasis: kb, model: model)
+                let h = Hamiltonian(kbasis: kb, potential: potential, nonlocal: nonlocal, transform: transform,
+                                    layout: transform.layout(for: kb))
+                var x0 = Self.randomBlock(rows: kb.count, cols: solved, seed: k, kinetic: kb.kinetic)
+                if let p = previous {
+                    let dk = lattice.reciprocalCartesian(kb.kpoint.reduced - basis.kpoints[p.k].kpoint.reduced)
+                    if norm(dk) < 0.25 { x0 = Self.transfer(p.vectors, from: basis.kpoints[p.k], to: kb, fallback: x0) }
+                }
+                let tpa = TPAPreconditioner(kinetic: kb.kinetic)
+                let apply: (ComplexMatrix) throws -> ComplexMatrix
+                if let pool, pool.size > 1 {
+                    apply = { x in try pool.mapColumns(x) { h.apply($0) } }
+                } else {
+                    apply = { h.apply($0) }
+                }
+                var tolerances = [Double](repeating: tolerance, count: solved)
+                for n in bands..<solved { tolerances[n] = max(tolerance, 1e-3) }
+                let r = try LOBPCG.solve(apply: apply, precondition: { w, b, x in tpa.apply(&w, bands: b, current: x) },
+                                         initial: x0, tolerances: tolerances, maxIterations: maxIterations)
+                if !r.converged, r.residualNorms.prefix(bands).contains(where: { $0 > 100 * tolerance }) {
+                    throw InputError("bands", "LOBPCG did not converge at k = \(kb.kpoint.reduced) (residuals \(r.residualNorms.prefix(bands).map { String(format: "%.1e", $0) }))")
+                }
+                previous = (k, r.vectors)
+                if (pool?.rank ?? 0) == 0 { for n in 0..<bands { flat[k * bands + n] = r.values[n] } }
+            } catch {
+                failure = error
             }
-            let tpa = TPAPreconditioner(kinetic: kb.kinetic)
-            let apply: (ComplexMatrix) throws -> ComplexMatrix
-            if let pool, pool.size > 1 {
-                apply = { x in try pool.mapColumns(x) { h.apply($0) } }
-            } else {
-                apply = { h.apply($0) }
-            }
-            var tolerances = [Double](repeating: tolerance, count: solved)
-            for n in bands..<solved { tolerances[n] = max(tolerance, 1e-3) }
-            let r = try LOBPCG.solve(apply: apply, precondition: { w, b, x in tpa.apply(&w, bands: b, current: x) },
-                                     initial: x0, tolerances: tolerances, maxIterations: maxIterations)
-            if !r.converged, r.residualNorms.prefix(bands).contains(where: { $0 > 100 * tolerance }) {
-                throw InputError("bands", "LOBPCG did not converge at k = \(kb.kpoint.reduced) (residuals \(r.residualNorms.prefix(bands).map { String(format: "%.1e", $0) }))")
-            }
-            previous = (k, r.vectors)
-            if (pool?.rank ?? 0) == 0 { for n in 0..<bands { flat[k * bands + n] = r.values[n] } }
         }
+        flat.append(failure == nil ? 0 : 1)
         try distribution.sum(&flat)
+        if let failure { throw failure }
+        if flat.removeLast() > 0 { throw InputError("bands", "the band calculation failed on another process") }
         return (0..<kpoints.count).map { k in Array(flat[(k * bands)..<((k + 1) * bands)]) }
     }
 
