@@ -15,6 +15,7 @@ public final class SCF {
     let local: LocalPseudopotential
     let hartree: Hartree
     let xc: ExchangeCorrelation
+    let symmetrization: Symmetrization
     /// ⟨ψ_nk|V_NL|ψ_nk⟩ of the current orbitals of each owned k-point, from their diagonalisation.
     /// The projectors themselves are rebuilt per k-point and step (`NonlocalProjectors` is cheap to
     /// build), not stored: for 29 k-points at 25 Ha they would be 24 MB, three times the orbitals.
@@ -43,6 +44,7 @@ public final class SCF {
         local = LocalPseudopotential(grid: grid)
         hartree = Hartree(grid: grid)
         xc = try ExchangeCorrelation(grid: grid, functional: basis.model.functional)
+        symmetrization = Symmetrization(grid: grid)
         wavefunctionFFT = WavefunctionFFT(basis: basis)
         var layouts: [Int: SphereFFTLayout] = [:]
         for k in basis.kpoints.indices where distribution.owns(k) {
@@ -146,7 +148,7 @@ public final class SCF {
             let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing)
             previousOccupations = occ.values
             var (rhoOut, kinetic, nonlocalE) = try density(occupations: occ.values)
-            rhoOut = Symmetrization.symmetrize(rhoOut, grid: grid)
+            rhoOut = symmetrization.symmetrize(rhoOut, grid: grid)
             var terms = EnergyTerms()
             terms.kinetic = kinetic
             terms.nonlocalPsp = nonlocalE

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-import PlaneWave
+@testable import PlaneWave
 
 /// A reference case with a smaller discretisation, for property tests that need several SCFs.
 func small(_ id: String, ecut: Double, kmesh: [Int]) -> ABINITCase {
@@ -166,5 +166,33 @@ struct BadInputTests {
         let (basis, p) = try setUp(small("Si_LDA_cp2kpade_ec10", ecut: 5, kmesh: [1, 1, 1]))
         let scf = try SCF(basis: basis, parameters: p)
         do { try scf.setBands(3); Issue.record("no error") } catch let e as InputError { #expect(e.field == "bands") }
+    }
+}
+
+@Suite("Density symmetrisation")
+struct SymmetrizationTests {
+    /// The orbit mean on the grid and the Fourier-space sum over operations are the same operation
+    /// when every operation maps the grid onto itself; a random field tells them apart otherwise.
+    /// GaAs (symmorphic) and diamond Si (fractional translations) on their minimal grids.
+    @Test("orbit average equals the Fourier-space sum", arguments: ["GaAs_PBE_ec25_k4", "Si_LDA_cp2kpade_ec10"])
+    func orbitsEqualFourier(id: String) throws {
+        let (basis, _) = try setUp(small(id, ecut: 10, kmesh: [2, 2, 2]))
+        let grid = FourierGrid(basis: basis)
+        let sym = Symmetrization(grid: grid)
+        #expect(basis.symmetries.count >= 24)
+        #expect(sym.usesOrbits)
+        var state: UInt64 = 12345
+        let rho = (0..<grid.count).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let a = sym.symmetrize(rho, grid: grid)
+        let b = Symmetrization.fourier(rho, grid: grid)
+        let diff = zip(a, b).map { abs($0 - $1) }.max()!
+        #expect(diff < 1e-12, "largest difference \(diff)")
+        // a symmetrised field is a fixed point, and the field did change
+        let again = sym.symmetrize(a, grid: grid)
+        #expect(zip(a, again).map { abs($0 - $1) }.max()! < 1e-14)
+        #expect(zip(a, rho).map { abs($0 - $1) }.max()! > 0.1)
     }
 }
