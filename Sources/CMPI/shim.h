@@ -17,3 +17,13 @@ static MPI_Status * const PCMPI_STATUS_IGNORE = MPI_STATUS_IGNORE;
 static const int          PCMPI_UNDEFINED  = MPI_UNDEFINED;
 static const int          PCMPI_ANY_SOURCE = MPI_ANY_SOURCE;
 static const int          PCMPI_ANY_TAG    = MPI_ANY_TAG;
+static const MPI_Info     PCMPI_INFO_NULL  = MPI_INFO_NULL;
+static const int          PCMPI_COMM_TYPE_SHARED = MPI_COMM_TYPE_SHARED;
+
+/* Atomics on memory shared between the processes of a node (MPI shared-memory windows). */
+#include <stdint.h>
+static inline int pcmpi_compare_exchange32(int32_t *p, int32_t expected, int32_t desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+static inline int32_t pcmpi_load_acquire32(const int32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void pcmpi_store_release32(int32_t *p, int32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }

@@ -16,12 +16,36 @@ public protocol KPointDistribution {
     /// Expected k-point work of every process (any unit), by rank: the density-level work goes to
     /// the least loaded ones.
     var processLoads: [Double] { get }
+    /// Work stealing between processes within one diagonalisation, or nil. Collective.
+    func makeSharing(planeWaves: [Int]) throws -> KPointSharing?
 }
 
 extension KPointDistribution {
     public var pool: PoolOperations? { nil }
     public var process: (rank: Int, count: Int) { (0, 1) }
     public var processLoads: [Double] { [Double](repeating: 0, count: process.count) }
+    public func makeSharing(planeWaves: [Int]) throws -> KPointSharing? { nil }
+}
+
+/// Work stealing of k-points within one step: the time a k-point takes varies by ±20 % from step to
+/// step with the eigensolver's iteration count, more than a static split by cost can foresee, so a
+/// process that has finished its own k-points computes the last not yet started ones of another and
+/// hands back their orbitals. Ownership stays fixed: each owner still builds the density of its
+/// k-points. Every k-point is computed from the same orbitals and potential whoever computes it.
+public protocol KPointSharing: AnyObject {
+    /// Collective, at the start of each diagonalisation: publishes the orbitals (plane waves × `bands`)
+    /// of the owned k-points that others may take; nil for a k-point that has none yet.
+    func begin(bands: Int, orbitals: (Int) -> ComplexMatrix?) throws
+    /// The next owned k-point no other process has taken, or nil.
+    func nextOwn() -> Int?
+    /// A k-point of another process that nobody has started, with its published orbitals.
+    func steal() -> (k: Int, orbitals: ComplexMatrix?)?
+    /// Hands the new orbitals and ⟨ψ_n|V_NL|ψ_n⟩ of a stolen k-point to its owner.
+    func deliver(k: Int, orbitals: ComplexMatrix, nonlocal: [Double])
+    /// After the step's eigenvalue sum: the owned k-points that others computed, with their results.
+    func collect() -> [(k: Int, orbitals: ComplexMatrix, nonlocal: [Double])]
+    /// Collective: releases the shared memory.
+    func end() throws
 }
 
 /// Work shared by the processes of one k-point pool: bands are split for the Hamiltonian

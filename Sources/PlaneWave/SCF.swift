@@ -24,7 +24,9 @@ public final class SCF {
     var kPointClock = 0.0, reductionClock = 0.0
     /// Sphere-pruned wave-function FFTs (shared by all k-points) and each owned k-point's layout.
     let wavefunctionFFT: WavefunctionFFT
-    let sphereLayouts: [Int: SphereFFTLayout]
+    var sphereLayouts: [Int: SphereFFTLayout]
+    /// Work stealing among the processes during `run` (nil: each computes its own k-points).
+    var sharing: KPointSharing? = nil
     let ewald: Double
     let pspCore: Double
     public private(set) var bands: Int
@@ -114,6 +116,10 @@ public final class SCF {
         let mixer = AndersonMixing(grid: grid, damping: parameters.mixingDamping, history: parameters.mixingHistory,
                                    kerker: parameters.kerkerWavevector)
         adoptOrbitals(startOrbitals)
+        sharing = try distribution.makeSharing(planeWaves: basis.kpoints.map(\.count))
+        if sharing != nil {
+            for k in basis.kpoints.indices where sphereLayouts[k] == nil { sphereLayouts[k] = wavefunctionFFT.layout(for: basis.kpoints[k]) }
+        }
         var rhoIn = startDensity ?? initialDensity()
         guard rhoIn.count == grid.count else { throw InputError("start_density", "has \(rhoIn.count) points, the grid \(grid.count)") }
         var history: [SCFStep] = []
@@ -196,6 +202,8 @@ public final class SCF {
             }
             let stopped = !done && (shouldStop?() ?? false)
             if done || stopped || iteration >= parameters.maxIterations {
+                try sharing?.end()
+                sharing = nil
                 let gap = BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel)
                 var bandEnergy = 0.0
                 for (k, e) in eigenvalues.enumerated() { for (n, x) in e.enumerated() { bandEnergy += weights[k] * occ.values[k][n] * x } }
@@ -247,76 +255,110 @@ public final class SCF {
     }
 
     /// Diagonalises every owned k-point; returns all eigenvalues (summed over processes) and the
-    /// largest number of eigensolver iterations.
-    /// Bands whose previous occupation is below 1e-10 (per spin orbital) are converged to a residual
-    /// of at most 1e-5 only: they carry no electrons, their eigenvalues are still accurate to ~1e-9.
+    /// largest number of eigensolver iterations. With work stealing (`KPointSharing`) a process that
+    /// is done with its own k-points computes others' not yet started ones. A k-point that fails on
+    /// one process is counted in the sum, so every process throws together instead of leaving the
+    /// others waiting in it.
     func diagonalize(potential v: [Double], tolerance: Double, maxIterations: Int, previous: [[Double]]?) throws -> ([[Double]], Int) {
         let nk = basis.kpoints.count
-        var flat = [Double](repeating: 0, count: nk * bands)
+        var flat = [Double](repeating: 0, count: nk * bands + 1)
         var iterations = 0
         var potentialFourier: [Complex64]? = nil
+        var failure: Error? = nil
         let start = Date()
-        for k in 0..<nk where distribution.owns(k) {
-            let kb = basis.kpoints[k]
-            let nl = NonlocalProjectors(kbasis: kb, model: basis.model)
-            let h = Hamiltonian(kbasis: kb, potential: v, nonlocal: nl,
-                                transform: wavefunctionFFT, layout: sphereLayouts[k]!)
-            let values: [Double]
-            switch parameters.eigensolver {
-            case .dense:
-                if potentialFourier == nil { potentialFourier = grid.fourier(v) }
-                let e: (values: [Double], vectors: ComplexMatrix)
-                if let pool = distribution.pool, pool.size > 1 {
-                    let vG = potentialFourier!
-                    let pd = nl.count > 0 ? multiply(.none, nl.projectors, .none, nl.coupling) : nil
-                    e = try pool.lowestEigenpairs(order: kb.count, count: bands) { i, j in
-                        h.element(i, j, potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
-                    }
-                } else {
-                    let full = try hermitianEigen(h.matrix(potentialFourier: potentialFourier!, basis: basis))
-                    e = (Array(full.values.prefix(bands)), full.vectors.columns(0..<bands))
-                }
-                values = e.values
-                orbitals[k] = e.vectors
-                iterations = max(iterations, 1)
-            case .lobpcg:
-                let x0: ComplexMatrix
-                if let previous = orbitals[k] {
-                    x0 = previous
-                } else {
-                    if potentialFourier == nil { potentialFourier = grid.fourier(v) }
-                    x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
-                                                    noise: randomBlock(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic))
-                }
-                let tpa = TPAPreconditioner(kinetic: kb.kinetic)
-                let tolerances = (0..<bands).map { n -> Double in
-                    guard let occ = previous?[k], n < occ.count else { return tolerance }
-                    return occ[n] / 2 < 1e-10 ? max(tolerance, 1e-5) : tolerance
-                }
-                let pool = distribution.pool
-                let apply: (ComplexMatrix) throws -> ComplexMatrix
-                var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
-                if let pool, pool.size > 1 {
-                    apply = { x in try pool.mapColumns(x) { h.apply($0) } }
-                    eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
-                } else {
-                    apply = { h.apply($0) }
-                }
-                let r = try LOBPCG.solve(apply: apply,
-                                         precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
-                                         initial: x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen)
-                values = r.values
-                orbitals[k] = r.vectors
+        func compute(_ k: Int, _ initial: ComplexMatrix?) -> (vectors: ComplexMatrix, nonlocal: [Double])? {
+            do {
+                let r = try solve(k, initial: initial, potential: v, potentialFourier: &potentialFourier,
+                                  tolerance: tolerance, maxIterations: maxIterations, previous: previous)
                 iterations = max(iterations, r.iterations)
+                if (distribution.pool?.rank ?? 0) == 0 { for n in 0..<bands { flat[k * bands + n] = r.values[n] } }
+                return (r.vectors, r.nonlocal)
+            } catch {
+                failure = failure ?? error
+                flat[nk * bands] += 1
+                return nil
             }
-            nonlocalEnergies[k] = nl.expectation(orbitals[k]!)
-            if (distribution.pool?.rank ?? 0) == 0 { for n in 0..<bands { flat[k * bands + n] = values[n] } }
+        }
+        if let sharing {
+            try sharing.begin(bands: bands) { self.orbitals[$0] }
+            while failure == nil, let k = sharing.nextOwn() {
+                if let r = compute(k, orbitals[k]) { orbitals[k] = r.vectors; nonlocalEnergies[k] = r.nonlocal }
+            }
+            while failure == nil, let (k, x) = sharing.steal() {
+                if let r = compute(k, x) { sharing.deliver(k: k, orbitals: r.vectors, nonlocal: r.nonlocal) }
+            }
+        } else {
+            for k in 0..<nk where distribution.owns(k) && failure == nil {
+                if let r = compute(k, orbitals[k]) { orbitals[k] = r.vectors; nonlocalEnergies[k] = r.nonlocal }
+            }
         }
         let solved = Date()
         kPointClock += solved.timeIntervalSince(start)
         try distribution.sum(&flat)
         reductionClock += Date().timeIntervalSince(solved)
+        if flat[nk * bands] > 0 {
+            throw failure ?? InputError("scf", "the eigensolver failed on another process")
+        }
+        for r in sharing?.collect() ?? [] { orbitals[r.k] = r.orbitals; nonlocalEnergies[r.k] = r.nonlocal }
         return ((0..<nk).map { k in Array(flat[(k * bands)..<((k + 1) * bands)]) }, iterations)
+    }
+
+    /// Lowest `bands` eigenpairs of H_k[v] from `initial` (nil: from the lowest plane waves), with
+    /// ⟨ψ_n|V_NL|ψ_n⟩ and the eigensolver's iteration count.
+    /// Bands whose previous occupation is below 1e-10 (per spin orbital) are converged to a residual
+    /// of at most 1e-5 only: they carry no electrons, their eigenvalues are still accurate to ~1e-9.
+    func solve(_ k: Int, initial: ComplexMatrix?, potential v: [Double], potentialFourier: inout [Complex64]?,
+               tolerance: Double, maxIterations: Int, previous: [[Double]]?)
+        throws -> (values: [Double], vectors: ComplexMatrix, nonlocal: [Double], iterations: Int) {
+        let kb = basis.kpoints[k]
+        let nl = NonlocalProjectors(kbasis: kb, model: basis.model)
+        let h = Hamiltonian(kbasis: kb, potential: v, nonlocal: nl,
+                            transform: wavefunctionFFT, layout: sphereLayouts[k]!)
+        let values: [Double], vectors: ComplexMatrix, iterations: Int
+        switch parameters.eigensolver {
+        case .dense:
+            if potentialFourier == nil { potentialFourier = grid.fourier(v) }
+            let e: (values: [Double], vectors: ComplexMatrix)
+            if let pool = distribution.pool, pool.size > 1 {
+                let vG = potentialFourier!
+                let pd = nl.count > 0 ? multiply(.none, nl.projectors, .none, nl.coupling) : nil
+                e = try pool.lowestEigenpairs(order: kb.count, count: bands) { i, j in
+                    h.element(i, j, potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
+                }
+            } else {
+                let full = try hermitianEigen(h.matrix(potentialFourier: potentialFourier!, basis: basis))
+                e = (Array(full.values.prefix(bands)), full.vectors.columns(0..<bands))
+            }
+            (values, vectors, iterations) = (e.values, e.vectors, 1)
+        case .lobpcg:
+            let x0: ComplexMatrix
+            if let initial {
+                x0 = initial
+            } else {
+                if potentialFourier == nil { potentialFourier = grid.fourier(v) }
+                x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
+                                                noise: randomBlock(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic))
+            }
+            let tpa = TPAPreconditioner(kinetic: kb.kinetic)
+            let tolerances = (0..<bands).map { n -> Double in
+                guard let occ = previous?[k], n < occ.count else { return tolerance }
+                return occ[n] / 2 < 1e-10 ? max(tolerance, 1e-5) : tolerance
+            }
+            let pool = distribution.pool
+            let apply: (ComplexMatrix) throws -> ComplexMatrix
+            var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
+            if let pool, pool.size > 1 {
+                apply = { x in try pool.mapColumns(x) { h.apply($0) } }
+                eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
+            } else {
+                apply = { h.apply($0) }
+            }
+            let r = try LOBPCG.solve(apply: apply,
+                                     precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
+                                     initial: x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen)
+            (values, vectors, iterations) = (r.values, r.vectors, r.iterations)
+        }
+        return (values, vectors, nl.expectation(vectors), iterations)
     }
 
     /// ρ(r) = Σ_k w_k Σ_n f_nk |ψ_nk(r)|² (before symmetrisation), with the kinetic and non-local

@@ -27,6 +27,9 @@ struct SCFCommand: ParsableCommand {
     @Option(help: "Distribute dense eigenproblems of at least this order over multi-rank pools with ScaLAPACK.")
     var scalapackThreshold = 64
 
+    @Flag(help: "Keep every k-point on its owner's rank (idle ranks normally take over k-points of busy ones).")
+    var noWorkStealing = false
+
     @Flag(help: "Print one JSON object with the results.")
     var json = false
 
@@ -40,6 +43,7 @@ struct SCFCommand: ParsableCommand {
         for w in cfg.warnings { console.error("warning: \(w)") }
         var calc = PointCalculation(config: cfg, group: world)
         calc.scalapackThreshold = scalapackThreshold
+        calc.workStealing = !noWorkStealing
         if verbose { console.print("layout: \(cfg.name) on \(world.size) rank(s)") }
         let progress: (SCFStep) -> Void = { s in
             let other = s.seconds - s.kPointSeconds - s.reductionSeconds

@@ -55,10 +55,13 @@ public final class MPIKPointDistribution: KPointDistribution {
     let owned: Set<Int>
     let poolOperations: ScaLAPACKPool?
     public var pool: PoolOperations? { poolOperations }
+    /// Whether single-rank pools on one node take each other's k-points within a step (`KPointStealing`).
+    public let workStealing: Bool
 
     /// `costs[k]` ∝ the work of k-point k (plane waves × bands).
-    public init(group: Communicator, costs: [Double], distributedThreshold: Int = 64) throws {
+    public init(group: Communicator, costs: [Double], distributedThreshold: Int = 64, workStealing: Bool = true) throws {
         self.group = group
+        self.workStealing = workStealing
         layout = KPointLayout.plan(ranks: group.size, costs: costs)
         let plan = layout
         processLoads = (0..<group.size).map { r in
@@ -78,6 +81,22 @@ public final class MPIKPointDistribution: KPointDistribution {
     }
 
     public func owns(_ k: Int) -> Bool { owned.contains(k) }
+
+    /// Collective over the group. Only when every pool is a single rank (several-rank pools share
+    /// each k-point's bands instead); each node's ranks share among themselves.
+    public func makeSharing(planeWaves: [Int]) throws -> KPointSharing? {
+        guard workStealing, group.size > 1, layout.poolRanks.allSatisfy({ $0.count == 1 }) else { return nil }
+        let node = try group.splitShared()
+        guard node.size > 1 else { return nil }
+        var groupRanks = [Double](repeating: 0, count: node.size)
+        groupRanks[node.rank] = Double(group.rank)
+        try node.allreduce(&groupRanks)
+        let lists = groupRanks.map { layout.poolKPoints[layout.pool(ofRank: Int($0))] }
+        return KPointStealing(node: node, lists: lists, planeWaves: planeWaves) { [weak self] in self?.kpointsTaken += 1 }
+    }
+
+    /// k-point solves this process took over from others (`makeSharing`), over all steps so far.
+    public private(set) var kpointsTaken = 0
 
     public func sum(_ values: inout [Double]) throws { try group.allreduce(&values) }
 

@@ -10,6 +10,8 @@ public struct PointCalculation {
     public let group: Communicator
     /// Dense eigenproblems of at least this order go through ScaLAPACK in multi-rank pools.
     public var scalapackThreshold: Int = 64
+    /// Whether idle ranks take k-points of busy ones within a step (`KPointStealing`).
+    public var workStealing = true
 
     public init(config: Config, group: Communicator) {
         self.config = config
@@ -21,6 +23,8 @@ public struct PointCalculation {
         public let layout: KPointLayout
         public let seconds: Double
         public let distributedEigenSolves: Int
+        /// k-point solves done by another rank than their owner, summed over ranks and steps.
+        public let kpointsTaken: Int
     }
 
     public func run(startDensity: [Double]? = nil, observer: ((SCFStep) -> Void)? = nil) throws -> Outcome {
@@ -36,7 +40,8 @@ public struct PointCalculation {
         let basis = try PlaneWaveBasis(model: config.model, discretization: config.discretization)
         let bands = config.discretization.bands ?? SCF.automaticBands(for: basis)   // for the cost model
         let costs = basis.kpoints.map { Double($0.count * bands) }
-        let distribution = try MPIKPointDistribution(group: group, costs: costs, distributedThreshold: scalapackThreshold)
+        let distribution = try MPIKPointDistribution(group: group, costs: costs, distributedThreshold: scalapackThreshold,
+                                                     workStealing: workStealing)
         let scf = try SCF(basis: basis, parameters: config.scf, distribution: distribution)
         if let b = config.discretization.bands { try scf.setBands(b) }
         scf.observer = observer
@@ -45,10 +50,10 @@ public struct PointCalculation {
         let result = try scf.run(startDensity: warmDensity ?? startDensity,
                                  startOrbitals: warmStart?.orbitals?.mapped(onto: basis) ?? [:])
         let solves = (distribution.pool as? ScaLAPACKPool)?.distributedSolves ?? 0
-        var total = [Double(solves)]
+        var total = [Double(solves), Double(distribution.kpointsTaken)]
         try group.allreduce(&total)
         return Outcome(result: result, layout: distribution.layout, seconds: Date().timeIntervalSince(start),
-                       distributedEigenSolves: Int(total[0]))
+                       distributedEigenSolves: Int(total[0]), kpointsTaken: Int(total[1]))
     }
 }
 
@@ -101,6 +106,8 @@ public struct PointReport: Codable, Sendable {
     public let history: [Step]
     public let layout: KPointLayout
     public let scalapack_solves: Int
+    /// k-point solves an idle rank took over from a busy one, over all SCF steps.
+    public let kpoints_taken_over: Int
     public let wall_time_s: Double
 
     public init(config: Config, outcome o: PointCalculation.Outcome) {
@@ -135,6 +142,7 @@ public struct PointReport: Codable, Sendable {
                                        seconds: $0.seconds) }
         layout = o.layout
         scalapack_solves = o.distributedEigenSolves
+        kpoints_taken_over = o.kpointsTaken
         wall_time_s = o.seconds
     }
 
@@ -158,7 +166,7 @@ public struct PointReport: Codable, Sendable {
             lines.append("  gap                \(f(g.gap_Ha, 6)) Ha = \(f(g.gap_eV, 4)) eV (\(g.direct ? "direct" : "indirect"))")
         }
         lines.append("  terms (Ha): " + terms_Ha.keys.sorted().map { "\($0) \(f(terms_Ha[$0]!, 8))" }.joined(separator: ", "))
-        lines.append("  layout: \(layout.summary)")
+        lines.append("  layout: \(layout.summary)" + (kpoints_taken_over > 0 ? "; \(kpoints_taken_over) k-point solves taken over by idle ranks" : ""))
         return lines.joined(separator: "\n")
     }
 }

@@ -20,6 +20,7 @@ struct SCFJSON: Decodable {
     let kpoints: [K]
     let layout: Layout
     let scalapack_solves: Int
+    let kpoints_taken_over: Int
 
     static func parse(_ text: String) throws -> SCFJSON { try JSONDecoder().decode(SCFJSON.self, from: Data(text.utf8)) }
 }
@@ -31,13 +32,20 @@ struct SCFJSON: Decodable {
         return try SCFJSON.parse(out.stdout)
     }
 
-    /// GaAs PBE, ecut 20 Ha, 4×4×4 (8 irreducible k): the same F and eigenvalues on any rank count.
+    /// GaAs PBE, ecut 20 Ha, 4×4×4 (8 irreducible k): the same F and eigenvalues on any rank count,
+    /// and with every k-point kept on its owner. On 3 ranks (lists of 3, 3 and 2 k-points) the rank
+    /// with two is idle first in every step and takes over k-points of the others.
     @Test func sameResultsOnOneToFourRanks() throws {
-        let runs = try [1, 2, 3, 4].map { try scf(ranks: $0, ["--ecut", "20Ha", "--kmesh", "4x4x4"]) }
+        let args = ["--ecut", "20Ha", "--kmesh", "4x4x4"]
+        var runs = try [1, 2, 3, 4].map { try scf(ranks: $0, args) }
+        #expect(runs[2].kpoints_taken_over > 0, "3 ranks: no k-point was taken over by an idle rank")
+        let fixed = try scf(ranks: 3, args + ["--no-work-stealing"])
+        #expect(fixed.kpoints_taken_over == 0)
+        runs.append(fixed)
         let one = runs[0]
         #expect(one.converged && one.n_irreducible_k == 8)
         #expect(abs(one.free_energy_Ha - (-8.5350)) < 2e-3, "GaAs PBE F near ABINIT's ecut-25 value")
-        for (n, r) in zip([1, 2, 3, 4], runs) {
+        for (n, r) in zip([1, 2, 3, 4, 3], runs) {
             #expect(r.layout.ranks == n)
             #expect(r.layout.poolKPoints.flatMap { $0 }.sorted() == Array(0..<8), "every k-point in exactly one pool")
             #expect(abs(r.free_energy_Ha - one.free_energy_Ha) < 1e-8, "\(n) ranks: F \(r.free_energy_Ha) vs \(one.free_energy_Ha)")
