@@ -27,3 +27,21 @@ static inline int pcmpi_compare_exchange32(int32_t *p, int32_t expected, int32_t
 }
 static inline int32_t pcmpi_load_acquire32(const int32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void pcmpi_store_release32(int32_t *p, int32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+
+/* TCP_NODELAY on every TCP socket of this process; returns how many were set. Called after MPI_Init:
+   the PMIx client connection sends its small finalize messages behind Nagle's algorithm, which waits
+   for the server's delayed ACK (40 ms on Linux) at every MPI_Finalize. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+static inline int pcmpi_tcp_nodelay_all(void) {
+    int set = 0;
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max <= 0 || max > 4096) max = 4096;
+    for (int fd = 0; fd < max; fd++) {
+        int one = 1;
+        if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0) set++;
+    }
+    return set;
+}
