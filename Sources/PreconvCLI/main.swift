@@ -1,4 +1,5 @@
 import Foundation
+import Bindings
 import Parallel
 
 // The eigensolver's blocks (plane waves × bands, ~0.5 MB at 25 Ha) and the grid fields are above
@@ -13,6 +14,9 @@ if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
 
 // MPI is initialised once here and finalised once below, whatever the command's outcome.
 MPIRuntime.initialize()
+var wisdom = WisdomCache()
+wisdom.load()
 let status = Launcher.run(Array(CommandLine.arguments.dropFirst()), world: Communicator.world)
+if Communicator.world.rank == 0 { wisdom.save() }
 MPIRuntime.finalize()
 exit(status)

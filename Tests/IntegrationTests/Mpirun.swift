@@ -22,9 +22,10 @@ enum Preconv {
         let stderr: String
     }
 
-    /// Threads variables set in the child unless `threads` is nil (then both are removed).
+    /// Threads variables set in the child unless `threads` is nil (then both are removed);
+    /// `environment` is added to the child's.
     static func run(ranks: Int?, _ arguments: [String], threads: Int? = 1,
-                    timeout: TimeInterval = 120) throws -> Outcome {
+                    timeout: TimeInterval = 120, environment: [String: String] = [:]) throws -> Outcome {
         let bin = try #require(binary, "preconv-mpi not built: run `swift build -c release` or set PRECONV_BIN")
         let process = Process()
         if let ranks {
@@ -41,6 +42,7 @@ enum Preconv {
             key == "PMIX_MCA_psec" || key == "OMPI_MCA_pml" || !["OMPI_", "PMIX_", "OPAL_"].contains { key.hasPrefix($0) }
         }
         for v in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] { env[v] = threads.map(String.init) }
+        env.merge(environment) { $1 }
         process.environment = env
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preconv-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -77,6 +77,35 @@ struct SCFJSON: Decodable {
         for (x, y) in zip(one.kpoints[0].eigenvalues_Ha, four.kpoints[0].eigenvalues_Ha) { #expect(abs(x - y) < 1e-8) }
     }
 
+    /// FFTW wisdom: the first run writes the file, the next one reads it, plans nothing new (the file is
+    /// not rewritten) and gives the same F; `PRECONV_FFTW_WISDOM=off` writes nothing, not even to the cache.
+    @Test func fftwWisdomIsKeptBetweenRuns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wisdom-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("fftw-wisdom").path
+        let args = ["scf", gaasConfig, "--json", "--ecut", "10Ha", "--kmesh", "2x2x2"]
+        func run(_ environment: [String: String]) throws -> SCFJSON {
+            let out = try Preconv.run(ranks: 2, args, environment: environment)
+            #expect(out.status == 0, "\(out.stderr)")
+            return try SCFJSON.parse(out.stdout)
+        }
+        let first = try run(["PRECONV_FFTW_WISDOM": file])
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.hasPrefix("(fftw-3"), "\(text.prefix(80))")
+        let written = try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date
+        let second = try run(["PRECONV_FFTW_WISDOM": file])
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date == written,
+                "the wisdom file was rewritten although nothing new was planned")
+        #expect(abs(first.free_energy_Ha - second.free_energy_Ha) < 1e-10)
+        let cache = dir.appendingPathComponent("cache")
+        _ = try run(["PRECONV_FFTW_WISDOM": "off", "XDG_CACHE_HOME": cache.path])
+        #expect(!FileManager.default.fileExists(atPath: cache.path), "off still wrote \(cache.path)")
+        _ = try run(["XDG_CACHE_HOME": cache.path])
+        let cached = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("preconv-mpi").path)
+        #expect(cached.count == 1 && cached[0].hasPrefix("fftw-wisdom-"), "\(cached)")
+    }
+
     /// Bad inputs: a one-line error naming the field, exit status 2, no trap, no NaN.
     @Test(arguments: [
         (["--ecut", "0Ha"], "ecut"),
