@@ -35,7 +35,7 @@ final class KPointStealing: KPointSharing {
     /// The step's band count (≤ capacity).
     var bandsNow = 0
     /// k → (owner's node rank, index in its list)
-    let where_: [Int: (owner: Int, index: Int)]
+    let slotOf: [Int: (owner: Int, index: Int)]
 
     /// Flags: epoch·4 + state, states free, taken by the owner, taken by another, delivered.
     static let free: Int32 = 0, own: Int32 = 1, taken: Int32 = 2, delivered: Int32 = 3
@@ -51,7 +51,7 @@ final class KPointStealing: KPointSharing {
         owners = lists.map { Owner(kpoints: $0, firstShared: $0.count / 2) }
         var w: [Int: (owner: Int, index: Int)] = [:]
         for (o, list) in lists.enumerated() { for (i, k) in list.enumerated() { w[k] = (o, i) } }
-        where_ = w
+        slotOf = w
     }
 
     // Segment layout: Int32 ready epoch, Int32 padding, Int32 flag per k-point of the list (padded
@@ -156,7 +156,7 @@ final class KPointStealing: KPointSharing {
     }
 
     func deliver(k: Int, orbitals x: ComplexMatrix, nonlocal: [Double]) {
-        let (o, i) = where_[k]!
+        let (o, i) = slotOf[k]!
         let s = slot(o, i)
         precondition(x.rows == planeWaves[k] && x.cols == bandsNow)
         x.storage.withUnsafeBytes { s.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: x.rows * x.cols * 16) }

@@ -22,6 +22,18 @@ enum Preconv {
         let stderr: String
     }
 
+    /// This process' environment for a child mpirun. MPI_Init in the test process exports
+    /// OMPI_*/PMIX_*/OPAL_* variables, and a child mpirun that inherits them exits 1 without a word;
+    /// PMIX_MCA_psec and OMPI_MCA_pml, set by the Makefile for this kind of box, are kept.
+    /// The threads variables are set to `threads`, or removed when it is nil.
+    static func childEnvironment(threads: Int? = 1) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { key, _ in
+            key == "PMIX_MCA_psec" || key == "OMPI_MCA_pml" || !["OMPI_", "PMIX_", "OPAL_"].contains { key.hasPrefix($0) }
+        }
+        for v in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] { env[v] = threads.map(String.init) }
+        return env
+    }
+
     /// Threads variables set in the child unless `threads` is nil (then both are removed);
     /// `environment` is added to the child's.
     static func run(ranks: Int?, _ arguments: [String], threads: Int? = 1,
@@ -35,13 +47,7 @@ enum Preconv {
             process.executableURL = URL(fileURLWithPath: bin)
             process.arguments = arguments
         }
-        // MPI_Init in this test process exports OMPI_*/PMIX_*/OPAL_* variables; a child mpirun
-        // that inherits them exits 1 without a word
-        // (PMIX_MCA_psec and OMPI_MCA_pml, set by the Makefile for this kind of box, are kept)
-        var env = ProcessInfo.processInfo.environment.filter { key, _ in
-            key == "PMIX_MCA_psec" || key == "OMPI_MCA_pml" || !["OMPI_", "PMIX_", "OPAL_"].contains { key.hasPrefix($0) }
-        }
-        for v in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"] { env[v] = threads.map(String.init) }
+        var env = childEnvironment(threads: threads)
         env.merge(environment) { $1 }
         process.environment = env
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preconv-test-\(UUID().uuidString)")

@@ -130,9 +130,7 @@ final class ReferenceRun: @unchecked Sendable {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2", bin, "run", gaasFast,
                        "--set", "output.directory=\(d)"]
-        var env = ProcessInfo.processInfo.environment.filter { k, _ in k == "PMIX_MCA_psec" || k == "OMPI_MCA_pml" || !["OMPI_", "PMIX_", "OPAL_"].contains { k.hasPrefix($0) } }
-        env["OPENBLAS_NUM_THREADS"] = "1"; env["OMP_NUM_THREADS"] = "1"
-        p.environment = env
+        p.environment = Preconv.childEnvironment()
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
