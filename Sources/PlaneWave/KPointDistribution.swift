@@ -8,7 +8,7 @@ public protocol KPointDistribution {
     func owns(_ k: Int) -> Bool
     /// Element-wise sum over every process of the calculation, in place.
     func sum(_ values: inout [Double]) throws
-    /// The processes sharing each k-point of this pool; nil when a process works alone.
+    /// The processes sharing each k-point of this pool; nil when a process works alone with LAPACK.
     var pool: PoolOperations? { get }
     /// This process' rank among all processes of the calculation, and their number (the processes
     /// `sum` runs over): density-level work is shared out by it.

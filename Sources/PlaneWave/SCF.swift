@@ -319,7 +319,7 @@ public final class SCF {
         case .dense:
             if potentialFourier == nil { potentialFourier = grid.fourier(v) }
             let e: (values: [Double], vectors: ComplexMatrix)
-            if let pool = distribution.pool, pool.size > 1 {
+            if let pool = distribution.pool {
                 let vG = potentialFourier!
                 let pd = nl.count > 0 ? multiply(.none, nl.projectors, .none, nl.coupling) : nil
                 e = try pool.lowestEigenpairs(order: kb.count, count: bands) { i, j in
@@ -347,7 +347,7 @@ public final class SCF {
             let pool = distribution.pool
             let apply: (ComplexMatrix) throws -> ComplexMatrix
             var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
-            if let pool, pool.size > 1 {
+            if let pool {
                 apply = { x in try pool.mapColumns(x) { h.apply($0) } }
                 eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
             } else {

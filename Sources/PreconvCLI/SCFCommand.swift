@@ -27,6 +27,12 @@ struct SCFCommand: ParsableCommand {
     @Option(help: "Distribute dense eigenproblems of at least this order over multi-rank pools with ScaLAPACK.")
     var scalapackThreshold = 64
 
+    @Option(help: ArgumentHelp("BLACS grid of every k-point pool, e.g. 2x2: pools of rows×cols ranks (default: one pool per k-point, "
+                               + "most nearly square grids). 1x1 puts even one-rank pools' dense eigenproblems through ScaLAPACK.",
+                               valueName: "RxC"),
+            transform: GridShape.init(parsing:))
+    var scalapackGrid: GridShape?
+
     @Flag(help: "Keep every k-point on its owner's rank (idle ranks normally take over k-points of busy ones).")
     var noWorkStealing = false
 
@@ -44,6 +50,7 @@ struct SCFCommand: ParsableCommand {
         var calc = PointCalculation(config: cfg, group: world)
         calc.scalapackThreshold = scalapackThreshold
         calc.workStealing = !noWorkStealing
+        calc.scalapackGrid = scalapackGrid
         if verbose { console.print("layout: \(cfg.name) on \(world.size) rank(s)") }
         let progress: (SCFStep) -> Void = { s in
             let other = s.seconds - s.kPointSeconds - s.reductionSeconds

@@ -4,9 +4,9 @@ import Parallel
 import PlaneWave
 
 /// The communicator layout of one SCF: the group's ranks are split into k-point pools (as many
-/// as there are k-points, at most one per rank), each pool owns k-points balanced by cost
-/// (plane waves × bands), and a pool of several ranks shares its bands and its dense
-/// eigenproblems (ScaLAPACK on a BLACS grid of the pool).
+/// as there are k-points, at most one per rank, unless a BLACS grid fixes their size), each pool
+/// owns k-points balanced by cost (plane waves × bands), and a pool of several ranks shares its
+/// bands and its dense eigenproblems (ScaLAPACK on a BLACS grid of the pool).
 public struct KPointLayout: Codable, Sendable, Equatable {
     public let ranks: Int
     /// Group ranks of every pool.
@@ -17,9 +17,19 @@ public struct KPointLayout: Codable, Sendable, Equatable {
     public let blacsGrids: [String]
 
     /// Contiguous blocks of ranks per pool; k-points assigned largest cost first to the pool with
-    /// the least load per rank (deterministic).
-    public static func plan(ranks: Int, costs: [Double]) -> KPointLayout {
-        let pools = max(1, min(ranks, costs.count))
+    /// the least load per rank (deterministic). Without `grid`, as many pools as k-points (at most one
+    /// per rank) on the most nearly square grids; with it, pools of `grid.count` ranks on that grid.
+    public static func plan(ranks: Int, costs: [Double], grid: GridShape? = nil) throws -> KPointLayout {
+        if let grid {
+            guard ranks % grid.count == 0 else {
+                throw InputError("scalapack-grid \(grid) needs a rank count divisible by \(grid.count), running on \(ranks)")
+            }
+            guard ranks / grid.count <= costs.count else {
+                throw InputError("scalapack-grid \(grid) on \(ranks) rank(s) makes \(ranks / grid.count) k-point pools, "
+                                 + "more than the \(costs.count) irreducible k-point(s); use a grid of at least \((ranks + costs.count - 1) / max(1, costs.count)) ranks")
+            }
+        }
+        let pools = grid.map { ranks / $0.count } ?? max(1, min(ranks, costs.count))
         let poolRanks = (0..<pools).map { p in Array((p * ranks / pools)..<((p + 1) * ranks / pools)) }
         var load = [Double](repeating: 0, count: pools)
         var owned = [[Int]](repeating: [], count: pools)
@@ -33,6 +43,7 @@ public struct KPointLayout: Codable, Sendable, Equatable {
             owned[p].append(k)
         }
         let grids = poolRanks.map { r -> String in
+            if let grid { return grid.description }
             var rows = Int(Double(r.count).squareRoot()); while r.count % rows != 0 { rows -= 1 }
             return "\(rows)x\(r.count / rows)"
         }
@@ -58,11 +69,13 @@ public final class MPIKPointDistribution: KPointDistribution {
     /// Whether single-rank pools on one node take each other's k-points within a step (`KPointStealing`).
     public let workStealing: Bool
 
-    /// `costs[k]` ∝ the work of k-point k (plane waves × bands).
-    public init(group: Communicator, costs: [Double], distributedThreshold: Int = 64, workStealing: Bool = true) throws {
+    /// `costs[k]` ∝ the work of k-point k (plane waves × bands). `grid` fixes the pools' BLACS grid
+    /// (`KPointLayout.plan`); 1×1 sends even a one-rank pool's dense eigenproblems through ScaLAPACK.
+    public init(group: Communicator, costs: [Double], distributedThreshold: Int = 64, workStealing: Bool = true,
+                grid: GridShape? = nil) throws {
         self.group = group
         self.workStealing = workStealing
-        layout = KPointLayout.plan(ranks: group.size, costs: costs)
+        layout = try KPointLayout.plan(ranks: group.size, costs: costs, grid: grid)
         let plan = layout
         processLoads = (0..<group.size).map { r in
             let p = plan.pool(ofRank: r)
@@ -70,9 +83,9 @@ public final class MPIKPointDistribution: KPointDistribution {
         }
         let p = layout.pool(ofRank: group.rank)
         owned = Set(layout.poolKPoints[p])
-        if layout.poolRanks[p].count > 1 {
+        if layout.poolRanks[p].count > 1 || grid != nil {
             let comm = try group.split(color: p, key: group.rank)
-            poolOperations = ScaLAPACKPool(communicator: comm, distributedThreshold: distributedThreshold)
+            poolOperations = ScaLAPACKPool(communicator: comm, distributedThreshold: distributedThreshold, grid: grid)
         } else {
             // every rank must take part in the split, even alone in its pool
             _ = try group.split(color: p, key: group.rank)
@@ -112,13 +125,17 @@ public final class ScaLAPACKPool: PoolOperations {
     public let distributedThreshold: Int
     public var size: Int { communicator.size }
     public var rank: Int { communicator.rank }
-    lazy var grid = BLACSGrid(communicator: communicator)
+    let shape: GridShape?
+    lazy var grid = shape.map { BLACSGrid(communicator: communicator, rows: $0.rows, cols: $0.cols) }
+        ?? BLACSGrid(communicator: communicator)
     /// Number of dense eigenproblems solved with ScaLAPACK (for tests and logs).
     public private(set) var distributedSolves = 0
 
-    public init(communicator: Communicator, distributedThreshold: Int) {
+    /// On the most nearly square grid of the pool's ranks unless `grid` is given.
+    public init(communicator: Communicator, distributedThreshold: Int, grid: GridShape? = nil) {
         self.communicator = communicator
         self.distributedThreshold = distributedThreshold
+        shape = grid
     }
 
     /// Sums a matrix over the pool in place. Every element has one contributing rank, so the sum is exact.
@@ -143,9 +160,16 @@ public final class ScaLAPACKPool: PoolOperations {
         try lowestEigenpairs(order: a.rows, count: a.rows) { a[$0, $1] }
     }
 
+    /// Below one row and column per process (n < max(rows, cols)) every process solves the
+    /// problem alone with LAPACK (identical copies), since pzheevd needs a block on each.
     public func lowestEigenpairs(order n: Int, count: Int, element: (Int, Int) -> Complex64) throws -> (values: [Double], vectors: ComplexMatrix) {
+        if n < max(grid.rows, grid.cols) {
+            let full = try Bindings.hermitianEigen(ComplexMatrix(rows: n, cols: n) { element($0, $1) })
+            return (Array(full.values.prefix(count)), full.vectors.columns(0..<count))
+        }
         distributedSolves += 1
-        var m = DistributedMatrix(grid: grid, n: n, blockSize: min(32, max(1, n / max(1, grid.rows))))
+        // pzheevd fails (info -3) when a process row or column holds no block: nb ≤ n / max(rows, cols)
+        var m = DistributedMatrix(grid: grid, n: n, blockSize: min(32, max(1, n / max(grid.rows, grid.cols))))
         m.fill(element)
         let (values, z) = try m.eigen()
         var vectors = ComplexMatrix(rows: n, cols: count)

@@ -12,6 +12,8 @@ public struct PointCalculation {
     public var scalapackThreshold: Int = 64
     /// Whether idle ranks take k-points of busy ones within a step (`KPointStealing`).
     public var workStealing = true
+    /// The BLACS grid of every k-point pool (and so the pools' size); nil: as many pools as k-points.
+    public var scalapackGrid: GridShape?
 
     public init(config: Config, group: Communicator) {
         self.config = config
@@ -41,7 +43,7 @@ public struct PointCalculation {
         let bands = config.discretization.bands ?? SCF.automaticBands(for: basis)   // for the cost model
         let costs = basis.kpoints.map { Double($0.count * bands) }
         let distribution = try MPIKPointDistribution(group: group, costs: costs, distributedThreshold: scalapackThreshold,
-                                                     workStealing: workStealing)
+                                                     workStealing: workStealing, grid: scalapackGrid)
         let scf = try SCF(basis: basis, parameters: config.scf, distribution: distribution)
         if let b = config.discretization.bands { try scf.setBands(b) }
         scf.observer = observer
