@@ -74,6 +74,18 @@ def write_psp10(path, element, z, lines, pspxc):
     open(path, "w").write("\n".join(out) + "\n")
 
 
+def same_blas_kernels():
+    """preconv-mpi replaces OpenBLAS's generic Prescott kernels on a CPU newer than the library
+    (BLASKernels.swift); ABINIT and pw.x link the same OpenBLAS, so they get the kernels preconv-mpi
+    uses through OPENBLAS_CORETYPE. An OPENBLAS_CORETYPE of the caller's is kept."""
+    if "OPENBLAS_CORETYPE" in ENV:
+        return
+    out = subprocess.run([BIN, "doctor", "--json", "--only", "blas"], env=ENV, stdout=subprocess.PIPE, text=True).stdout
+    m = re.search(r"(\w+) MAX_THREADS", out)
+    if m:
+        ENV["OPENBLAS_CORETYPE"] = m.group(1)
+
+
 def timed(cmd, cwd, log, before=None):
     """Runs cmd once under /usr/bin/time (calling before() first); returns (wall s, peak RSS MiB of the
     largest process, stdout, [wall s])."""
@@ -181,6 +193,7 @@ def main():
     if not os.path.exists(BIN):
         sys.exit(f"bench: {BIN} not built (make build)")
     entries = gth_entries()
+    same_blas_kernels()
     work = tempfile.mkdtemp(prefix="preconv-bench-")
     print(f"bench: GaAs PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha, SCF to {TOL_HA} Ha "
           f"(work in {work})", flush=True)
@@ -215,7 +228,8 @@ def main():
         "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         # a busy machine (load well above 0 before the first run) makes the times and the speed-up meaningless
         "load_average_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
-        "environment": {k: ENV.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "PMIX_MCA_psec", "OMPI_MCA_pml")},
+        "environment": {k: ENV.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE",
+                                                   "PMIX_MCA_psec", "OMPI_MCA_pml")},
         "runs": runs,
         "ratios": {
             "time_np1_vs_abinit": ratio(p1, a1, "wall_s"), "memory_np1_vs_abinit": ratio(p1, a1, "peak_rss_MiB"),

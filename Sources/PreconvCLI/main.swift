@@ -12,6 +12,9 @@ if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
     _ = mallopt(-1, 8 << 20)
 }
 
+// OpenBLAS's own choice of kernels is kept unless it fell back to the generic ones (BLASKernels).
+BLASKernels.reexecWithBetterKernels()
+
 // MPI is initialised once here and finalised once below, whatever the command's outcome.
 MPIRuntime.initialize()
 var wisdom = WisdomCache()

@@ -2,7 +2,8 @@ import Bindings
 import Foundation
 import Parallel
 
-/// BLAS: `zgemm` against a naive triple loop (relative error), and a GFlop/s figure.
+/// BLAS: `zgemm` against a naive triple loop (relative error), a GFlop/s figure, and OpenBLAS's
+/// kernels: WARN when they are the generic ones on a CPU with better (`BLASKernels`).
 struct BLASCheck: DoctorCheck {
     let name = "blas"
     var benchmarkSize = 384
@@ -28,6 +29,12 @@ struct BLASCheck: DoctorCheck {
                            error, gflops, benchmarkSize, BLASThreads.current, BLASThreads.current == 1 ? "" : "s")
         guard error < Self.tolerance else {
             return fail(value, "zgemm is wrong: reinstall libopenblas-dev (or select another BLAS with update-alternatives)")
+        }
+        let core = BLASKernels.core
+        if let better = BLASKernels.replacement(core: core, flags: BLASKernels.cpuFlags) {
+            return warn(value, "OpenBLAS runs its generic \(core) kernels on a CPU that has \(better)'s "
+                        + "(OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset")): "
+                        + "export OPENBLAS_CORETYPE=\(better), or unset it and preconv-mpi chooses")
         }
         return pass(value, BLASThreads.configuration)
     }

@@ -30,6 +30,23 @@ import Testing
         #expect(lines.filter { $0.name != "threads" }.allSatisfy { $0.status == "PASS" }, "\(lines)")
     }
 
+    /// Forced generic kernels (OPENBLAS_CORETYPE=Prescott) WARN with the kernels to export on a CPU
+    /// with AVX2 or AVX-512; unset, the program re-executes itself with those and the check passes.
+    @Test func genericBLASKernelsWarnWhereBetterExist() throws {
+        let forced = try Preconv.run(ranks: 1, ["doctor", "--json", "--only", "blas"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        let line = try #require(try CheckLine.parse(forced.stdout).first)
+        let cpu = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        guard cpu.contains(" avx2") else {
+            #expect(line.status == "PASS", "no AVX2 here: Prescott-class kernels are OpenBLAS's right choice. \(line)")
+            return
+        }
+        #expect(forced.status == 0 && line.status == "WARN", "\(line)")
+        let better = try #require(line.message.firstMatch(of: /export OPENBLAS_CORETYPE=(\w+)/)?.1, "\(line.message)")
+        let chosen = try Preconv.run(ranks: 1, ["doctor", "--json", "--only", "blas"])
+        let own = try #require(try CheckLine.parse(chosen.stdout).first)
+        #expect(own.status == "PASS" && own.message.contains(" \(better) ") && !own.message.contains("Prescott"), "\(own)")
+    }
+
     @Test func quickChecksAreTheCheapSubset() throws {
         let run = try Preconv.run(ranks: 1, ["doctor", "--json", "--quick"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
