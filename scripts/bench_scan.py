@@ -31,7 +31,7 @@ ratio_it = results["warm"]["scf_iterations"] / results["cold"]["scf_iterations"]
 ratio_wall = results["warm"]["wall_s"] / results["cold"]["wall_s"]
 results.update(ranks=int(ranks), config="config/gaas-fast.yaml", iteration_ratio=round(ratio_it, 3),
                wall_ratio=round(ratio_wall, 3), target_ratio=0.6)
-print(f"warm/cold: SCF iterations {ratio_it:.2f}, wall time {ratio_wall:.2f} (target ≤ 0.6)")
+print(f"warm/cold: SCF iterations {ratio_it:.2f} (target ≤ 0.6), wall time {ratio_wall:.2f}")
 os.makedirs(os.path.join(root, "results/bench"), exist_ok=True)
 with open(os.path.join(root, "results/bench/scan.json"), "w") as f:
     json.dump(results, f, indent=2, sort_keys=True)
