@@ -31,7 +31,8 @@ import Testing
     }
 
     /// Forced generic kernels (OPENBLAS_CORETYPE=Prescott) WARN with the kernels to export on a CPU
-    /// with AVX2 or AVX-512; unset, the program re-executes itself with those and the check passes.
+    /// with AVX2 or AVX-512; unset, OpenBLAS's own choice or, where that is Prescott, the program's
+    /// (it re-executes itself with the exported value) is not the generic one and the check passes.
     @Test func genericBLASKernelsWarnWhereBetterExist() throws {
         let forced = try Preconv.run(ranks: 1, ["doctor", "--json", "--only", "blas"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
         let line = try #require(try CheckLine.parse(forced.stdout).first)
@@ -41,10 +42,10 @@ import Testing
             return
         }
         #expect(forced.status == 0 && line.status == "WARN", "\(line)")
-        let better = try #require(line.message.firstMatch(of: /export OPENBLAS_CORETYPE=(\w+)/)?.1, "\(line.message)")
+        #expect(line.message.contains(/export OPENBLAS_CORETYPE=(Cooperlake|SkylakeX|Haswell),/), "\(line.message)")
         let chosen = try Preconv.run(ranks: 1, ["doctor", "--json", "--only", "blas"])
         let own = try #require(try CheckLine.parse(chosen.stdout).first)
-        #expect(own.status == "PASS" && own.message.contains(" \(better) ") && !own.message.contains("Prescott"), "\(own)")
+        #expect(own.status == "PASS" && !own.message.contains("Prescott"), "\(own)")
     }
 
     @Test func quickChecksAreTheCheapSubset() throws {
