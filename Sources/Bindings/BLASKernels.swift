@@ -28,12 +28,15 @@ public enum BLASKernels {
         return nil
     }
 
+    /// `replacement` for the kernels in use; /proc/cpuinfo is read only when they are the generic ones.
+    public static var better: String? { core == "Prescott" ? replacement(core: core, flags: cpuFlags) : nil }
+
     /// Before MPI_Init: when OpenBLAS fell back to Prescott on a CPU with a better kernel set and
     /// `OPENBLAS_CORETYPE` is not set, sets it and re-executes this program (same PID and arguments).
     /// An `OPENBLAS_CORETYPE` of the user's is always kept. Returns only when nothing is to be done
     /// or the exec failed.
     public static func reexecWithBetterKernels() {
-        guard getenv("OPENBLAS_CORETYPE") == nil, let better = replacement(core: core, flags: cpuFlags) else { return }
+        guard getenv("OPENBLAS_CORETYPE") == nil, let better else { return }
         setenv("OPENBLAS_CORETYPE", better, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
     }

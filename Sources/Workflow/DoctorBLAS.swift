@@ -30,9 +30,8 @@ struct BLASCheck: DoctorCheck {
         guard error < Self.tolerance else {
             return fail(value, "zgemm is wrong: reinstall libopenblas-dev (or select another BLAS with update-alternatives)")
         }
-        let core = BLASKernels.core
-        if let better = BLASKernels.replacement(core: core, flags: BLASKernels.cpuFlags) {
-            return warn(value, "OpenBLAS runs its generic \(core) kernels on a CPU that has \(better)'s "
+        if let better = BLASKernels.better {
+            return warn(value, "OpenBLAS runs its generic \(BLASKernels.core) kernels on a CPU that has \(better)'s "
                         + "(OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset")): "
                         + "export OPENBLAS_CORETYPE=\(better), or unset it and preconv-mpi chooses")
         }
