@@ -106,9 +106,12 @@ public func multiply(_ opA: MatrixOp = .none, _ a: ComplexMatrix, _ opB: MatrixO
 
 public enum LinearAlgebraError: Error, CustomStringConvertible {
     case lapack(routine: String, info: Int)
+    /// A distributed matrix laid out in a way the routine cannot take.
+    case distribution(String)
     public var description: String {
         switch self {
         case let .lapack(routine, info): "\(routine) failed with info = \(info)"
+        case let .distribution(reason): reason
         }
     }
 }

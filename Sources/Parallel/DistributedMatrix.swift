@@ -30,6 +30,13 @@ public struct DistributedMatrix {
         local = [Complex64](repeating: .zero, count: max(1, localRows) * max(1, localCols) + ComplexMatrix.padding)
     }
 
+    /// The block size for an n×n matrix on `grid`: at most `preferred`, and small enough that every
+    /// process row and column holds a block, which `pzheevd` needs (info −3 otherwise). Meaningful
+    /// for n ≥ max(rows, cols).
+    public static func blockSize(order n: Int, grid: BLACSGrid, preferred: Int = 32) -> Int {
+        min(preferred, max(1, n / max(grid.rows, grid.cols)))
+    }
+
     /// Global index (0-based) of local row `i` / column `j`.
     @inlinable public func globalRow(_ i: Int) -> Int { (i / blockSize * grid.rows + grid.myRow) * blockSize + i % blockSize }
     @inlinable public func globalCol(_ j: Int) -> Int { (j / blockSize * grid.cols + grid.myCol) * blockSize + j % blockSize }
@@ -44,6 +51,12 @@ public struct DistributedMatrix {
 
     /// Eigenvalues (ascending, on every rank) and the distributed eigenvectors (`pzheevd`, upper).
     public func eigen() throws -> (values: [Double], vectors: DistributedMatrix) {
+        // the same answer on every process, so all throw together instead of some waiting in pzheevd
+        let blocks = (n + blockSize - 1) / blockSize
+        guard blocks >= max(grid.rows, grid.cols) else {
+            throw LinearAlgebraError.distribution("pzheevd needs a block on every process row and column: n = \(n) in blocks of "
+                                                  + "\(blockSize) on a \(grid.rows)×\(grid.cols) grid (see DistributedMatrix.blockSize)")
+        }
         var a = self
         var z = DistributedMatrix(grid: grid, n: n, blockSize: blockSize)
         var w = [Double](repeating: 0, count: n)

@@ -168,8 +168,7 @@ public final class ScaLAPACKPool: PoolOperations {
             return (Array(full.values.prefix(count)), full.vectors.columns(0..<count))
         }
         distributedSolves += 1
-        // pzheevd fails (info -3) when a process row or column holds no block: nb ≤ n / max(rows, cols)
-        var m = DistributedMatrix(grid: grid, n: n, blockSize: min(32, max(1, n / max(grid.rows, grid.cols))))
+        var m = DistributedMatrix(grid: grid, n: n, blockSize: DistributedMatrix.blockSize(order: n, grid: grid))
         m.fill(element)
         let (values, z) = try m.eigen()
         var vectors = ComplexMatrix(rows: n, cols: count)
