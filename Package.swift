@@ -14,7 +14,8 @@ let package = Package(
     products: [
         .executable(name: "preconv-mpi", targets: ["PreconvCLI"]),
         .library(name: "PlaneWave", targets: ["PlaneWave"]),
-        .library(name: "PreconvKit", targets: ["Workflow", "Parallel", "PlaneWave", "Bindings"]),
+        .library(name: "PreconvKit", targets: ["Scan", "Slurm", "Doctor", "Reporting", "RunStore", "Convergence", "Input",
+                                               "ParallelSCF", "Parallel", "PlaneWave", "Bindings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -45,18 +46,50 @@ let package = Package(
             dependencies: ["Bindings", .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(
-            name: "Workflow",
+            name: "ParallelSCF",
             dependencies: ["PlaneWave", "Parallel", "Bindings",
+                           .product(name: "Numerics", package: "swift-numerics")]),
+        .target(
+            name: "Input",
+            dependencies: ["PlaneWave", "Bindings",
                            .product(name: "Yams", package: "Yams"),
-                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Convergence",
+            dependencies: ["Input", "PlaneWave", "Bindings"]),
+        .target(
+            name: "RunStore",
+            dependencies: ["Convergence", "Input", "PlaneWave", "Bindings",
+                           .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Reporting",
+            dependencies: ["RunStore", "Convergence", "Input", "PlaneWave", "Bindings"]),
+        .target(
+            name: "Doctor",
+            dependencies: ["Input", "Parallel", "Bindings"]),
+        .target(
+            name: "Slurm",
+            dependencies: ["RunStore", "Convergence", "Input", "PlaneWave", "Bindings"]),
+        .target(
+            name: "Scan",
+            dependencies: ["ParallelSCF", "Doctor", "Reporting", "RunStore", "Convergence", "Input", "Parallel", "PlaneWave", "Bindings",
+                           .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "PreconvCLI",
-            dependencies: ["Workflow", "PlaneWave", "Parallel",
+            dependencies: ["Scan", "Slurm", "Doctor", "Reporting", "RunStore", "Convergence", "Input", "ParallelSCF",
+                           "PlaneWave", "Parallel", "Bindings",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Parallel"]),
         .testTarget(name: "PlaneWaveTests", dependencies: ["PlaneWave", "Bindings"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "PlaneWave"]),
+        .target(name: "TestSupport", dependencies: ["Convergence", "Input", "PlaneWave", "Bindings"], path: "Tests/TestSupport"),
+        .testTarget(name: "InputTests", dependencies: ["TestSupport", "Input", "PlaneWave", "Bindings"]),
+        .testTarget(name: "ConvergenceTests", dependencies: ["TestSupport", "Convergence", "Input", "PlaneWave", "Bindings"]),
+        .testTarget(name: "ReportingTests", dependencies: ["TestSupport", "Reporting", "RunStore", "Convergence", "Input", "PlaneWave", "Bindings"]),
+        .testTarget(name: "ParallelSCFTests", dependencies: ["ParallelSCF", "Parallel", "PlaneWave", "Bindings"]),
+        .testTarget(name: "DoctorTests", dependencies: ["Doctor", "Bindings"]),
+        .testTarget(name: "SlurmTests", dependencies: ["TestSupport", "Slurm", "Input", "Bindings"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["TestSupport", "RunStore", "Convergence", "Input", "PlaneWave", "Bindings"]),
+        .testTarget(name: "ScanTests", dependencies: ["TestSupport", "Scan", "ParallelSCF", "RunStore", "Convergence", "Input", "Parallel", "PlaneWave", "Bindings"]),
         .testTarget(name: "IntegrationTests", dependencies: []),
     ]
 )

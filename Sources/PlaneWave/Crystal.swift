@@ -1,10 +1,4 @@
-/// An error in the description of a physical system, naming the offending field.
-public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let field: String
-    public let message: String
-    public init(_ field: String, _ message: String) { self.field = field; self.message = message }
-    public var description: String { "\(field): \(message)" }
-}
+import Bindings
 
 /// One atom: its species (element symbol) and reduced position.
 public struct Atom: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Bindings
+
 /// Exchange–correlation functional as a list of libxc components.
 public struct Functional: Sendable, Equatable, CustomStringConvertible {
     public let name: String

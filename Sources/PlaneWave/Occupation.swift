@@ -1,3 +1,4 @@
+import Bindings
 import Foundation
 
 /// Occupations from eigenvalues: f_nk = 2 f((ε_nk − μ)/σ), with μ found by bisection so that

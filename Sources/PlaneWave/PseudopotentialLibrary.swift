@@ -1,3 +1,4 @@
+import Bindings
 import Foundation
 
 /// A pseudopotential choice such as `GTH-PBE-q3`: a family and, optionally, a valence charge.

@@ -1,3 +1,5 @@
+import Bindings
+
 /// Iterative diagonalisation method.
 public enum EigensolverKind: String, Sendable, CaseIterable {
     /// Block LOBPCG with a kinetic (TPA) preconditioner, on FFT-applied Hamiltonians.

@@ -1,7 +1,14 @@
 import ArgumentParser
 import Foundation
 import Parallel
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// `preconv-mpi doctor`: validates the environment; exit status 1 when a check FAILs.
 struct DoctorCommand: ParsableCommand {

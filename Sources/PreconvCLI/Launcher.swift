@@ -1,7 +1,15 @@
+import Bindings
 import ArgumentParser
 import Parallel
 import PlaneWave
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// Parses the command line, runs the command and turns every outcome into an exit status:
 /// 0 success, 1 failure reported by the command, 2 bad usage or bad input.
@@ -25,13 +33,7 @@ enum Launcher {
             return 0
         } catch let exit as ExitCode {
             return exit.rawValue
-        } catch let error as Workflow.InputError {
-            console.error("error: \(error)")
-            return 2
-        } catch let error as PlaneWave.InputError {
-            console.error("error: \(error)")
-            return 2
-        } catch let error as ConfigError {
+        } catch let error as InputError {
             console.error("error: \(error)")
             return 2
         } catch where PreconvMPI.exitCode(for: error) == .validationFailure {   // ValidationError from run()

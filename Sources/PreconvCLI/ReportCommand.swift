@@ -1,7 +1,15 @@
+import Bindings
 import ArgumentParser
 import Foundation
 import Parallel
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// `preconv-mpi report <run-dir>`: regenerates report.html (and recommended.json, the ABINIT and QE
 /// snippets, analysis.json) from the run directory's records and analysis, without computing; with

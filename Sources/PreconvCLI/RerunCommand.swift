@@ -1,7 +1,15 @@
+import Bindings
 import ArgumentParser
 import Foundation
 import Parallel
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// `preconv-mpi rerun --failed <run-dir>`: recomputes the points of a run that failed, then goes on as `run`.
 struct RerunCommand: ParsableCommand {

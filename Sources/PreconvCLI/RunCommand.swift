@@ -1,7 +1,15 @@
+import Bindings
 import ArgumentParser
 import Foundation
 import Parallel
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// `preconv-mpi run`: a staged (or grid) convergence scan distributed over every rank of mpirun.
 struct RunCommand: ParsableCommand {
@@ -64,8 +72,6 @@ enum ScanCLI {
         } catch let e as ScanConfigErrors {
             for line in e.errors { console.error("error: \(line)") }
             throw ExitCode(2)
-        } catch let e as ConfigError {
-            throw InputError("\(e)")
         }
     }
 
@@ -94,8 +100,6 @@ enum ScanCLI {
             let stop = StopFlag()
             StopSignals.install(stop, announce: world.rank == 0)
             code = try ScanRunner(config: cfg, world: world, options: options, stop: stop).run()
-        } catch let e as RunInputError {
-            throw InputError(e.message)
         } catch let e as RunError {
             console.error("error: \(e)")
             throw ExitCode(1)

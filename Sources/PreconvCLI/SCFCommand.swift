@@ -2,7 +2,14 @@ import ArgumentParser
 import Foundation
 import Parallel
 import PlaneWave
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// `preconv-mpi scf`: one self-consistent calculation from a config, on every rank of mpirun.
 struct SCFCommand: ParsableCommand {
@@ -47,10 +54,11 @@ struct SCFCommand: ParsableCommand {
         let console = Console(world: world)
         let cfg = try Config.load(path: config).applying(ConfigOverrides(ecut: ecut, kmesh: kmesh, a: a))
         for w in cfg.warnings { console.error("warning: \(w)") }
-        var calc = PointCalculation(config: cfg, group: world)
-        calc.scalapackThreshold = scalapackThreshold
-        calc.workStealing = !noWorkStealing
-        calc.scalapackGrid = scalapackGrid
+        var options = PointCalculation.Options()
+        options.scalapackThreshold = scalapackThreshold
+        options.workStealing = !noWorkStealing
+        options.scalapackGrid = scalapackGrid
+        let calc = try PointCalculation(model: cfg.model, discretization: cfg.discretization, group: world, options: options)
         if verbose { console.print("layout: \(cfg.name) on \(world.size) rank(s)") }
         let progress: (SCFStep) -> Void = { s in
             let other = s.seconds - s.kPointSeconds - s.reductionSeconds
@@ -58,7 +66,7 @@ struct SCFCommand: ParsableCommand {
                                  s.freeEnergy, s.energyChange, s.densityResidual, s.eigensolverIterations, s.seconds)
                           + String(format: " (k-points %.2f, sums %.2f, potential and mixing %.2f)", s.kPointSeconds, s.reductionSeconds, other))
         }
-        let outcome = try calc.run(observer: verbose ? progress : nil)
+        let outcome = try calc.run(parameters: cfg.scf, observer: verbose ? progress : nil)
         let report = PointReport(config: cfg, outcome: outcome)
         console.print(json ? try report.json() : report.text)
         if !outcome.result.converged {

@@ -1,7 +1,15 @@
+import Bindings
 import ArgumentParser
 import Foundation
 import Parallel
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// `preconv-mpi slurm`: renders the Slurm job scripts of a scan into its run directory and prints
 /// (or, with --submit, runs) the sbatch commands.
@@ -78,8 +86,6 @@ struct SlurmCommand: ParsableCommand {
         } catch let e as ScanConfigErrors {
             for line in e.errors { console.error("error: \(line)") }
             throw ExitCode(2)
-        } catch let e as ConfigError {
-            throw InputError("\(e)")
         }
         var options = SlurmJobs.Options()
         options.nodes = nodes
@@ -100,8 +106,6 @@ struct SlurmCommand: ParsableCommand {
         do {
             jobs = try SlurmJobs(config: cfg, configPath: config, overrides: overrides, options: options)
             paths = try jobs.write()
-        } catch let e as SlurmInputError {
-            throw InputError(e.message)
         } catch let e as RunError {
             throw InputError(e.message)
         }

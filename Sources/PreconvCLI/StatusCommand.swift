@@ -1,7 +1,15 @@
+import Bindings
 import ArgumentParser
 import Foundation
 import Parallel
-import Workflow
+import Scan
+import Slurm
+import Doctor
+import Reporting
+import RunStore
+import Convergence
+import Input
+import ParallelSCF
 
 /// `preconv-mpi status <run-dir>`: what a running or finished run has done, from its files.
 struct StatusCommand: ParsableCommand {

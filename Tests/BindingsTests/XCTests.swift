@@ -5,7 +5,7 @@ import Testing
 extension Bindings {
     @Suite struct LibXC {
         @Test func pbeExchangeMatchesIndependentValue() throws {
-            // ε_x^PBE(ρ=0.1, σ=0.2) from the PBE formula evaluated with mpmath (see Workflow/DoctorXC.swift)
+            // ε_x^PBE(ρ=0.1, σ=0.2) from the PBE formula evaluated with mpmath (see Doctor/DoctorXC.swift)
             let pbe = try XCFunctional(name: "gga_x_pbe")
             #expect(pbe.family == .gga)
             let eps = pbe.evaluate(rho: [0.1], sigma: [0.2]).exc[0]

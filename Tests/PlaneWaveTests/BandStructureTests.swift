@@ -94,6 +94,6 @@ struct BandStructureTests {
         for (k, (a, b)) in zip(e, r.eigenvalues).enumerated() {
             for n in 0..<4 { #expect(abs(a[n] - b[n]) < 1e-6, "k \(k) band \(n): \(a[n]) vs \(b[n])") }
         }
-        #expect(throws: PlaneWave.InputError.self) { try NonSelfConsistentBands(model: model, ecut: 12, fftSize: [8, 8, 8], density: r.density) }
+        #expect(throws: InputError.self) { try NonSelfConsistentBands(model: model, ecut: 12, fftSize: [8, 8, 8], density: r.density) }
     }
 }

@@ -1,3 +1,4 @@
+import Bindings
 import Testing
 import Foundation
 @testable import PlaneWave

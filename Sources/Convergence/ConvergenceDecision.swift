@@ -1,0 +1,281 @@
+import Foundation
+import Input
+import PlaneWave
+
+/// What a stage scans, detected from its records.
+public enum ConvergenceParameter: String, Codable, Sendable {
+    /// Plane-wave cutoff (reference: the largest).
+    case cutoff
+    /// k-point mesh (reference: the densest).
+    case kmesh
+    /// Smearing width (reference: the smallest).
+    case smearing
+    /// Lattice constant only: the equation of state.
+    case lattice
+    /// Nothing varies (a single point, e.g. the final point).
+    case none
+
+    /// Finds which parameter varies among the records (the first of cutoff, k-mesh, smearing that
+    /// takes several values; else the lattice constant).
+    public static func detect(_ records: [PointRecord]) -> ConvergenceParameter {
+        if Set(records.map(\.ecut_Ha)).count > 1 { return .cutoff }
+        if Set(records.map(\.kmesh)).count > 1 { return .kmesh }
+        if Set(records.map(\.smearing_width_Ha)).count > 1 { return .smearing }
+        if Set(records.map { latticeKey($0) }).count > 1 { return .lattice }
+        return .none
+    }
+}
+
+/// A record's lattice constant rounded to 1e-6 Å: the same a reached by different unit conversions.
+func latticeKey(_ r: PointRecord) -> Double { (r.lattice_constant_angstrom * 1e6).rounded() / 1e6 }
+
+/// The decision of one stage: the chosen value, every criterion with its margin, the per-value
+/// differences (for plots), and warnings.
+public struct ConvergenceDecision: Codable, Sendable, Equatable {
+    /// One criterion evaluated at the chosen value against the reference.
+    public struct Criterion: Codable, Sendable, Equatable {
+        /// "energy", "energy_difference", "gap", "bulk_modulus".
+        public let quantity: String
+        /// |Δ| at the chosen value, in `unit`.
+        public let value: Double
+        public let tolerance: Double
+        public let unit: String
+        public var passed: Bool { value <= tolerance }
+    }
+
+    /// One scanned value with its differences to the reference (nil where not computed).
+    public struct Row: Codable, Sendable, Equatable {
+        public let label: String
+        /// The value for the plot's x axis: ecut (Ha), k-points per reciprocal atom… (see `x_label`).
+        public let x: Double
+        public let ecut_Ha: Double
+        public let kmesh: [Int]
+        public let smearing_width_Ha: Double
+        public let energy_per_atom_eV: Double?
+        public let delta_energy_meV_per_atom: Double?
+        public let delta_energy_difference_meV_per_atom: Double?
+        public let delta_gap_meV: Double?
+        public let delta_bulk_modulus_relative: Double?
+        /// Every point of this value failed (then all deltas are nil).
+        public let failed: Bool
+        public let passes: Bool
+    }
+
+    public let stage: String
+    public let parameter: ConvergenceParameter
+    public let x_label: String
+    public let rows: [Row]
+    /// Label of the chosen value (nil when nothing could be chosen).
+    public let chosen: String?
+    public let reference: String?
+    public let chosen_ecut_Ha: Double?
+    public let chosen_kmesh: [Int]?
+    public let chosen_smearing_width_Ha: Double?
+    public let criteria: [Criterion]
+    /// Converged: a value below the reference passes every criterion, as does every value above it.
+    public let converged: Bool
+    /// The decision in one sentence with its reason.
+    public let message: String
+    public let warnings: [String]
+    /// Values to append to the scan when it did not converge, or only at its last value.
+    public let suggested_values: [String]
+}
+
+extension ConvergenceDecision {
+    /// Decides a cutoff, k-mesh or smearing stage from its records.
+    public static func decide(stage: String, records: [PointRecord], criteria: ConvergenceCriteria = .init(),
+                              parameter detected: ConvergenceParameter? = nil) -> ConvergenceDecision {
+        let parameter = detected ?? ConvergenceParameter.detect(records)
+        let xLabel: String
+        switch parameter {
+        case .cutoff: xLabel = "ecut (Ha)"
+        case .kmesh: xLabel = "k-points in the full mesh"
+        case .smearing: xLabel = "smearing width (Ha)"
+        case .lattice: xLabel = "a (Å)"
+        case .none: xLabel = ""
+        }
+        func key(_ r: PointRecord) -> String {
+            switch parameter {
+            case .cutoff: return "ecut \(shortNumber(r.ecut_Ha)) Ha"
+            case .kmesh: return "k \(r.kmesh.map(String.init).joined(separator: "x"))"
+            case .smearing: return "σ \(shortNumber(r.smearing_width_Ha)) Ha"
+            case .lattice, .none: return "a \(shortNumber(r.lattice_constant_angstrom)) Å"
+            }
+        }
+        func order(_ r: PointRecord) -> Double {
+            switch parameter {
+            case .cutoff: return r.ecut_Ha
+            case .kmesh: return Double(r.kmesh.reduce(1, *)) + 1e-6 * Double(r.kmesh[0])
+            case .smearing: return -r.smearing_width_Ha
+            case .lattice, .none: return r.lattice_constant_angstrom
+            }
+        }
+        func xValue(_ r: PointRecord) -> Double {
+            switch parameter {
+            case .cutoff: return r.ecut_Ha
+            case .kmesh: return Double(r.kmesh.reduce(1, *))
+            case .smearing: return r.smearing_width_Ha
+            case .lattice, .none: return r.lattice_constant_angstrom
+            }
+        }
+        var warnings: [String] = []
+        // group by value, in order of increasing convergence
+        var groups: [(label: String, order: Double, records: [PointRecord])] = []
+        for r in records {
+            let k = key(r)
+            if let i = groups.firstIndex(where: { $0.label == k }) { groups[i].records.append(r) } else {
+                groups.append((k, order(r), [r]))
+            }
+        }
+        groups.sort { $0.order < $1.order }
+        let ok = { (r: PointRecord) in r.status == .converged && r.free_energy_Ha != nil }
+        // the base lattice constant: present (converged) at most values; a second one for energy differences
+        var aCount: [Double: Int] = [:]
+        for g in groups { for a in Set(g.records.filter(ok).map { latticeKey($0) }) { aCount[a, default: 0] += 1 } }
+        let aOrder = aCount.keys.sorted { aCount[$0]! != aCount[$1]! ? aCount[$0]! > aCount[$1]! : $0 < $1 }
+        let baseA = aOrder.first
+        let secondA = aOrder.dropFirst().first
+
+        struct Q { var energy: Double?; var difference: Double?; var gap: Double?; var bulk: Double? }
+        var quantities: [Q] = []
+        for g in groups {
+            let good = g.records.filter(ok)
+            var q = Q()
+            if let a = baseA, let r = good.first(where: { latticeKey($0) == a }) {
+                q.energy = r.free_energy_Ha! / Double(r.atoms) * Units.hartreeInEV
+                q.gap = r.gap_Ha.map { $0 * Units.hartreeInEV }
+                if let b = secondA, let r2 = good.first(where: { latticeKey($0) == b }) {
+                    q.difference = (r2.free_energy_Ha! - r.free_energy_Ha!) / Double(r.atoms) * Units.hartreeInEV
+                }
+            }
+            if Set(good.map { latticeKey($0) }).count >= 5, let eos = try? EquationOfState(records: good) {
+                q.bulk = eos.preferred.B0_GPa
+            }
+            quantities.append(q)
+            for r in g.records where !ok(r) {
+                warnings.append("\(r.id): \(r.status.rawValue)\(r.error.map { " (\($0))" } ?? "") — left out of the decision")
+            }
+        }
+        // reference: the most converged value with an energy
+        guard let refIndex = quantities.lastIndex(where: { $0.energy != nil }) else {
+            return ConvergenceDecision(stage: stage, parameter: parameter, x_label: xLabel, rows: [], chosen: nil, reference: nil,
+                                 chosen_ecut_Ha: nil, chosen_kmesh: nil, chosen_smearing_width_Ha: nil, criteria: [],
+                                 converged: false, message: "\(stage): no converged point, nothing to decide",
+                                 warnings: warnings, suggested_values: [])
+        }
+        if refIndex < groups.count - 1 {
+            warnings.append("the most converged value\(groups.count - 1 - refIndex > 1 ? "s" : "") \(groups[(refIndex + 1)...].map(\.label).joined(separator: ", ")) failed: \(groups[refIndex].label) is the reference")
+        }
+        let ref = quantities[refIndex]
+        let useDifference = criteria.energy_difference && ref.difference != nil
+        let useGap = criteria.gap && ref.gap != nil
+        let useBulk = ref.bulk != nil
+        if criteria.energy_difference && ref.difference == nil {
+            warnings.append("energy differences were asked for but the stage has no second lattice constant at \(groups[refIndex].label)")
+        }
+        if criteria.gap && ref.gap == nil {
+            warnings.append("the gap was asked for but the reference point has no gap (metallic or odd electron count)")
+        }
+        var rows: [ConvergenceDecision.Row] = []
+        var passes: [Bool] = []
+        for (i, g) in groups.enumerated() {
+            let q = quantities[i]
+            let dE = q.energy.map { abs($0 - ref.energy!) * 1000 }
+            let dD = useDifference ? q.difference.map { abs($0 - ref.difference!) * 1000 } : nil
+            let dG = useGap ? q.gap.map { abs($0 - ref.gap!) * 1000 } : nil
+            let dB = useBulk ? q.bulk.map { abs($0 - ref.bulk!) / ref.bulk! } : nil
+            var pass = dE.map { $0 <= criteria.energy_eV_per_atom * 1000 } ?? false
+            if useDifference { pass = pass && (dD.map { $0 <= criteria.energy_difference_eV_per_atom * 1000 } ?? false) }
+            if useGap { pass = pass && (dG.map { $0 <= criteria.gap_eV * 1000 } ?? false) }
+            if useBulk { pass = pass && (dB.map { $0 <= criteria.bulk_modulus_relative } ?? false) }
+            if i > refIndex { pass = false }
+            passes.append(pass)
+            let r0 = g.records[0]
+            rows.append(Row(label: g.label, x: xValue(r0), ecut_Ha: r0.ecut_Ha, kmesh: r0.kmesh, smearing_width_Ha: r0.smearing_width_Ha,
+                            energy_per_atom_eV: q.energy, delta_energy_meV_per_atom: dE, delta_energy_difference_meV_per_atom: dD,
+                            delta_gap_meV: dG, delta_bulk_modulus_relative: dB, failed: q.energy == nil, passes: pass))
+        }
+        // chosen: the least converged value from which every successful value up to the reference passes
+        var chosenIndex = refIndex
+        var i = refIndex - 1
+        while i >= 0 {
+            if quantities[i].energy == nil { i -= 1; continue }   // failed values do not break the run
+            if !passes[i] { break }
+            chosenIndex = i
+            i -= 1
+        }
+        let converged = chosenIndex < refIndex
+        let chosenGroup = groups[chosenIndex]
+        let refLabel = groups[refIndex].label
+        var crits: [Criterion] = []
+        let row = rows[chosenIndex]
+        if converged {
+            crits.append(Criterion(quantity: "energy", value: row.delta_energy_meV_per_atom!, tolerance: criteria.energy_eV_per_atom * 1000, unit: "meV/atom"))
+            if useDifference, let d = row.delta_energy_difference_meV_per_atom {
+                crits.append(Criterion(quantity: "energy_difference", value: d, tolerance: criteria.energy_difference_eV_per_atom * 1000, unit: "meV/atom"))
+            }
+            if useGap, let d = row.delta_gap_meV {
+                crits.append(Criterion(quantity: "gap", value: d, tolerance: criteria.gap_eV * 1000, unit: "meV"))
+            }
+            if useBulk, let d = row.delta_bulk_modulus_relative {
+                crits.append(Criterion(quantity: "bulk_modulus", value: d * 100, tolerance: criteria.bulk_modulus_relative * 100, unit: "%"))
+            }
+        }
+        let symbols = ["energy": "|ΔE|", "energy_difference": "|Δ(E(a₂)−E(a₁))|", "gap": "|ΔEg|", "bulk_modulus": "|ΔB0|/B0"]
+        let reason = crits.map { c in
+            "\(symbols[c.quantity]!) = \(format(c.value)) \(c.unit) ≤ \(String(format: "%g", c.tolerance)) \(c.unit)"
+        }.joined(separator: ", ")
+        let message: String
+        var suggestions: [String] = []
+        let present = groups.compactMap { g in g.records.first }
+        if converged {
+            message = "\(chosenGroup.label): \(reason) against \(refLabel.split(separator: " ", maxSplits: 1).last.map(String.init) ?? refLabel)"
+            let lastCompared = (0..<refIndex).last { quantities[$0].energy != nil }
+            if chosenIndex == lastCompared {
+                suggestions = extend(parameter: parameter, present)
+                warnings.append("converged only at the last value before the reference (\(chosenGroup.label), checked against \(refLabel) alone): extend the list to \(suggestions.joined(separator: ", ")) to confirm")
+            }
+        } else {
+            suggestions = extend(parameter: parameter, present)
+            let worst = rows[..<refIndex].compactMap { $0.delta_energy_meV_per_atom }.last
+            message = "\(stage): not converged — no value below \(refLabel) is within the tolerances"
+                + (worst.map { " (|ΔE| = \(format($0)) meV/atom at the last value compared)" } ?? "")
+                + "; using \(refLabel)"
+            warnings.append("the scan never converges: extend the list to \(suggestions.joined(separator: ", "))")
+        }
+        let chosen = chosenGroup.records[0]
+        return ConvergenceDecision(stage: stage, parameter: parameter, x_label: xLabel, rows: rows, chosen: chosenGroup.label,
+                             reference: refLabel,
+                             chosen_ecut_Ha: parameter == .cutoff ? chosen.ecut_Ha : nil,
+                             chosen_kmesh: parameter == .kmesh ? chosen.kmesh : nil,
+                             chosen_smearing_width_Ha: parameter == .smearing ? chosen.smearing_width_Ha : nil,
+                             criteria: crits, converged: converged, message: message, warnings: warnings,
+                             suggested_values: suggestions)
+    }
+
+    /// Two further values continuing the scan.
+    static func extend(parameter: ConvergenceParameter, _ firsts: [PointRecord]) -> [String] {
+        guard let last = firsts.last else { return [] }
+        switch parameter {
+        case .cutoff:
+            let values = firsts.map(\.ecut_Ha)
+            let step = values.count > 1 ? max(values[values.count - 1] - values[values.count - 2], 1) : 5
+            return [1, 2].map { "\(shortNumber(last.ecut_Ha + Double($0) * step)) Ha" }
+        case .kmesh:
+            let prev = firsts.count > 1 ? firsts[firsts.count - 2].kmesh : last.kmesh.map { max(1, $0 - 2) }
+            let step = zip(last.kmesh, prev).map { max(1, $0 - $1) }
+            return [1, 2].map { n in zip(last.kmesh, step).map { String($0 + n * $1) }.joined(separator: "x") }
+        case .smearing:
+            return [0.5, 0.25].map { "\(shortNumber(last.smearing_width_Ha * $0)) Ha" }
+        case .lattice, .none:
+            return []
+        }
+    }
+
+    static func format(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        if x >= 100 { return String(format: "%.0f", x) }
+        if x >= 0.01 { return String(format: "%.2f", x) }
+        return String(format: "%.1e", x)
+    }
+}

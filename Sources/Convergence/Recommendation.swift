@@ -1,0 +1,112 @@
+import Foundation
+import Input
+import PlaneWave
+
+/// The system a run describes, as stored in `analysis.json` (so that `report` can regenerate the
+/// exports without the config).
+public struct SystemDescription: Codable, Sendable, Equatable {
+    public struct AtomEntry: Codable, Sendable, Equatable {
+        public let species: String
+        public let position: [Double]
+    }
+    public let name: String
+    public let formula: String
+    public let atoms: [AtomEntry]
+    /// Lattice vectors (bohr) at the config's lattice constant.
+    public let lattice_vectors_bohr: [[Double]]
+    /// The config's conventional lattice constant (Å), nil for cells given without one.
+    public let lattice_constant_angstrom: Double?
+    public let functional: String
+    public let pseudopotential_family: String
+    /// Element → pseudopotential name, e.g. "GTH-PBE-q3".
+    public let pseudopotentials: [String: String]
+    public let valence: [String: Int]
+    /// "none", "fermi-dirac", "gaussian", "marzari-vanderbilt", "methfessel-paxton".
+    public let smearing: String
+    public let smearing_width_Ha: Double
+    public let electrons: Int
+    public let config_file: String?
+
+    public init(config: Config) {
+        name = config.name
+        var f = ""
+        for s in config.crystal.species {
+            let n = config.crystal.atoms.filter { $0.species == s }.count
+            f += n == 1 ? s : "\(s)\(n)"
+        }
+        formula = f
+        atoms = config.crystal.atoms.map { AtomEntry(species: $0.species, position: [$0.position.x, $0.position.y, $0.position.z]) }
+        lattice_vectors_bohr = config.crystal.lattice.vectors.map { [$0.x, $0.y, $0.z] }
+        lattice_constant_angstrom = config.structure.latticeConstant.map { $0 / Units.angstrom }
+        functional = config.functional.name
+        pseudopotential_family = config.pseudopotentialFamily
+        var pps: [String: String] = [:], val: [String: Int] = [:]
+        for (s, pp) in config.model.pseudopotentials { pps[s] = pp.name; val[s] = pp.zion }
+        pseudopotentials = pps
+        valence = val
+        smearing = config.smearing.name
+        smearing_width_Ha = config.smearing.width
+        electrons = config.electronCount
+        config_file = config.file
+    }
+
+    /// Volume of the config's cell (bohr³).
+    public var volume_bohr3: Double {
+        let v = lattice_vectors_bohr.map { SIMD3($0[0], $0[1], $0[2]) }
+        return abs(dot(v[0], cross(v[1], v[2])))
+    }
+}
+
+/// The recommended parameters of a run (`recommended.json`), with where each comes from.
+public struct RecommendedParameters: Codable, Sendable, Equatable {
+    public struct Smearing: Codable, Sendable, Equatable {
+        public let type: String
+        public let width_Ha: Double
+        public let width_Ry: Double
+        public let width_eV: Double
+    }
+    public let name: String
+    public let formula: String
+    public let functional: String
+    public let pseudopotentials: [String: String]
+    public let ecut_Ha: Double
+    public let ecut_Ry: Double
+    /// Density cutoff for norm-conserving pseudopotentials, 4 × ecutwfc (Ry).
+    public let ecutrho_Ry: Double
+    public let kmesh: [Int]
+    /// 0 = Γ-centred, 1 = half a step, per direction.
+    public let kshift: [Int]
+    public let smearing: Smearing
+    public let lattice_constant_angstrom: Double?
+    public let lattice_constant_bohr: Double?
+    public let lattice_vectors_angstrom: [[Double]]
+    public let atoms: [SystemDescription.AtomEntry]
+    public let bulk_modulus_GPa: Double?
+    public let bulk_modulus_derivative: Double?
+    public let gap_eV: Double?
+    public let gap_type: String?
+    /// Parameter → the decision it comes from ("ecut 30 Ha: |ΔE| = …", "not scanned: the config's value").
+    public let sources: [String: String]
+    public let tolerances: ConvergenceCriteria
+    public let warnings: [String]
+    public let generated_at: String
+    public let program: String
+
+    public init(system: SystemDescription, ecut: Double, kmesh: [Int], kshift: [Int], latticeConstant: Double?,
+                latticeVectorsBohr: [[Double]], eos: EquationOfState.Fit?, gap: BandsAndDOS.Gap?, sources: [String: String],
+                tolerances: ConvergenceCriteria, warnings: [String], generatedAt: String, program: String) {
+        name = system.name; formula = system.formula; functional = system.functional; pseudopotentials = system.pseudopotentials
+        ecut_Ha = ecut; ecut_Ry = ecut * 2; ecutrho_Ry = ecut * 8
+        self.kmesh = kmesh; self.kshift = kshift
+        smearing = Smearing(type: system.smearing, width_Ha: system.smearing_width_Ha, width_Ry: 2 * system.smearing_width_Ha,
+                            width_eV: system.smearing_width_Ha * Units.hartreeInEV)
+        lattice_constant_angstrom = latticeConstant
+        lattice_constant_bohr = latticeConstant.map { $0 * Units.angstrom }
+        lattice_vectors_angstrom = latticeVectorsBohr.map { $0.map { $0 / Units.angstrom } }
+        atoms = system.atoms
+        bulk_modulus_GPa = eos?.B0_GPa; bulk_modulus_derivative = eos?.B0_prime
+        gap_eV = gap?.gap_eV; gap_type = gap?.text
+        self.sources = sources; self.tolerances = tolerances; self.warnings = warnings
+        generated_at = generatedAt; self.program = program
+    }
+}

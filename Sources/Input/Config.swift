@@ -1,0 +1,392 @@
+import Bindings
+import Foundation
+import PlaneWave
+
+/// The configuration of one calculation ("point"), read from YAML:
+///
+/// ```yaml
+/// name: gaas-pbe
+/// structure:                                     # see StructureSpec
+///   lattice: {bravais: fcc, a: 5.653 Å}
+///   atoms:
+///     - {species: Ga, position: [0, 0, 0]}
+///     - {species: As, position: [0.25, 0.25, 0.25]}
+/// pseudopotentials: {family: GTH-PBE, valence: {Ga: 3, As: 5}}
+/// functional: PBE                                # LDA (= Teter93), PW92, PBE
+/// smearing: {type: fermi-dirac, width: 0.01 Ha}  # or: none
+/// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, bands: auto, symmetry: true}
+/// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,
+///       mixing: {damping: 0.7, history: 8, kerker: 0.8}, eigensolver: lobpcg}
+/// ```
+///
+/// Every failure is a `InputError` naming the YAML path (and file and line).
+///
+/// Extending the schema: a config with more top-level sections (e.g. `stages`, `resources`,
+/// `output` for scans) reads the same document, checks the top-level keys against
+/// `Config.sectionKeys` plus its own, builds the point with `init(document:root:)` and reads its
+/// sections from the same `ConfigMapping`:
+/// ```swift
+/// let doc = try ConfigDocument(contentsOf: path)
+/// let root = try Config.root(of: doc, allowing: Config.sectionKeys + ["stages", "resources", "output"])
+/// let base = try Config(document: doc, root: root)
+/// let stages = try root["stages"].map { try Stages.read($0) }   // its own keys via node.mapping(allowed:)
+/// ```
+public struct Config: Sendable {
+    /// Top-level keys of a one-point config.
+    public static let sectionKeys = ["name", "structure", "pseudopotentials", "functional", "smearing", "basis", "scf"]
+    public static let pseudopotentialKeys = ["family", "valence"]
+    public static let smearingKeys = ["type", "width"]
+    public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "bands", "symmetry"]
+    public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
+    public static let mixingKeys = ["damping", "history", "kerker"]
+    /// Smearing type names accepted in `smearing.type`.
+    public static let smearingTypes = "none, fermi-dirac, gaussian, marzari-vanderbilt (alias cold), methfessel-paxton"
+
+    public private(set) var name: String
+    /// The config file, if read from one.
+    public private(set) var file: String?
+    public private(set) var structure: StructureSpec
+    /// Pseudopotential family (canonical: GTH-PBE or GTH-PADE) and per-element valences (nil = family default).
+    public private(set) var pseudopotentialFamily: String
+    public private(set) var valences: [String: Int]
+    public private(set) var functional: Functional
+    public private(set) var smearing: Smearing
+    public private(set) var discretization: Discretization
+    public private(set) var scf: SCFParameters
+    /// Non-fatal remarks (e.g. a pseudopotential family fitted for another functional).
+    public private(set) var warnings: [String]
+
+    /// The validated engine inputs.
+    public private(set) var crystal: Crystal
+    public private(set) var model: Model
+
+    // MARK: loading
+
+    /// Reads a config file (relative paths inside resolve against its directory).
+    public static func load(path: String) throws -> Config {
+        try withConfigErrors(nil) {
+            let doc = try ConfigDocument(contentsOf: path)
+            return try Config(document: doc, root: root(of: doc, allowing: sectionKeys))
+        }
+    }
+
+    /// Parses config text; `file` names it in messages, `baseDirectory` resolves relative paths
+    /// (default: the file's directory, else the current directory).
+    public static func parse(yaml: String, file: String? = nil, baseDirectory: URL? = nil) throws -> Config {
+        try withConfigErrors(nil) {
+            let doc = try ConfigDocument(yaml: yaml, file: file, baseDirectory: baseDirectory)
+            return try Config(document: doc, root: root(of: doc, allowing: sectionKeys))
+        }
+    }
+
+    /// The top-level mapping of a document, with its keys checked against `allowing`.
+    public static func root(of document: ConfigDocument, allowing keys: [String]) throws -> ConfigMapping {
+        try withConfigErrors(document) {
+            try document.root().mapping(allowed: keys, expected: "a mapping of sections (\(keys.joined(separator: ", ")))")
+        }
+    }
+
+    /// Builds the point from the sections of `root` (whose keys the caller has checked; keys this
+    /// type does not know are ignored here).
+    public init(document: ConfigDocument, root: ConfigMapping) throws {
+        self = try Config.withConfigErrors(document) { try Config.read(document: document, root: root) }
+    }
+
+    private static func read(document: ConfigDocument, root: ConfigMapping) throws -> Config {
+        var warnings: [String] = []
+
+        // name
+        let name: String
+        if let n = root["name"] {
+            name = try n.string(expected: "a name")
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "._-+".contains($0) }) else {
+                throw n.error("'\(name)' must be a non-empty name of letters, digits, '.', '_', '-', '+' (it names output directories)")
+            }
+        } else if let f = document.file {
+            name = URL(fileURLWithPath: f).deletingPathExtension().lastPathComponent
+        } else {
+            name = "config"
+        }
+
+        // structure
+        let structure = try StructureSpec.read(try root.required("structure", "lattice and atoms, or poscar"))
+
+        // pseudopotentials
+        let ppNode = try root.required("pseudopotentials", "e.g. {family: GTH-PBE, valence: {Ga: 3, As: 5}}")
+        let ppMap = try ppNode.mapping(allowed: pseudopotentialKeys, expected: "a mapping {family: GTH-PBE, valence: {Ga: 3}}")
+        let familyNode = try ppMap.required("family", PseudopotentialSpec.familyList)
+        let familyText = try familyNode.string(expected: "a pseudopotential family")
+        guard let family = PseudopotentialSpec.canonicalFamily(familyText) else {
+            throw familyNode.error("'\(familyText)' is not one of \(PseudopotentialSpec.familyList)")
+        }
+        var valences: [String: Int] = [:]
+        if let vNode = ppMap["valence"] {
+            let vm = try vNode.mapping(expected: "a mapping element → valence, e.g. {Ga: 3, As: 5}")
+            for (element, value) in vm.entries where !value.isNull {
+                guard Elements.atomicNumber(element) != nil else { throw value.error("unknown element '\(element)'") }
+                valences[element] = try readValence(value, family: family)
+                if !structure.atoms.contains(where: { $0.species == element }) {
+                    warnings.append("\(value.path): there is no \(element) in the structure")
+                }
+            }
+        }
+
+        // functional
+        let fNode = try root.required("functional", "LDA, PW92 or PBE")
+        let fName = try fNode.string(expected: "a functional name")
+        guard let functional = Functional.named(fName) else {
+            throw fNode.error("'\(fName)' is not one of LDA (= Teter93), PW92, PBE")
+        }
+        if family == "GTH-PBE" && functional != .pbe || family == "GTH-PADE" && functional == .pbe {
+            warnings.append("pseudopotentials.family: \(family) was fitted for \(family == "GTH-PBE" ? "PBE" : "LDA"), but the functional is \(functional.name)")
+        }
+
+        // smearing
+        let smearing = try root["smearing"].map { try readSmearing($0, warnings: &warnings) } ?? .none
+
+        // basis
+        let basisNode = try root.required("basis", "at least ecut and kmesh")
+        let basis = try basisNode.mapping(allowed: basisKeys)
+        let ecutNode = try basis.required("ecut", "plane-wave cutoff, e.g. 25 Ha")
+        let ecut = try ecutNode.quantity(.energy, defaultUnit: "Ha")
+        guard ecut.value > 0 else { throw ecutNode.error("\(ecut.text) must be positive") }
+        guard ecut.value <= 1000 else { throw ecutNode.error("\(ecut.text) is implausibly large (maximum 1000 Ha); check the unit") }
+        let kmesh = try basis.required("kmesh", "e.g. 4x4x4").integerTriple(minimum: 1, maximum: 200)
+        var kshift = [0, 0, 0]
+        if let s = basis["kshift"] { kshift = try readKShift(s) }
+        let fftGrid = try basis["fft_grid"].map { try $0.integerTriple(minimum: 1, maximum: 4096) }
+        var bands: Int? = nil
+        if let b = basis["bands"], try b.scalar(expected: "a number of bands or auto").lowercased() != "auto" {
+            let n = try b.integer(expected: "a number of bands or auto")
+            guard n >= 1 else { throw b.error("\(n) must be positive (or auto)") }
+            bands = n
+        }
+        let useSymmetry = try basis["symmetry"]?.bool() ?? true
+
+        // scf
+        var scf = SCFParameters()
+        if let scfNode = root["scf"] {
+            let sm = try scfNode.mapping(allowed: scfKeys)
+            if let e = sm["energy_tolerance"] {
+                let q = try e.quantity(.energy, defaultUnit: "Ha", allowPerAtom: true)
+                guard q.value > 0 else { throw e.error("\(q.text) must be positive") }
+                scf.energyTolerance = q.perAtom ? q.value * Double(structure.atoms.count) : q.value
+            }
+            if let d = sm["density_tolerance"] {
+                scf.densityTolerance = try d.number(expected: "a number of electrons")
+                guard scf.densityTolerance > 0 else { throw d.error("\(scf.densityTolerance) must be positive") }
+            }
+            if let n = sm["max_iterations"] {
+                scf.maxIterations = try n.integer()
+                guard scf.maxIterations >= 1 else { throw n.error("\(scf.maxIterations) must be at least 1") }
+            }
+            if let mixNode = sm["mixing"] {
+                let mm = try mixNode.mapping(allowed: mixingKeys)
+                if let d = mm["damping"] { scf.mixingDamping = try d.number() }
+                if let h = mm["history"] { scf.mixingHistory = try h.integer() }
+                if let k = mm["kerker"] { scf.kerkerWavevector = try k.quantity(.inverseLength, defaultUnit: "1/bohr").value }
+            }
+            if let e = sm["eigensolver"] {
+                let s = try e.string(expected: "an eigensolver name")
+                guard let kind = EigensolverKind(rawValue: s.lowercased()) else {
+                    throw e.error("'\(s)' is not one of \(EigensolverKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                scf.eigensolver = kind
+            }
+            scf = try scf.validated()
+        }
+
+        let discretization: Discretization
+        do {
+            discretization = try Discretization(ecut: ecut.value, kmesh: kmesh, kshift: kshift, fftGrid: fftGrid,
+                                                bands: bands, useSymmetry: useSymmetry)
+        } catch let e as InputError {
+            throw document.error(from: e, pathPrefix: "basis")
+        }
+
+        let (crystal, model) = try build(structure: structure, family: family, valences: valences,
+                                         functional: functional, smearing: smearing, bands: bands, document: document)
+        return Config(name: name, file: document.file, structure: structure, pseudopotentialFamily: family,
+                      valences: valences, functional: functional, smearing: smearing, discretization: discretization,
+                      scf: scf, warnings: warnings, crystal: crystal, model: model)
+    }
+
+    private init(name: String, file: String?, structure: StructureSpec, pseudopotentialFamily: String, valences: [String: Int],
+                 functional: Functional, smearing: Smearing, discretization: Discretization, scf: SCFParameters,
+                 warnings: [String], crystal: Crystal, model: Model) {
+        self.name = name; self.file = file; self.structure = structure
+        self.pseudopotentialFamily = pseudopotentialFamily; self.valences = valences
+        self.functional = functional; self.smearing = smearing; self.discretization = discretization
+        self.scf = scf; self.warnings = warnings; self.crystal = crystal; self.model = model
+    }
+
+    /// Validates the structure and assembles the model (pseudopotentials from the shipped library).
+    private static func build(structure: StructureSpec, family: String, valences: [String: Int], functional: Functional,
+                              smearing: Smearing, bands: Int?, document: ConfigDocument?) throws -> (Crystal, Model) {
+        let crystal = try structure.crystal()
+        var pps: [String: GTHPseudopotential] = [:]
+        for s in crystal.species {
+            let field = valences[s] != nil ? "pseudopotentials.valence.\(s)" : "pseudopotentials.family"
+            pps[s] = try PseudopotentialLibrary.shared.lookup(element: s, family: family, valence: valences[s], field: field)
+        }
+        let model = try Model(crystal: crystal, pseudopotentials: pps, functional: functional, smearing: smearing)
+        if let b = bands, 2 * b < model.electronCount {
+            throw InputError("basis.bands", "\(b) bands cannot hold \(model.electronCount) electrons (need at least \((model.electronCount + 1) / 2))")
+        }
+        return (crystal, model)
+    }
+
+    // MARK: section readers
+
+    static func readValence(_ node: ConfigNode, family: String) throws -> Int {
+        let text = try node.string(expected: "a valence such as 3 or GTH-PBE-q3")
+        if let v = Int(text) {
+            guard v >= 1 else { throw node.error("\(v) must be a positive valence charge") }
+            return v
+        }
+        if text.first == "q" || text.first == "Q", let v = Int(text.dropFirst()), v >= 1 { return v }
+        let spec: PseudopotentialSpec
+        do { spec = try PseudopotentialSpec(parsing: text, field: node.path) } catch {
+            throw node.error("'\(text)' is not a valence (e.g. 3, q3 or \(family)-q3)")
+        }
+        guard spec.family == family else {
+            throw node.error("'\(text)' is not in the family \(family) given in pseudopotentials.family")
+        }
+        guard let v = spec.valence else { throw node.error("'\(text)' gives no valence (e.g. \(family)-q3)") }
+        return v
+    }
+
+    static func readSmearing(_ node: ConfigNode, warnings: inout [String]) throws -> Smearing {
+        if case .scalar = node.node {
+            let t = try node.string()
+            guard t.lowercased() == "none" else {
+                throw node.error("'\(t)': give none or a mapping {type: …, width: …} (types: \(smearingTypes))")
+            }
+            return .none
+        }
+        let m = try node.mapping(allowed: smearingKeys, expected: "none or a mapping {type: fermi-dirac, width: 0.01 Ha}")
+        let typeNode = try m.required("type", smearingTypes)
+        let type = try typeNode.string(expected: "a smearing type").lowercased()
+        let make: (Double) -> Smearing
+        switch type {
+        case "none", "fixed": make = { _ in .none }
+        case "fermi-dirac", "fermi_dirac", "fermidirac", "fd": make = { .fermiDirac($0) }
+        case "gaussian", "gauss": make = { .gaussian($0) }
+        case "marzari-vanderbilt", "marzari_vanderbilt", "cold", "mv": make = { .marzariVanderbilt($0) }
+        case "methfessel-paxton", "methfessel_paxton", "mp": make = { .methfesselPaxton($0) }
+        default: throw typeNode.error("'\(type)' is not one of \(smearingTypes)")
+        }
+        if make(1) == .none {
+            if let w = m["width"] { warnings.append("\(w.path): ignored with smearing type none") }
+            return .none
+        }
+        let wNode = try m.required("width", "e.g. 0.01 Ha")
+        let w = try wNode.quantity(.energy, defaultUnit: "Ha")
+        guard w.value > 0 else { throw wNode.error("\(w.text) must be positive for \(type) smearing (use type: none for fixed occupations)") }
+        guard w.value < 1 else { throw wNode.error("\(w.text) is implausibly large (maximum 1 Ha); check the unit") }
+        return make(w.value)
+    }
+
+    /// `kshift`: a list of three values (or one, for all directions), each 0 (Γ-centred) or 0.5 (half a mesh step).
+    static func readKShift(_ node: ConfigNode) throws -> [Int] {
+        let items: [ConfigNode]
+        if case .sequence = node.node { items = try node.sequence() } else { items = [node] }
+        guard items.count == 3 || items.count == 1 else {
+            throw node.error("expected three values (e.g. [0, 0, 0] or [0.5, 0.5, 0.5]), got \(items.count)")
+        }
+        let shifts = try items.map { item -> Int in
+            let v = try item.number(expected: "0 or 0.5")
+            switch v {
+            case 0: return 0
+            case 0.5: return 1
+            default: throw item.error("\(shortNumber(v)) must be 0 (Γ-centred) or 0.5 (half a mesh step)")
+            }
+        }
+        return shifts.count == 1 ? [shifts[0], shifts[0], shifts[0]] : shifts
+    }
+
+    // MARK: overrides
+
+    /// Applies command-line overrides (texts with units) and re-validates.
+    public func applying(_ overrides: ConfigOverrides) throws -> Config {
+        try Self.withConfigErrors(nil) {
+            var c = self
+            if let text = overrides.ecut {
+                let field = "basis.ecut"
+                let q = try Quantity.parse(text, .energy, field: field, defaultUnit: "Ha")
+                guard q.value > 0 else { throw InputError(field, "\(q.text) must be positive (override)") }
+                guard q.value <= 1000 else { throw InputError(field, "\(q.text) is implausibly large (maximum 1000 Ha; override)") }
+                c.discretization.ecut = q.value
+            }
+            if let text = overrides.kmesh {
+                c.discretization.kmesh = try IntegerTriple.parse(text, field: "basis.kmesh", minimum: 1, maximum: 200)
+            }
+            if let text = overrides.a {
+                let field = c.structure.latticeConstantPath
+                let q = try Quantity.parse(text, .length, field: field, defaultUnit: nil)
+                c.structure = try c.structure.rescaled(latticeConstant: q.value, field: field, text: q.text)
+            }
+            (c.crystal, c.model) = try Self.build(structure: c.structure, family: c.pseudopotentialFamily, valences: c.valences,
+                                                  functional: c.functional, smearing: c.smearing,
+                                                  bands: c.discretization.bands, document: nil)
+            return c
+        }
+    }
+
+    // MARK: errors
+
+    /// Runs `body` so that only `InputError`s escape, located in `document` (engine errors name
+    /// YAML paths as their fields); other errors wrapped.
+    static func withConfigErrors<T>(_ document: ConfigDocument?, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as InputError {
+            throw document?.locate(e) ?? e
+        } catch {
+            throw InputError("", "\(error)".replacingNewlines(), file: document?.file)
+        }
+    }
+
+    // MARK: description
+
+    /// Number of valence electrons.
+    public var electronCount: Int { model.electronCount }
+
+    /// A one-line summary: `gaas-pbe: GaAs, fcc a = 10.6826 bohr, GTH-PBE (Ga q3, As q5), PBE, fermi-dirac 0.01 Ha, ecut 25 Ha, k 4x4x4`.
+    public var summary: String {
+        var formula = ""
+        for s in crystal.species {
+            let n = crystal.atoms.filter { $0.species == s }.count
+            formula += n == 1 ? s : "\(s)\(n)"
+        }
+        let cell: String
+        switch structure.source {
+        case let .bravais(b): cell = "\(b.rawValue) a = \(shortNumber(structure.latticeConstant ?? 0)) bohr"
+        case .vectors: cell = "vectors, volume \(shortNumber(crystal.lattice.volume)) bohr³"
+        case let .poscar(p): cell = "POSCAR \((p as NSString).lastPathComponent), volume \(shortNumber(crystal.lattice.volume)) bohr³"
+        }
+        let pps = crystal.species.map { "\($0) q\(model.pseudopotentials[$0]!.zion)" }.joined(separator: ", ")
+        let k = discretization.kmesh.map(String.init).joined(separator: "x")
+        return "\(name): \(formula), \(cell), \(pseudopotentialFamily) (\(pps)), \(functional.name), \(smearing), "
+            + "ecut \(shortNumber(discretization.ecut)) Ha, k \(k), \(electronCount) electrons"
+    }
+}
+
+/// Command-line overrides of a config, as texts with units (`--ecut 30Ha`, `--kmesh 6x6x6`, `--a 5.7Å`).
+public struct ConfigOverrides: Sendable, Equatable {
+    /// Plane-wave cutoff (plain numbers in Ha).
+    public var ecut: String?
+    /// k-point mesh: "6x6x6", "6,6,6" or "6".
+    public var kmesh: String?
+    /// Conventional lattice constant (a unit is required): a Bravais lattice gets this a; vectors and
+    /// POSCAR cells are scaled by a / (the config's a).
+    public var a: String?
+
+    public init(ecut: String? = nil, kmesh: String? = nil, a: String? = nil) {
+        self.ecut = ecut
+        self.kmesh = kmesh
+        self.a = a
+    }
+
+    public var isEmpty: Bool { ecut == nil && kmesh == nil && a == nil }
+}

@@ -1,0 +1,633 @@
+import Bindings
+import Crypto
+import Foundation
+import PlaneWave
+import Yams
+
+/// The configuration of a convergence scan: a one-point `Config` (structure, pseudopotentials,
+/// functional, smearing, basis, scf) plus the sections `stages`, `resources`, `output` and
+/// `point_overrides`:
+///
+/// ```yaml
+/// stages:
+///   mode: staged                       # staged (cutoff → kmesh → lattice) | grid (every combination)
+///   cutoff:
+///     values: [10 Ha, 12 Ha, 14 Ha]    # plain numbers in Ha
+///     kmesh: 2x2x2                     # the fixed mesh of this stage (default basis.kmesh)
+///     tolerance: 1 meV/atom            # |E(ecut) − E(highest ecut)| per atom
+///     energy_difference: {lattice_constants: [5.60 Å, 5.70 Å], tolerance: 0.1 meV/atom}   # optional
+///   kmesh:
+///     values: [2, 3, 4]                # n (= n×n×n) or 4x4x2
+///     tolerance: 1 meV/atom            # successive meshes agree: stop early
+///   lattice:
+///     center: 5.653 Å                  # default: the structure's a
+///     range: 2 %                       # ± around the centre (or a length), or values: [5.6 Å, …]
+///     points: 5
+/// resources: {timeout: 600 s, memory_limit: 16 GB, ranks_per_point: auto, retry: true}
+/// output: {directory: results/runs/gaas, checkpoint_interval: 60 s}   # default results/runs/<name>
+/// point_overrides:                     # per-point settings, e.g. for a difficult point
+///   - {stage: lattice, index: 0, max_iterations: 200, timeout: 1200 s}
+/// analysis: {final_point: true, bands: {points: 120}, dos: {kmesh: 12x12x12}}   # see AnalysisSettings
+/// ```
+/// Without `stages`, a one-point config is scanned with default stages around its basis.
+///
+/// Validation reports every problem it finds (each with its YAML path) as `ScanConfigErrors`.
+public struct ScanConfig: Sendable {
+    public static let topLevelKeys = Config.sectionKeys + ["stages", "resources", "output", "point_overrides", AnalysisSettings.sectionKey]
+    public static let stagesKeys = ["mode", "cutoff", "kmesh", "lattice"]
+    public static let cutoffKeys = ["values", "kmesh", "tolerance", "energy_difference"]
+    public static let energyDifferenceKeys = ["lattice_constants", "tolerance"]
+    public static let kmeshKeys = ["values", "tolerance"]
+    public static let latticeKeys = ["values", "center", "range", "points"]
+    public static let resourcesKeys = ["timeout", "memory_limit", "ranks_per_point", "retry"]
+    public static let outputKeys = ["directory", "checkpoint_interval"]
+    public static let overrideKeys = ["stage", "index", "max_iterations", "timeout", "damping"]
+
+    public enum Mode: String, Sendable, Codable { case staged, grid }
+
+    public struct CutoffStage: Sendable, Equatable, Codable {
+        /// Cutoffs (Ha), ascending.
+        public var values: [Double]
+        public var kmesh: [Int]
+        /// Energy tolerance per atom (Ha).
+        public var tolerance: Double
+        /// Two lattice constants (bohr) whose energy difference must also be converged, and its tolerance per atom (Ha).
+        public var differenceLattice: [Double]?
+        public var differenceTolerance: Double?
+    }
+
+    public struct KMeshStage: Sendable, Equatable, Codable {
+        /// Meshes, ascending by point count.
+        public var values: [[Int]]
+        public var tolerance: Double
+    }
+
+    public struct LatticeStage: Sendable, Equatable, Codable {
+        /// Lattice constants (bohr), ascending.
+        public var values: [Double]
+    }
+
+    public struct Resources: Sendable, Equatable, Codable {
+        /// Wall-time limit of one point (s).
+        public var timeout: Double = 3600
+        /// Memory of one node the run may use (bytes); a point whose peak per-rank memory exceeds 85 % of
+        /// its share (limit / ranks on the node) gets a warning.
+        public var memoryLimit: Int64 = 16 * 1_073_741_824
+        /// Ranks of the group computing one point; nil = auto (cost model).
+        public var ranksPerPoint: Int?
+        /// One retry with conservative mixing when a point does not converge.
+        public var retry = true
+    }
+
+    /// Per-point settings for the `index`-th point (0-based, in parameter order) of a stage (all points when nil).
+    public struct PointOverride: Sendable, Equatable, Codable {
+        public var stage: String
+        public var index: Int?
+        public var maxIterations: Int?
+        public var timeout: Double?
+        public var damping: Double?
+    }
+
+    /// The base point (structure, model, basis defaults, SCF settings).
+    public var base: Config
+    public var mode: Mode
+    public var cutoff: CutoffStage?
+    public var kmesh: KMeshStage?
+    public var lattice: LatticeStage?
+    public var resources: Resources
+    /// Run directory (absolute).
+    public var outputDirectory: String
+    /// Seconds between checkpoints.
+    public var checkpointInterval: Double
+    public var pointOverrides: [PointOverride]
+    /// The effective YAML text (after `--set` overrides) and the directory its relative paths resolve against.
+    public var yaml: String
+    public var baseDirectory: String
+    /// The config file as given (nil for text).
+    public var file: String?
+    /// The `analysis:` section (defaults without one); `AnalysisSettings(scan:analysis:)` adds the stage tolerances.
+    public var analysis = AnalysisSettings()
+
+    /// SHA-256 of the effective YAML text.
+    public var configHash: String { sha256Hex(Data(yaml.utf8)) }
+
+    /// What must agree between runs merged by `collect` (structure, pseudopotentials, functional, smearing).
+    public var physicsIdentity: PhysicsIdentity { PhysicsIdentity(config: base) }
+
+    // MARK: loading
+
+    /// Reads a scan config file with `--set key=value` overrides applied. Relative output
+    /// directories resolve against the current directory.
+    public static func load(path: String, overrides: [String] = []) throws -> ScanConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let why = FileManager.default.fileExists(atPath: path) ? "cannot be read as UTF-8 text" : "no such file"
+            throw ScanConfigErrors([InputError("", "cannot read config file '\(path)': \(why)")])
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(yaml: text, file: path, baseDirectory: dir, overrides: overrides)
+    }
+
+    /// Parses scan config text.
+    public static func parse(yaml original: String, file: String? = nil, baseDirectory: String? = nil,
+                             overrides: [String] = []) throws -> ScanConfig {
+        let base = baseDirectory ?? FileManager.default.currentDirectoryPath
+        var yaml = original
+        if !overrides.isEmpty {
+            yaml = try applyOverrides(overrides, to: original, file: file)
+        }
+        let doc: ConfigDocument
+        do {
+            doc = try ConfigDocument(yaml: yaml, file: file, baseDirectory: URL(fileURLWithPath: base))
+        } catch let e as InputError {
+            throw ScanConfigErrors([relocate(e, overridden: !overrides.isEmpty)])
+        }
+        var errors: [InputError] = []
+        func attempt<T>(_ body: () throws -> T) -> T? {
+            do { return try body() } catch let e as InputError {
+                errors.append(doc.locate(e))
+            } catch let e as ScanConfigErrors {
+                errors.append(contentsOf: e.errors)
+            } catch let e as InputError {
+                errors.append(doc.error(from: e))
+            } catch {
+                errors.append(InputError("", "\(error)", file: file))
+            }
+            return nil
+        }
+        guard let root = attempt({ try Config.root(of: doc, allowing: topLevelKeys) }) else {
+            // unknown top-level keys: report them all, then whatever else can be read
+            var all = errors
+            if let m = try? doc.root().mapping() {
+                for (k, v) in m.entries where !topLevelKeys.contains(k) && !all.contains(where: { $0.field == k }) {
+                    all.append(v.error("unknown key '\(k)'; allowed keys at the top level: \(topLevelKeys.joined(separator: ", "))"))
+                }
+            }
+            throw ScanConfigErrors(all.map { relocate($0, overridden: !overrides.isEmpty) })
+        }
+        let config = attempt { try Config(document: doc, root: root) }
+        let stages = attempt { try readStages(root["stages"], base: config, root: root) }
+        let resources = attempt { try readResources(root["resources"]) }
+        let output = attempt { try readOutput(root["output"], name: config?.name ?? "scan") }
+        let pointOverrides = attempt { try readPointOverrides(root["point_overrides"]) }
+        let analysis = attempt { try root[AnalysisSettings.sectionKey].map { try AnalysisSettings.read($0) } ?? AnalysisSettings() }
+        guard errors.isEmpty, let config, let stages, let resources, let output, let pointOverrides, let analysis else {
+            throw ScanConfigErrors(errors.map { relocate($0, overridden: !overrides.isEmpty) })
+        }
+        var sc = ScanConfig(base: config, mode: stages.mode, cutoff: stages.cutoff, kmesh: stages.kmesh, lattice: stages.lattice,
+                            resources: resources, outputDirectory: output.directory, checkpointInterval: output.interval,
+                            pointOverrides: pointOverrides, yaml: yaml, baseDirectory: base, file: file)
+        sc.analysis = analysis
+        // the override stages must exist
+        var overrideErrors: [InputError] = []
+        for (i, o) in pointOverrides.enumerated() where !sc.stageNames.contains(o.stage) {
+            overrideErrors.append(doc.error("point_overrides[\(i)].stage",
+                                            "'\(o.stage)' is not a stage of this scan (\(sc.stageNames.joined(separator: ", ")))"))
+        }
+        if !overrideErrors.isEmpty { throw ScanConfigErrors(overrideErrors.map { relocate($0, overridden: !overrides.isEmpty) }) }
+        return sc
+    }
+
+    /// Line numbers of a document rewritten by `--set` do not match the user's file: drop them.
+    static func relocate(_ e: InputError, overridden: Bool) -> InputError {
+        guard overridden else { return e }
+        var e = e
+        e.line = nil
+        if let f = e.file { e.file = "\(f) with --set" }
+        return e
+    }
+
+    /// Names of the stages this config runs, in order.
+    public var stageNames: [String] {
+        if mode == .grid { return ["grid"] }
+        return [cutoff.map { _ in "cutoff" }, kmesh.map { _ in "kmesh" }, lattice.map { _ in "lattice" }].compactMap { $0 }
+    }
+
+    // MARK: --set
+
+    /// Applies `key=value` overrides (dotted paths, `[i]` list indices; values are YAML) to the document text.
+    static func applyOverrides(_ overrides: [String], to yaml: String, file: String?) throws -> String {
+        var root: Yams.Node
+        do {
+            root = try Yams.compose(yaml: yaml) ?? Node.mapping(Node.Mapping([]))
+        } catch {
+            // report the syntax error of the file itself
+            _ = try ConfigDocument(yaml: yaml, file: file)
+            throw InputError("", "cannot parse YAML: \(error)", file: file)
+        }
+        var errors: [InputError] = []
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "=") else {
+                errors.append(InputError("", "--set '\(o)': expected key=value (e.g. --set output.directory=/scratch/run1)"))
+                continue
+            }
+            let key = String(o[..<eq]).trimmingCharacters(in: .whitespaces)
+            let valueText = String(o[o.index(after: eq)...])
+            let components = parsePath(key)
+            guard !key.isEmpty, let components else {
+                errors.append(InputError(key, "--set '\(o)': '\(key)' is not a key path (e.g. stages.kmesh.values or structure.atoms[1].position)"))
+                continue
+            }
+            let value: Node
+            do {
+                value = try Yams.compose(yaml: valueText) ?? Node("null", Tag(.null))
+            } catch {
+                errors.append(InputError(key, "--set value '\(valueText)' is not valid YAML"))
+                continue
+            }
+            do {
+                root = try set(components[...], in: root, to: value, path: "")
+            } catch let e as InputError {
+                errors.append(e)
+            }
+        }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        return try Yams.serialize(node: root, allowUnicode: true)
+    }
+
+    enum PathComponent: Equatable { case key(String), index(Int) }
+
+    static func parsePath(_ text: String) -> [PathComponent]? {
+        var out: [PathComponent] = []
+        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
+            var p = Substring(part)
+            guard let nameEnd = p.firstIndex(of: "[") ?? Optional(p.endIndex) else { return nil }
+            let name = p[..<nameEnd]
+            guard !name.isEmpty else { return nil }
+            out.append(.key(String(name)))
+            p = p[nameEnd...]
+            while !p.isEmpty {
+                guard p.first == "[", let close = p.firstIndex(of: "]"),
+                      let i = Int(p[p.index(after: p.startIndex)..<close]), i >= 0 else { return nil }
+                out.append(.index(i))
+                p = p[p.index(after: close)...]
+            }
+        }
+        return out
+    }
+
+    static func set(_ path: ArraySlice<PathComponent>, in node: Node, to value: Node, path shown: String) throws -> Node {
+        guard let first = path.first else { return value }
+        let rest = path.dropFirst()
+        switch first {
+        case let .key(k):
+            let here = shown.isEmpty ? k : "\(shown).\(k)"
+            var m: Node.Mapping
+            switch node {
+            case let .mapping(existing): m = existing
+            case .scalar where ConfigNodeIsNull(node): m = Node.Mapping([])
+            default: throw InputError(shown, "--set \(here): \(shown.isEmpty ? "the document" : shown) is not a mapping")
+            }
+            let child = m[k] ?? Node.mapping(Node.Mapping([]))
+            m[k] = try set(rest, in: child, to: value, path: here)
+            return .mapping(m)
+        case let .index(i):
+            let here = "\(shown)[\(i)]"
+            guard case var .sequence(s) = node else { throw InputError(shown, "--set \(here): \(shown) is not a list") }
+            guard i < s.count else { throw InputError(shown, "--set \(here): the list has \(s.count) items") }
+            let child = s[i]
+            s.replaceSubrange(i..<(i + 1), with: [try set(rest, in: child, to: value, path: here)])
+            return .sequence(s)
+        }
+    }
+
+    // MARK: sections
+
+    struct Stages { var mode: Mode; var cutoff: CutoffStage?; var kmesh: KMeshStage?; var lattice: LatticeStage? }
+
+    static func readStages(_ node: ConfigNode?, base: Config?, root: ConfigMapping) throws -> Stages {
+        var errors: [InputError] = []
+        func attempt<T>(_ body: () throws -> T) -> T? {
+            do { return try body() } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors {
+                errors.append(contentsOf: e.errors)
+            } catch { errors.append(InputError(node?.path ?? "stages", "\(error)")) }
+            return nil
+        }
+        let atoms = Double(max(1, base?.crystal.atoms.count ?? 1))
+        let baseA = base?.structure.latticeConstant
+        let baseK = base?.discretization.kmesh ?? [1, 1, 1]
+        guard let node else {
+            // default stages around the basis of a one-point config
+            guard let base else { throw ScanConfigErrors([]) }
+            let e = base.discretization.ecut
+            let cut = CutoffStage(values: [0.6, 0.8, 1.0, 1.2, 1.4].map { ($0 * e * 1000).rounded() / 1000 }, kmesh: baseK,
+                                  tolerance: 1e-3 / Units.hartreeInEV, differenceLattice: nil, differenceTolerance: nil)
+            let n = max(baseK.max()!, 2)
+            let km = KMeshStage(values: Array(Set([max(1, n - 2), n, n + 2])).sorted().map { [$0, $0, $0] },
+                                tolerance: 1e-3 / Units.hartreeInEV)
+            let lat = baseA.map { a in LatticeStage(values: (-2...2).map { a * (1 + 0.01 * Double($0)) }) }
+            return Stages(mode: .staged, cutoff: cut, kmesh: km, lattice: lat)
+        }
+        let m = try node.mapping(allowed: stagesKeys, expected: "a mapping of stages (\(stagesKeys.joined(separator: ", ")))")
+        var mode = Mode.staged
+        if let mn = m["mode"] {
+            let t = try mn.string(expected: "staged or grid")
+            guard let md = Mode(rawValue: t.lowercased()) else { throw mn.error("'\(t)' is not one of staged, grid") }
+            mode = md
+        }
+        let cutoff: CutoffStage? = m["cutoff"].flatMap { c in attempt { try readCutoff(c, atoms: atoms, defaultKMesh: baseK) } }
+        let kmesh: KMeshStage? = m["kmesh"].flatMap { k in attempt { try readKMesh(k, atoms: atoms) } }
+        let lattice: LatticeStage? = m["lattice"].flatMap { l in attempt { try readLattice(l, center: baseA, base: base) } }
+        if m["cutoff"] == nil && m["kmesh"] == nil && m["lattice"] == nil && errors.isEmpty {
+            errors.append(node.error("no stages: give at least one of cutoff, kmesh, lattice"))
+        }
+        if mode == .grid, errors.isEmpty, let c = cutoff, c.differenceLattice != nil {
+            errors.append(InputError("stages.cutoff.energy_difference", "is only used in staged mode"))
+        }
+        if !errors.isEmpty { throw ScanConfigErrors(errors.map { node.document.locate($0) }) }
+        return Stages(mode: mode, cutoff: cutoff, kmesh: kmesh, lattice: lattice)
+    }
+
+    /// A list of values read element by element, every bad element reported.
+    static func readList<T>(_ node: ConfigNode, expected: String, _ element: (ConfigNode) throws -> T) throws -> [T] {
+        let items: [ConfigNode]
+        if case .sequence = node.node { items = try node.sequence() } else {
+            throw node.error("expected a list of \(expected), got \(node.kindName)")
+        }
+        guard !items.isEmpty else { throw node.error("is empty; give at least one value (\(expected))") }
+        var out: [T] = []
+        var errors: [InputError] = []
+        for item in items {
+            do { out.append(try element(item)) } catch let e as InputError { errors.append(item.document.locate(e)) }
+        }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        return out
+    }
+
+    static func positiveEnergy(_ n: ConfigNode, maximum: Double = 1000) throws -> Double {
+        let q = try n.quantity(.energy, defaultUnit: "Ha")
+        guard q.value > 0 else { throw n.error("\(q.text) must be positive") }
+        guard q.value <= maximum else { throw n.error("\(q.text) is implausibly large (maximum \(shortNumber(maximum)) Ha); check the unit") }
+        return q.value
+    }
+
+    /// A tolerance per atom (Ha): `1 meV/atom`; a plain energy is taken per atom as well.
+    static func tolerance(_ n: ConfigNode) throws -> Double {
+        let q = try n.quantity(.energy, defaultUnit: "Ha", allowPerAtom: true)
+        guard q.value > 0 else { throw n.error("\(q.text) must be positive") }
+        guard q.value < 1 else { throw n.error("\(q.text) is implausibly large for a tolerance (maximum 1 Ha/atom)") }
+        return q.value
+    }
+
+    static func noDuplicates<T: Hashable>(_ values: [T], _ node: ConfigNode, shown: (T) -> String) throws {
+        var seen = Set<T>()
+        for v in values where !seen.insert(v).inserted { throw node.error("\(shown(v)) is listed twice") }
+    }
+
+    static func readCutoff(_ node: ConfigNode, atoms: Double, defaultKMesh: [Int]) throws -> CutoffStage {
+        let m = try node.mapping(allowed: cutoffKeys, expected: "a mapping {values: [10 Ha, 12 Ha], kmesh: 2x2x2, tolerance: 1 meV/atom}")
+        var errors: [InputError] = []
+        var values: [Double] = []
+        do {
+            values = try readList(try m.required("values", "cutoffs, e.g. [10 Ha, 12 Ha, 14 Ha]"), expected: "cutoffs such as 25 Ha") {
+                try positiveEnergy($0)
+            }
+            try noDuplicates(values, m["values"]!) { "\(shortNumber($0)) Ha" }
+        } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
+        var kmesh = defaultKMesh
+        var tol = 1e-3 / Units.hartreeInEV
+        var dl: [Double]? = nil, dt: Double? = nil
+        do {
+            if let k = m["kmesh"] { kmesh = try k.integerTriple(minimum: 1, maximum: 200) }
+        } catch let e as InputError { errors.append(e) }
+        do { if let t = m["tolerance"] { tol = try tolerance(t) } } catch let e as InputError { errors.append(e) }
+        do {
+            if let d = m["energy_difference"] {
+                let dm = try d.mapping(allowed: energyDifferenceKeys, expected: "a mapping {lattice_constants: [5.60 Å, 5.70 Å], tolerance: 0.1 meV/atom}")
+                let lc = try dm.required("lattice_constants", "two lattice constants, e.g. [5.60 Å, 5.70 Å]")
+                let list = try readList(lc, expected: "lattice constants with a unit") { try StructureSpec.lengthConstant($0, defaultUnit: nil) }
+                guard list.count == 2 else { throw lc.error("expected two lattice constants, got \(list.count)") }
+                guard list[0] != list[1] else { throw lc.error("the two lattice constants must differ") }
+                dl = list.sorted()
+                dt = try dm["tolerance"].map { try tolerance($0) } ?? tol / 10
+            }
+        } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        return CutoffStage(values: values.sorted(), kmesh: kmesh, tolerance: tol, differenceLattice: dl, differenceTolerance: dt)
+    }
+
+    static func readKMesh(_ node: ConfigNode, atoms: Double) throws -> KMeshStage {
+        let m = try node.mapping(allowed: kmeshKeys, expected: "a mapping {values: [2, 4, 6], tolerance: 1 meV/atom}")
+        var errors: [InputError] = []
+        var values: [[Int]] = []
+        do {
+            values = try readList(try m.required("values", "meshes, e.g. [2, 4, 6] or [4x4x4, 6x6x6]"), expected: "k-point meshes such as 4 or 4x4x4") {
+                try $0.integerTriple(minimum: 1, maximum: 200)
+            }
+            try noDuplicates(values, m["values"]!) { $0.map(String.init).joined(separator: "x") }
+        } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
+        var tol = 1e-3 / Units.hartreeInEV
+        do { if let t = m["tolerance"] { tol = try tolerance(t) } } catch let e as InputError { errors.append(e) }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        let sorted = values.enumerated().sorted { a, b in
+            let pa = a.element.reduce(1, *), pb = b.element.reduce(1, *)
+            return pa != pb ? pa < pb : a.offset < b.offset
+        }.map(\.element)
+        return KMeshStage(values: sorted, tolerance: tol)
+    }
+
+    static func readLattice(_ node: ConfigNode, center: Double?, base: Config?) throws -> LatticeStage {
+        let m = try node.mapping(allowed: latticeKeys, expected: "a mapping {range: 2 %, points: 5} or {values: [5.60 Å, 5.65 Å]}")
+        if let v = m["values"] {
+            for k in ["center", "range", "points"] where m.contains(k) {
+                throw m[k]!.error("cannot be combined with stages.lattice.values")
+            }
+            let list = try readList(v, expected: "lattice constants with a unit") { try StructureSpec.lengthConstant($0, defaultUnit: nil) }
+            try noDuplicates(list, v) { "\(shortNumber($0 / Units.angstrom)) Å" }
+            try checkRescalable(base: base, node: v)
+            return LatticeStage(values: list.sorted())
+        }
+        var errors: [InputError] = []
+        var c = center
+        do {
+            if let cn = m["center"] { c = try StructureSpec.lengthConstant(cn, defaultUnit: nil) }
+        } catch let e as InputError { errors.append(e) }
+        var points = 5
+        do {
+            if let p = m["points"] {
+                points = try p.integer(expected: "a number of points")
+                guard points >= 1 else { throw p.error("\(points) must be at least 1") }
+                guard points <= 101 else { throw p.error("\(points) is too many lattice constants (maximum 101)") }
+            }
+        } catch let e as InputError { errors.append(e) }
+        var fraction = 0.02
+        var absolute: Double? = nil
+        do {
+            if let r = m["range"] {
+                let t = try r.string(expected: "a relative range such as 2 % or a length such as 0.1 Å")
+                if t.hasSuffix("%") {
+                    guard let x = Double(t.dropLast().trimmingCharacters(in: .whitespaces)), x.isFinite else {
+                        throw r.error("'\(t)' is not a percentage (e.g. 2 %)")
+                    }
+                    guard x > 0 else { throw r.error("\(t) must be positive") }
+                    guard x < 50 else { throw r.error("\(t) is implausibly large (maximum 50 %)") }
+                    fraction = x / 100
+                } else {
+                    let q = try r.quantity(.length, defaultUnit: nil)
+                    guard q.value > 0 else { throw r.error("\(q.text) must be positive") }
+                    absolute = q.value
+                }
+            }
+        } catch let e as InputError { errors.append(e) }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        guard let c else {
+            throw node.error("needs center: (the structure gives no lattice constant; add a: to the structure)")
+        }
+        try checkRescalable(base: base, node: node)
+        let half = absolute ?? c * fraction
+        guard half < c else { throw InputError(m.node.child("range"), "±\(shortNumber(half)) bohr would reach a ≤ 0") }
+        let values = points == 1 ? [c] : (0..<points).map { c - half + 2 * half * Double($0) / Double(points - 1) }
+        return LatticeStage(values: values)
+    }
+
+    /// Vectors and POSCAR cells are rescaled by a / a_config: they need the config's `a`.
+    static func checkRescalable(base: Config?, node: ConfigNode) throws {
+        guard let base, base.structure.latticeConstant == nil else { return }
+        throw node.error("needs the structure's lattice constant to rescale the cell (add a: … to \(base.structure.latticeConstantPath))")
+    }
+
+    static func readResources(_ node: ConfigNode?) throws -> Resources {
+        var r = Resources()
+        guard let node else { return r }
+        let m = try node.mapping(allowed: resourcesKeys, expected: "a mapping {timeout: 600 s, memory_limit: 16 GB, ranks_per_point: auto}")
+        var errors: [InputError] = []
+        do { if let t = m["timeout"] { r.timeout = try duration(t) } } catch let e as InputError { errors.append(e) }
+        do {
+            if let mem = m["memory_limit"] {
+                let t = try mem.string(expected: "a size such as 16 GB")
+                guard let b = try? ByteCount(parsing: t.replacingOccurrences(of: " ", with: "")) else {
+                    throw mem.error("'\(t)' is not a size (e.g. 16 GB, 512 MiB)")
+                }
+                guard b.bytes > 0 else { throw mem.error("\(t) must be positive") }
+                guard b.bytes >= 64 << 20 else { throw mem.error("\(t) is implausibly small (minimum 64 MiB); check the unit") }
+                r.memoryLimit = b.bytes
+            }
+        } catch let e as InputError { errors.append(e) }
+        do {
+            if let rp = m["ranks_per_point"], try rp.scalar(expected: "a number of ranks or auto").lowercased() != "auto" {
+                let n = try rp.integer(expected: "a number of ranks or auto")
+                guard n >= 1 else { throw rp.error("\(n) must be at least 1 (or auto)") }
+                r.ranksPerPoint = n
+            }
+        } catch let e as InputError { errors.append(e) }
+        do { if let rt = m["retry"] { r.retry = try rt.bool() } } catch let e as InputError { errors.append(e) }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        return r
+    }
+
+    static func readOutput(_ node: ConfigNode?, name: String) throws -> (directory: String, interval: Double) {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        var dir = cwd.appendingPathComponent("results/runs").appendingPathComponent(name).path
+        var interval = 60.0
+        guard let node else { return (dir, interval) }
+        let m = try node.mapping(allowed: outputKeys, expected: "a mapping {directory: runs/gaas, checkpoint_interval: 60 s}")
+        var errors: [InputError] = []
+        do {
+            if let d = m["directory"] {
+                let t = try d.string(expected: "a directory path")
+                guard !t.isEmpty else { throw d.error("must not be empty") }
+                dir = t.hasPrefix("/") ? t : cwd.appendingPathComponent(t).standardizedFileURL.path
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+                    throw d.error("'\(t)' exists and is not a directory")
+                }
+            }
+        } catch let e as InputError { errors.append(e) }
+        do { if let i = m["checkpoint_interval"] { interval = try duration(i) } } catch let e as InputError { errors.append(e) }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        return (dir, interval)
+    }
+
+    static func readPointOverrides(_ node: ConfigNode?) throws -> [PointOverride] {
+        guard let node else { return [] }
+        return try readList(node, expected: "overrides {stage: …, index: …, max_iterations: …}") { item in
+            let m = try item.mapping(allowed: overrideKeys, expected: "a mapping {stage: lattice, index: 0, max_iterations: 200}")
+            let stage = try m.required("stage", "cutoff, kmesh, lattice or grid").string(expected: "a stage name")
+            var o = PointOverride(stage: stage)
+            if let i = m["index"] {
+                o.index = try i.integer(expected: "a point index")
+                guard o.index! >= 0 else { throw i.error("\(o.index!) must be ≥ 0") }
+            }
+            if let n = m["max_iterations"] {
+                o.maxIterations = try n.integer()
+                guard o.maxIterations! >= 1 else { throw n.error("\(o.maxIterations!) must be at least 1") }
+            }
+            if let t = m["timeout"] { o.timeout = try duration(t) }
+            if let d = m["damping"] {
+                o.damping = try d.number()
+                guard o.damping! > 0, o.damping! <= 1 else { throw d.error("\(shortNumber(o.damping!)) must be in (0, 1]") }
+            }
+            return o
+        }
+    }
+
+    /// A duration: `600 s`, `15 min`, `1.5 h`, `1 d`; plain numbers in seconds.
+    static func duration(_ node: ConfigNode) throws -> Double {
+        let t = try node.string(expected: "a duration such as 600 s or 15 min")
+        guard let (number, unit) = Quantity.splitNumber(t), number.isFinite else {
+            throw node.error("'\(t)' is not a duration (e.g. 600 s, 15 min, 1 h)")
+        }
+        let scale: Double
+        switch unit {
+        case "", "s", "sec", "second", "seconds": scale = 1
+        case "ms": scale = 1e-3
+        case "min", "m", "minute", "minutes": scale = 60
+        case "h", "hour", "hours": scale = 3600
+        case "d", "day", "days": scale = 86400
+        default: throw node.error("'\(t)' has unknown unit '\(unit)'; allowed units: s, min, h, d")
+        }
+        let v = number * scale
+        guard v > 0 else { throw node.error("\(t) must be positive") }
+        guard v <= 30 * 86400 else { throw node.error("\(t) is implausibly long (maximum 30 days)") }
+        return v
+    }
+}
+
+/// Every problem found in a scan config, each one line with its YAML path.
+public struct ScanConfigErrors: Error, CustomStringConvertible, Sendable {
+    public var errors: [InputError]
+    public init(_ errors: [InputError]) { self.errors = errors }
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// The physics a run's energies depend on apart from the scanned parameters: runs that differ in
+/// it cannot be merged.
+public struct PhysicsIdentity: Codable, Sendable, Equatable {
+    public var structure: String
+    public var pseudopotentials: String
+    public var functional: String
+    public var smearing: String
+
+    public init(config c: Config) {
+        let v = c.crystal.lattice.vectors.map { String(format: "[%.8f, %.8f, %.8f]", $0.x, $0.y, $0.z) }.joined(separator: ", ")
+        let atoms = c.crystal.atoms.map { a in
+            String(format: "%@ [%.8f, %.8f, %.8f]", a.species, a.position.x, a.position.y, a.position.z)
+        }.joined(separator: "; ")
+        structure = "lattice bohr \(v); atoms \(atoms)"
+        pseudopotentials = c.pseudopotentialFamily + " " + c.crystal.species.map { "\($0) q\(c.model.pseudopotentials[$0]!.zion)" }.joined(separator: ", ")
+        functional = c.functional.name
+        smearing = "\(c.smearing)"
+    }
+
+    /// The fields that differ from `other`, named.
+    public func differences(from other: PhysicsIdentity) -> [String] {
+        var d: [String] = []
+        if structure != other.structure { d.append("structure (\(structure) vs \(other.structure))") }
+        if pseudopotentials != other.pseudopotentials { d.append("pseudopotentials (\(pseudopotentials) vs \(other.pseudopotentials))") }
+        if functional != other.functional { d.append("functional (\(functional) vs \(other.functional))") }
+        if smearing != other.smearing { d.append("smearing (\(smearing) vs \(other.smearing))") }
+        return d
+    }
+}
+
+func ConfigNodeIsNull(_ node: Yams.Node) -> Bool {
+    guard case let .scalar(s) = node else { return false }
+    return ["", "~", "null", "Null", "NULL"].contains(s.string)
+}
+
+/// Lower-case hex SHA-256 of `data`.
+public func sha256Hex(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Input
+import ParallelSCF
+import PlaneWave
+
+/// The JSON document `preconv-mpi scf --json` prints (units in the keys).
+public struct PointReport: Codable, Sendable {
+    public struct Gap: Codable, Sendable {
+        public let gap_Ha: Double
+        public let gap_eV: Double
+        public let vbm_Ha: Double
+        public let cbm_Ha: Double
+        public let vbm_k: [Double]
+        public let cbm_k: [Double]
+        public let direct: Bool
+    }
+    public struct KPointEntry: Codable, Sendable {
+        public let reduced: [Double]
+        public let weight: Double
+        public let plane_waves: Int
+        public let eigenvalues_Ha: [Double]
+        public let occupations: [Double]
+    }
+    public struct Step: Codable, Sendable {
+        public let iteration: Int
+        public let free_energy_Ha: Double
+        public let energy_change_Ha: Double
+        public let density_residual: Double
+        public let eigensolver_iterations: Int
+        public let seconds: Double
+    }
+    public let name: String
+    public let converged: Bool
+    public let scf_iterations: Int
+    public let free_energy_Ha: Double
+    public let internal_energy_Ha: Double
+    public let minus_TS_Ha: Double
+    public let free_energy_per_atom_eV: Double
+    public let fermi_level_Ha: Double
+    public let gap_Ha: Double?
+    public let gap: Gap?
+    public let band_energy_Ha: Double
+    public let terms_Ha: [String: Double]
+    public let ecut_Ha: Double
+    public let kmesh: [Int]
+    public let lattice_vectors_bohr: [[Double]]
+    public let n_irreducible_k: Int
+    public let fft_grid: [Int]
+    public let bands: Int
+    public let electrons: Int
+    public let kpoints: [KPointEntry]
+    public let history: [Step]
+    public let layout: KPointLayout
+    public let scalapack_solves: Int
+    /// k-point solves an idle rank took over from a busy one, over all SCF steps.
+    public let kpoints_taken_over: Int
+    public let wall_time_s: Double
+
+    public init(config: Config, outcome o: PointCalculation.Outcome) {
+        let r = o.result
+        name = config.name
+        converged = r.converged
+        scf_iterations = r.iterations
+        free_energy_Ha = r.freeEnergy
+        internal_energy_Ha = r.internalEnergy
+        minus_TS_Ha = r.terms.entropy
+        free_energy_per_atom_eV = r.freeEnergy / Double(config.crystal.atoms.count) * Units.hartreeInEV
+        fermi_level_Ha = r.fermiLevel
+        gap_Ha = r.gap?.gap
+        gap = r.gap.map { g in Gap(gap_Ha: g.gap, gap_eV: g.gap * Units.hartreeInEV, vbm_Ha: g.vbm, cbm_Ha: g.cbm,
+                                    vbm_k: [g.vbmK.x, g.vbmK.y, g.vbmK.z], cbm_k: [g.cbmK.x, g.cbmK.y, g.cbmK.z], direct: g.direct) }
+        band_energy_Ha = r.bandEnergy
+        terms_Ha = r.terms.dictionary
+        ecut_Ha = config.discretization.ecut
+        kmesh = config.discretization.kmesh
+        lattice_vectors_bohr = config.crystal.lattice.vectors.map { [$0.x, $0.y, $0.z] }
+        n_irreducible_k = r.kpoints.count
+        fft_grid = r.fftGrid
+        bands = r.bands
+        electrons = r.electrons
+        kpoints = r.kpoints.indices.map { k in
+            KPointEntry(reduced: [r.kpoints[k].reduced.x, r.kpoints[k].reduced.y, r.kpoints[k].reduced.z],
+                        weight: r.kpoints[k].weight, plane_waves: r.planeWaves[k],
+                        eigenvalues_Ha: r.eigenvalues[k], occupations: r.occupations[k])
+        }
+        history = r.history.map { Step(iteration: $0.iteration, free_energy_Ha: $0.freeEnergy, energy_change_Ha: $0.energyChange,
+                                       density_residual: $0.densityResidual, eigensolver_iterations: $0.eigensolverIterations,
+                                       seconds: $0.seconds) }
+        layout = o.layout
+        scalapack_solves = o.distributedEigenSolves
+        kpoints_taken_over = o.kpointsTaken
+        wall_time_s = o.seconds
+    }
+
+    public func json() throws -> String {
+        String(decoding: try JSONCoding.encoder().encode(self), as: UTF8.self)
+    }
+
+    /// A human-readable summary.
+    public var text: String {
+        var lines: [String] = []
+        func f(_ x: Double, _ d: Int = 10) -> String { String(format: "%.\(d)f", x) }
+        lines.append("\(name): \(converged ? "converged" : "NOT converged") in \(scf_iterations) SCF iterations, \(String(format: "%.2f", wall_time_s)) s")
+        lines.append("  ecut \(ecut_Ha) Ha, k-mesh \(kmesh.map(String.init).joined(separator: "x")) → \(n_irreducible_k) irreducible k, FFT \(fft_grid.map(String.init).joined(separator: "x")), \(bands) bands, \(electrons) electrons")
+        lines.append("  free energy F      \(f(free_energy_Ha)) Ha")
+        lines.append("  internal energy U  \(f(internal_energy_Ha)) Ha   (−TS \(f(minus_TS_Ha)) Ha)")
+        lines.append("  Fermi level        \(f(fermi_level_Ha, 6)) Ha")
+        if let g = gap {
+            lines.append("  gap                \(f(g.gap_Ha, 6)) Ha = \(f(g.gap_eV, 4)) eV (\(g.direct ? "direct" : "indirect"))")
+        }
+        lines.append("  terms (Ha): " + terms_Ha.keys.sorted().map { "\($0) \(f(terms_Ha[$0]!, 8))" }.joined(separator: ", "))
+        lines.append("  layout: \(layout.summary)" + (kpoints_taken_over > 0 ? "; \(kpoints_taken_over) k-point solves taken over by idle ranks" : ""))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Input
+import RunStore
+import Convergence
+import PlaneWave
+
+/// Ready-to-paste input snippets for ABINIT and Quantum ESPRESSO (pw.x).
+public enum Export {
+    public static let abinitFile = RunDirectory.abinitFile
+    public static let qeFile = RunDirectory.qeFile
+    public static let recommendedFile = RunDirectory.recommendedFile
+
+    /// ABINIT: ecut, k-mesh (ngkpt/shiftk), occopt/tsmear, acell/rprim (and the atoms, commented).
+    public static func abinit(_ r: RecommendedParameters) -> String {
+        let vectors = r.lattice_vectors_angstrom.map { $0.map { $0 * Units.angstrom } }   // bohr
+        let a = r.lattice_constant_bohr ?? norm(SIMD3(vectors[0][0], vectors[0][1], vectors[0][2]))
+        let occopt: (Int, String)
+        switch r.smearing.type {
+        case "fermi-dirac": occopt = (3, "Fermi–Dirac")
+        case "marzari-vanderbilt": occopt = (4, "Marzari–Vanderbilt cold smearing")
+        case "methfessel-paxton": occopt = (6, "Methfessel–Paxton")
+        case "gaussian": occopt = (7, "Gaussian")
+        default: occopt = (1, "fixed occupations")
+        }
+        var s = "# preconv-mpi: recommended parameters for \(r.name) (\(r.formula), \(r.functional), \(r.pseudopotentials.keys.sorted().map { "\($0) \(r.pseudopotentials[$0]!)" }.joined(separator: ", ")))\n"
+        s += "# paste into an ABINIT input (units: Ha and bohr)\n"
+        s += "ecut    \(num(r.ecut_Ha))\n"
+        s += "kptopt  1\n"
+        s += "ngkpt   \(r.kmesh.map(String.init).joined(separator: " "))\n"
+        s += "nshiftk 1\n"
+        s += "shiftk  \(r.kshift.map { $0 == 0 ? "0.0" : "0.5" }.joined(separator: " "))\n"
+        s += "occopt  \(occopt.0)    # \(occopt.1)\n"
+        if occopt.0 != 1 { s += "tsmear  \(num(r.smearing.width_Ha))    # Ha\n" }
+        s += "acell   3*\(String(format: "%.10f", a))    # bohr" + (r.lattice_constant_angstrom.map { String(format: " (a = %.6f Å)", $0) } ?? "") + "\n"
+        for (i, v) in vectors.enumerated() {
+            s += (i == 0 ? "rprim   " : "        ") + v.map { String(format: "%14.10f", $0 / a) }.joined(separator: " ") + "\n"
+        }
+        s += "# pseudos \"" + r.pseudopotentials.keys.sorted().map { pseudopotentialFile(element: $0, name: r.pseudopotentials[$0]!) }.joined(separator: ", ")
+            + "\"    # the shipped GTH tables, written beside this file\n"
+        s += "# natom \(r.atoms.count)\n# xred\n"
+        for at in r.atoms { s += "#   " + at.position.map { String(format: "%.10f", $0) }.joined(separator: " ") + "    # \(at.species)\n" }
+        return s
+    }
+
+    /// Quantum ESPRESSO pw.x: the `&SYSTEM` variables and the K_POINTS, CELL_PARAMETERS and
+    /// ATOMIC_POSITIONS cards, between marker comments.
+    public static func quantumEspresso(_ r: RecommendedParameters) -> String {
+        var s = "! preconv-mpi: recommended parameters for \(r.name) (\(r.formula), \(r.functional), \(r.pseudopotentials.keys.sorted().map { "\($0) \(r.pseudopotentials[$0]!)" }.joined(separator: ", ")))\n"
+        s += "! paste the first block into &SYSTEM (with ibrav = 0, nat, ntyp), the cards after the namelists (units: Ry)\n"
+        s += "! --- &SYSTEM ---\n"
+        s += "  ecutwfc = \(num(r.ecut_Ry))\n"
+        s += "  ecutrho = \(num(r.ecutrho_Ry))\n"
+        s += "  input_dft = '\(r.functional)'\n"
+        switch r.smearing.type {
+        case "none":
+            s += "  occupations = 'fixed'\n"
+        default:
+            let name = ["fermi-dirac": "fd", "gaussian": "gaussian", "marzari-vanderbilt": "cold", "methfessel-paxton": "mp"][r.smearing.type] ?? "fd"
+            s += "  occupations = 'smearing'\n"
+            s += "  smearing = '\(name)'\n"
+            s += "  degauss = \(num(r.smearing.width_Ry))\n"
+        }
+        s += "! --- cards ---\n"
+        s += "K_POINTS automatic\n"
+        s += "  \(r.kmesh.map(String.init).joined(separator: " ")) \(r.kshift.map(String.init).joined(separator: " "))\n"
+        s += "CELL_PARAMETERS angstrom\n"
+        for v in r.lattice_vectors_angstrom { s += "  " + v.map { String(format: "%16.12f", $0) }.joined(separator: " ") + "\n" }
+        s += "ATOMIC_POSITIONS crystal\n"
+        for at in r.atoms { s += "  \(at.species) " + at.position.map { String(format: "%.10f", $0) }.joined(separator: " ") + "\n" }
+        return s
+    }
+
+    /// Writes recommended.json, both snippets and the pseudopotentials (pspcod-10 `.gth` files, read
+    /// by ABINIT and pw.x) into `directory`; returns the paths.
+    @discardableResult
+    public static func write(_ r: RecommendedParameters, to directory: String,
+                             pseudopotentials: [GTHPseudopotential] = []) throws -> [String] {
+        let e = JSONCoding.encoder(pretty: true)
+        var paths = [recommendedFile, abinitFile, qeFile].map { (directory as NSString).appendingPathComponent($0) }
+        try e.encode(r).write(to: URL(fileURLWithPath: paths[0]), options: .atomic)
+        try abinit(r).write(toFile: paths[1], atomically: true, encoding: .utf8)
+        try quantumEspresso(r).write(toFile: paths[2], atomically: true, encoding: .utf8)
+        for pp in pseudopotentials {
+            let p = (directory as NSString).appendingPathComponent(pseudopotentialFile(element: pp.element, name: pp.name))
+            try psp10(pp, functional: r.functional).write(toFile: p, atomically: true, encoding: .utf8)
+            paths.append(p)
+        }
+        return paths
+    }
+
+    /// A pseudopotential of the shipped tables in ABINIT's pspcod-10 (HGH/GTH, full h_ij) layout:
+    /// what ABINIT reads, and what Quantum ESPRESSO's pw.x reads from a file whose name ends in `.gth`.
+    public static func psp10(_ pp: GTHPseudopotential, functional: String) -> String {
+        let z = Elements.atomicNumber(pp.element) ?? 0
+        let pspxc = ["PBE": 11, "LDA": 1, "PW92": 7][functional.uppercased()] ?? 11
+        let lmax = pp.channels.map(\.l).max() ?? -1
+        func n8(_ x: Double) -> String { String(format: "%.8f", x) }
+        var s = "\(pp.element) \(pp.name) (CP2K GTH table shipped with preconv-mpi), pspcod=10\n"
+        s += "\(z) \(pp.zion) 230101 zatom,zion,pspdat\n"
+        s += "10 \(pspxc) \(max(lmax, 0)) 0 2001 0 pspcod,pspxc,lmax,lloc,mmax,r2well\n"
+        s += "\(n8(pp.rloc)) \(pp.c.count) " + pp.c.map(n8).joined(separator: " ") + " rloc nloc c1..cnloc\n"
+        s += "\(lmax + 1) nnonloc\n"
+        if lmax >= 0 {
+            for l in 0...lmax {
+                guard let ch = pp.channels.first(where: { $0.l == l }) else { s += "\(n8(pp.rloc)) 0\n"; continue }
+                let n = ch.count
+                for a in 0..<n {
+                    let row = (a..<n).map { n8(ch.h[a][$0]) }.joined(separator: " ")
+                    s += (a == 0 ? "\(n8(ch.radius)) \(n) " : "") + row + "\n"
+                }
+                if l > 0 { for a in 0..<n { s += Array(repeating: "0.0", count: n - a).joined(separator: " ") + "\n" } }
+            }
+        }
+        return s
+    }
+
+    /// File name of a pseudopotential's pspcod-10 export, e.g. "Ga.GTH-PBE-q3.gth".
+    public static func pseudopotentialFile(element: String, name: String) -> String { "\(element).\(name).gth" }
+
+    /// Shortest text of a number that reads back exactly (no exponent for ordinary values).
+    static func num(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e12 { return String(format: "%.1f", x) }
+        return "\(x)"
+    }
+}

@@ -1,0 +1,461 @@
+import Bindings
+import Foundation
+import Doctor
+import Reporting
+import ParallelSCF
+import RunStore
+import Convergence
+import Input
+import Logging
+import Parallel
+import PlaneWave
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a scan on every rank of `world`: world rank 0 keeps the run directory (journal,
+/// checkpoints, metadata, log, summary), plans each stage and hands its points out to groups of
+/// ranks; every other rank follows its broadcasts. Returns the exit status on every rank:
+/// 0 every point converged, 1 some point failed (or a stage could not decide), 2 bad input,
+/// 3 stopped by `stop` (a signal) with its checkpoint written: running it again resumes.
+public final class ScanRunner {
+    public struct Options: Sendable {
+        /// Start over in an existing run directory.
+        public var fresh = false
+        /// Recompute the points whose latest record has one of these statuses (`rerun`).
+        public var rerunStatuses: Set<PointRecord.Status>? = nil
+        /// Shard `index` (1-based) of `count`: this run computes every count-th point (grid mode).
+        public var shard: [Int]? = nil
+        public var warmStart = true
+        public var commandLine: [String] = CommandLine.arguments
+        public var stderrLevel: Logger.Level = .notice
+        /// Run the doctor's quick checks first.
+        public var doctor = true
+        public var scalapackThreshold = 64
+        public init() {}
+    }
+
+    public let config: ScanConfig
+    public let world: Communicator
+    public let options: Options
+    public let stop: StopFlag
+    let planner: ScanPlanner
+    let log: ScanLog
+    var logger: Logger { log.logger }
+    /// stdout on rank 0.
+    let out: (String) -> Void
+
+    /// The run directory (with the shard suffix).
+    public var directory: String {
+        guard let s = options.shard else { return config.outputDirectory }
+        return (config.outputDirectory as NSString).appendingPathComponent("shard-\(s[0])-of-\(s[1])")
+    }
+
+    public init(config: ScanConfig, world: Communicator, options: Options = Options(), stop: StopFlag = StopFlag(),
+                output: ((String) -> Void)? = nil) {
+        self.config = config
+        self.world = world
+        self.options = options
+        self.stop = stop
+        planner = ScanPlanner(config: config)
+        log = ScanLog(enabled: world.rank == 0, stderrLevel: options.stderrLevel)
+        out = output ?? { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    }
+
+    // MARK: rank 0 state
+
+    var dir: RunDirectory!
+    var lock: RunLock?
+    var journal: Journal!
+    /// Latest finished record of every point key (what stages reuse).
+    var done: [String: PointRecord] = [:]
+    /// Every record of the run directory, in order (for the summary).
+    var records: [PointRecord] = []
+    /// Final points (stage "final") by id, latest record, as `done` (what the end-of-run analysis reuses).
+    var finalRecords: [String: PointRecord] = [:]
+    var stageStates: [RunState.StageState] = []
+    var decisions: [StageDecision] = []
+    var warnings: [String] = []
+    var choices: StageChoices!
+    var lastCheckpoint = Date.distantPast
+    var ranksPerNode = 1
+    /// Converged densities kept for warm starts across the stages.
+    let warmStore = WarmStartStore()
+    // progress
+    var runStart = Date()
+    var costDone = 0.0
+    var rankSecondsDone = 0.0
+    var totalIterations = 0
+    var computedPoints = 0
+    var bar = false
+    var barText = ""
+
+    struct Header: Codable {
+        var stage: String?
+        var groupSizes: [Int] = []
+        var dispatch = false
+        var exitCode: Int32?
+        var message: String?
+        /// Compute the final point on the world (the end-of-run analysis).
+        var analysis: AnalysisRequest?
+    }
+
+    /// The exit status (same on every rank).
+    public func run() throws -> Int32 {
+        runStart = Date()
+        if options.doctor, let code = try runDoctor() { return code }
+        var hostNames = [String]()
+        if let names = try world.gather(MPIRuntime.processorName) { hostNames = names }
+        if world.rank == 0 {
+            ranksPerNode = max(1, hostNames.filter { $0 == hostNames[0] }.count)
+            return try master()
+        }
+        return try follower()
+    }
+
+    func broadcast(_ h: Header) throws -> Header {
+        let text = try world.broadcast(world.rank == 0 ? String(decoding: try JSONCoding.encoder().encode(h), as: UTF8.self) : "")
+        return try JSONCoding.decoder().decode(Header.self, from: Data(text.utf8))
+    }
+
+    func executor(_ group: Communicator) -> PointExecutor {
+        let e = PointExecutor(config: config, planner: planner, group: group, stop: stop)
+        e.scalapackThreshold = options.scalapackThreshold
+        e.keepState = options.warmStart
+        return e
+    }
+
+    func follower() throws -> Int32 {
+        while true {
+            let h = try broadcast(Header())
+            if let code = h.exitCode { return code }
+            if let request = h.analysis { followAnalysis(request) }
+            if h.dispatch {
+                try StageDispatch(world: world, groupSizes: h.groupSizes, stop: stop).run(executorFor: executor)
+            }
+        }
+    }
+
+    /// The doctor's cheap checks; an exit status when one FAILs.
+    func runDoctor() throws -> Int32? {
+        let options = DoctorOptions(outputDirectory: directory, memoryLimit: ByteCount(bytes: config.resources.memoryLimit),
+                                    diskLimit: ByteCount(bytes: 64 << 20))
+        let results = Doctor.run(Doctor.quickChecks(options), on: world)
+        var failed = [results.map { Doctor.succeeded($0) ? 0.0 : 1.0 } ?? 0]
+        try world.broadcast(&failed)
+        guard failed[0] != 0 else { return nil }
+        if let results {
+            for r in results where r.status == .fail {
+                FileHandle.standardError.write(Data("error: doctor \(r.name): \(r.value): \(r.message)\n".utf8))
+            }
+            FileHandle.standardError.write(Data("error: the environment check failed; nothing was computed (see 'preconv-mpi doctor --quick')\n".utf8))
+        }
+        return 1
+    }
+
+    // MARK: master
+
+    func master() throws -> Int32 {
+        do {
+            try prepare()
+        } catch let e as InputError {
+            _ = try broadcast(Header(exitCode: 2))
+            throw e
+        } catch {
+            _ = try broadcast(Header(exitCode: 1))
+            throw error
+        }
+        bar = isatty(STDERR_FILENO) != 0
+        log.setBeforeStderr { [unowned self] in self.clearBar() }
+        let code = try stages()
+        _ = try broadcast(Header(exitCode: code))
+        clearBar()
+        return code
+    }
+
+    func prepare() throws {
+        let fm = FileManager.default
+        dir = RunDirectory(directory)
+        try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let physics = config.physicsIdentity
+        var meta: RunMetadata? = nil
+        if dir.holdsRun {
+            if options.fresh {
+                // another live run must not be wiped
+                lock = try RunLock(path: dir.lock)
+                for f in dir.runFiles { try? fm.removeItem(atPath: f) }
+            } else {
+                meta = try? RunMetadata.load(path: dir.metadata)
+                if let m = meta {
+                    let diff = physics.differences(from: m.physics)
+                    if !diff.isEmpty {
+                        throw InputError("\(directory) holds a run with a different \(diff.map { String($0.prefix { $0 != " " }) }.joined(separator: ", ")); "
+                                            + "use --fresh to start over there, or another output.directory")
+                    }
+                    if m.mode != config.mode.rawValue {
+                        throw InputError("\(directory) holds a \(m.mode) run, the config asks for \(config.mode.rawValue); use --fresh or another output.directory")
+                    }
+                }
+            }
+        } else if options.rerunStatuses != nil {
+            throw InputError("\(directory) holds no run to rerun")
+        }
+        if lock == nil { lock = try RunLock(path: dir.lock) }
+        log.open(file: dir.log)
+        let shardText = options.shard.map { "\($0[0])/\($0[1])" }
+        let resumed = meta != nil
+        logger.notice("\(resumed ? "resuming" : "starting") \(config.base.name) in \(directory) on \(world.size) rank(s)\(shardText.map { ", shard \($0)" } ?? "")")
+        for w in config.base.warnings { logger.warning("\(w)") }
+        try writeAtomically(Data(config.yaml.utf8), to: dir.config)
+        var m = meta ?? RunMetadata(name: config.base.name, created: Timestamp.now(), physics: physics, mode: config.mode.rawValue,
+                                    configBaseDirectory: config.baseDirectory, invocations: [])
+        m.configBaseDirectory = config.baseDirectory
+        m.invocations.append(.init(started: Timestamp.now(), commandLine: options.commandLine, configHash: config.configHash,
+                                   configFile: config.file.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+                                   ranks: world.size, shard: shardText, versions: versions(), gitRevision: Environment.gitRevision(),
+                                   environment: Environment.fingerprint(ranks: world.size)))
+        try m.save(path: dir.metadata)
+
+        // journal: every good record; damaged lines are reported and their points recomputed
+        let (recs, problems) = Journal.read(path: dir.journal)
+        for p in problems {
+            let msg = "\(p): ignored; \(p.id.map { "point \($0)" } ?? "the point") will be recomputed"
+            logger.warning("\(msg)")
+            warnings.append(msg)
+        }
+        records = recs
+        switch RunState.load(path: dir.state) {
+        case .failure(let e)?:
+            let msg = "\(e.message); rebuilding it from the config and the journal"
+            logger.warning("\(msg)")
+            warnings.append(msg)
+        case .success(let s)? where s.configHash != config.configHash:
+            logger.notice("the config changed since the last checkpoint; finished points are kept, the plan follows the new config")
+        default: break
+        }
+        var excluded = Set<String>()
+        if let statuses = options.rerunStatuses {
+            let latest = Journal.latest(recs)
+            excluded = Set(latest.values.filter { statuses.contains($0.status) }.map(\.id))
+            logger.notice("rerun: \(excluded.count) point(s) with status \(statuses.map(\.rawValue).sorted().joined(separator: ", ")) will be recomputed")
+            for id in excluded.sorted() { logger.info("rerun: \(id)") }
+        }
+        for r in recs where r.status != .interrupted {
+            if excluded.contains(r.id) { continue }
+            if RunAnalysis.nonScanStages.contains(r.stage) { finalRecords[r.id] = r; continue }
+            done[key(of: r)] = r
+        }
+        // a point whose latest record is excluded must not fall back to an older record
+        for r in recs where excluded.contains(r.id) { done.removeValue(forKey: key(of: r)) }
+        journal = Journal(path: dir.journal)
+        try journal.open()
+        choices = planner.initialChoices()
+    }
+
+    func key(of r: PointRecord) -> String {
+        guard let slash = r.id.firstIndex(of: "/") else { return r.id }
+        return String(r.id[r.id.index(after: slash)...])
+    }
+
+    func versions() -> [String: String] {
+        var v: [String: String] = [Program.name: Program.version, "mpi": MPIRuntime.libraryVersion,
+                                   "libxc": XCFunctional.libraryVersion, "spglib": Spglib.version]
+        #if swift(>=6.3)
+        v["swift"] = "≥ 6.3"
+        #elseif swift(>=6.1)
+        v["swift"] = "6.1–6.2"
+        #endif
+        return v
+    }
+
+    /// The stage loop; returns the exit status.
+    func stages() throws -> Int32 {
+        let stages = planner.stages()
+        var allConverged = true
+        var stopped = false
+        for (si, stage) in stages.enumerated() {
+            if stop.isSet { stopped = true; break }
+            var points = try stage.plan(choices, planner: planner)
+            if let s = options.shard { points = points.filter { $0.index % s[1] == s[0] - 1 } }
+            var seen = Set<String>()
+            points = points.filter { seen.insert($0.key).inserted }
+            let stageStart = Date()
+            var results: StageResults { points.reduce(into: StageResults()) { m, p in if let r = done[p.key] { m[p.key] = r } } }
+            var pending = points.filter { done[$0.key] == nil }
+            let unneeded0 = stage.unneeded(points, results: results)
+            pending.removeAll { unneeded0.contains($0.key) }
+            pending = stage.dispatchInParameterOrder ? pending.sorted { $0.index < $1.index }
+                : pending.sorted { $0.cost != $1.cost ? $0.cost > $1.cost : $0.index < $1.index }
+            var state = RunState.StageState(name: stage.name, points: [:], order: points.map(\.id), decision: nil)
+            for p in points { state.points[p.id] = done[p.key]?.status.rawValue ?? (unneeded0.contains(p.key) ? "skipped" : "pending") }
+            stageStates.append(state)
+            let groups = ScanCostModel.groupSizes(ranks: world.size, points: pending, ranksPerPoint: config.resources.ranksPerPoint)
+            let stageLine = "stage \(stage.name): \(points.count) point(s), \(points.count - pending.count) already done, \(pending.count) to compute"
+                + (pending.isEmpty ? "" : " on \(groups.count) group(s) of \(groups.map(String.init).joined(separator: "/")) rank(s)")
+            logger.notice("\(stageLine)")
+            try checkpoint(force: true)
+            if !pending.isEmpty {
+                let futureCost = futureStagesCost(stages: Array(stages[(si + 1)...]))
+                _ = try broadcast(Header(stage: stage.name, groupSizes: groups, dispatch: true))
+                let dispatch = StageDispatch(world: world, groupSizes: groups, stop: stop)
+                dispatch.queue = pending
+                dispatch.warmStart = options.warmStart
+                dispatch.store = warmStore
+                var remainingCost = pending.map(\.cost).reduce(0, +)
+                var finishedInStage = points.count - pending.count
+                dispatch.unneeded = { [unowned self] in
+                    let u = stage.unneeded(points, results: results)
+                    for p in points where u.contains(p.key) && self.done[p.key] == nil {
+                        if self.stageStates[si].points[p.id] == "pending" {
+                            self.stageStates[si].points[p.id] = "skipped"
+                            remainingCost -= p.cost
+                            self.logger.info("stage \(stage.name): \(p.id) not needed (successive meshes agree)")
+                        }
+                    }
+                    return u
+                }
+                dispatch.tick = { [unowned self] in try? self.checkpoint(force: false) }
+                dispatch.onResult = { [unowned self] result, point in
+                    let r = result.record
+                    do { try self.journal.append(r) } catch {
+                        self.logger.error("\(error)")
+                    }
+                    self.records.append(r)
+                    if r.status != .interrupted { self.done[point.key] = r }
+                    self.stageStates[si].points[point.id] = r.status.rawValue
+                    finishedInStage += 1
+                    remainingCost -= point.cost
+                    self.costDone += point.cost
+                    self.rankSecondsDone += r.wall_time_s * Double(r.ranks)
+                    self.totalIterations += r.scf_iterations ?? 0
+                    self.computedPoints += 1
+                    self.progress(r, point: point, stage: stage.name, index: finishedInStage, of: points.count,
+                                  points: points, remainingCost: max(0, remainingCost), futureCost: futureCost)
+                }
+                try dispatch.run(executorFor: executor)
+            }
+            // a stop with points still to compute: no decision from partial results (the resumed run decides)
+            let unfinished = stage.unneeded(points, results: results)
+            if stop.isSet, points.contains(where: { done[$0.key] == nil && !unfinished.contains($0.key) }) {
+                stopped = true
+                allConverged = false
+                logger.notice("stage \(stage.name) stopped before all its points were computed; it decides when the run resumes")
+                break
+            }
+            // decision
+            var decision = stage.decide(points, results: results, choices: &choices)
+            let skippedKeys = stage.unneeded(points, results: results)
+            let needed = points.filter { !skippedKeys.contains($0.key) }
+            let recorded = needed.compactMap { done[$0.key] }
+            let failures = recorded.filter { $0.status != .converged }
+            if needed.contains(where: { done[$0.key] == nil }) { stopped = stopped || stop.isSet; allConverged = false }
+            if !failures.isEmpty { allConverged = false }
+            if !recorded.isEmpty, Double(failures.count) / Double(recorded.count) > 0.2 {
+                decision.warnings.append(String(format: "stage %@: %d of %d points failed (%.0f %% > 20 %%)", stage.name, failures.count,
+                                                recorded.count, 100 * Double(failures.count) / Double(recorded.count)))
+            }
+            for w in decision.warnings { logger.warning("\(w)"); warnings.append(w) }
+            stageStates[si].decision = decision
+            decisions.append(decision)
+            let line = String(format: "stage %@ done in %.1f s: %@", stage.name, Date().timeIntervalSince(stageStart), decision.summary)
+            clearBar()
+            out(line)
+            logger.info("\(line)")
+            try checkpoint(force: true)
+            try writeSummary()
+            if stop.isSet { stopped = true; break }
+            if !decision.decided {
+                logger.error("stage \(stage.name) could not decide: \(decision.summary); later stages are not run")
+                allConverged = false
+                break
+            }
+        }
+        let analysis = try finishRun(stopped: stopped, allConverged: allConverged)
+        if !analysis.succeeded { allConverged = false }
+        try checkpoint(force: true, finished: !stopped)
+        try writeSummary()
+        let wall = Date().timeIntervalSince(runStart)
+        let verdict = String(format: "%@: %d point(s) computed, %d SCF iterations, %.1f s; summary %@",
+                             allConverged ? "done" : stopped ? "stopped" : "done with failures", computedPoints, totalIterations, wall, dir.summaryCSV)
+        out(verdict)
+        logger.info("\(verdict)")
+        for line in analysis.lines { out(line); logger.info("\(line)") }
+        if stopped { logger.notice("the run was stopped; run the same command again to resume") }
+        if stopped { return Self.stoppedExitCode }
+        return allConverged ? 0 : 1
+    }
+
+    /// Exit status of a run stopped by `StopFlag` (SIGUSR1/SIGTERM): checkpointed, resumable.
+    public static let stoppedExitCode: Int32 = 3
+
+    func futureStagesCost(stages: [any ScanStage]) -> Double {
+        stages.compactMap { try? $0.plan(choices, planner: planner) }.flatMap { $0 }.filter { done[$0.key] == nil }.map(\.cost).reduce(0, +)
+    }
+
+    func progress(_ r: PointRecord, point: ScanPoint, stage: String, index: Int, of total: Int, points: [ScanPoint],
+                  remainingCost: Double, futureCost: Double) {
+        // ΔE per atom against the nearest finished point of the stage below it (else above)
+        var delta = ""
+        if let f = r.free_energy_Ha {
+            let others = points.filter { $0.key != point.key }.compactMap { p -> (ScanPoint, Double)? in
+                guard let o = done[p.key], o.status == .converged, let fo = o.free_energy_Ha else { return nil }
+                return (p, fo)
+            }
+            let below = others.filter { $0.0.index < point.index }.max { $0.0.index < $1.0.index }
+            let above = others.filter { $0.0.index > point.index }.min { $0.0.index < $1.0.index }
+            if let (_, fo) = below ?? above {
+                delta = String(format: "  ΔE %+.3f meV/atom", (f - fo) / Double(r.atoms) * Units.hartreeInEV * 1000)
+            }
+        }
+        let rate = costDone > 0 ? rankSecondsDone / costDone / Double(world.size) : 0
+        let etaStage = remainingCost * rate, etaRun = etaStage + futureCost * rate
+        let energy = r.free_energy_Ha.map { String(format: "F %.10f Ha", $0) } ?? "F —"
+        let state = r.status == .converged ? "" : "  \(r.status.rawValue.uppercased()): \(r.error ?? "")"
+        let line = String(format: "[%@ %d/%d] %@  %@%@  %@ it  %.2f s%@  ETA stage %@, run %@",
+                          stage, index, total, point.parameters, energy, delta,
+                          r.scf_iterations.map(String.init) ?? "—", r.wall_time_s, state, duration(etaStage), duration(etaRun))
+        clearBar()
+        out(line)
+        logger.info("\(line)")
+        let share = Double(config.resources.memoryLimit) / 1_048_576 / Double(ranksPerNode)
+        if let peak = r.peak_memory_MiB, peak > 0.85 * share {
+            let w = String(format: "%@: peak memory %.0f MiB per rank exceeds 85 %% of the %.0f MiB share of resources.memory_limit", r.id, peak, share)
+            logger.warning("\(w)")
+            warnings.append(w)
+        }
+        if bar {
+            let width = 30
+            let filled = total > 0 ? width * index / total : width
+            barText = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(stage) \(index)/\(total), ETA \(duration(etaRun))"
+            FileHandle.standardError.write(Data(("\r" + barText).utf8))
+        }
+    }
+
+    func clearBar() {
+        guard bar, !barText.isEmpty else { return }
+        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: barText.count) + "\r").utf8))
+        barText = ""
+    }
+
+    func duration(_ s: Double) -> String {
+        if !s.isFinite || s <= 0 { return "0 s" }
+        if s < 120 { return String(format: "%.0f s", s) }
+        if s < 7200 { return String(format: "%.0f min", s / 60) }
+        return String(format: "%.1f h", s / 3600)
+    }
+
+    func checkpoint(force: Bool, finished: Bool = false) throws {
+        guard force || Date().timeIntervalSince(lastCheckpoint) >= config.checkpointInterval else { return }
+        lastCheckpoint = Date()
+        let state = RunState(configHash: config.configHash, updatedAt: Timestamp.now(), stages: stageStates, choices: choices,
+                             finished: finished, warnings: warnings, shard: options.shard.map { "\($0[0])/\($0[1])" })
+        try writeAtomically(try state.encoded(), to: dir.state)
+    }
+
+    func writeSummary() throws {
+        let latest = Array(Journal.latest(records).values)
+        let s = ScanSummary(name: config.base.name, runDirectories: [directory], physics: config.physicsIdentity, choices: choices,
+                            decisions: decisions, warnings: warnings, points: latest)
+        try s.write(csvPath: dir.summaryCSV)
+    }
+}

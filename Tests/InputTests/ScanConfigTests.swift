@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import PlaneWave
+import TestSupport
+@testable import Input
+
+@Suite struct ScanConfigTests {
+    @Test func presets() throws {
+        let fast = try preset("gaas-fast.yaml")
+        #expect(fast.mode == .staged && fast.stageNames == ["cutoff", "kmesh", "lattice"])
+        #expect(fast.cutoff?.values == [10, 12, 14, 16] && fast.cutoff?.kmesh == [2, 2, 2])
+        #expect(abs(fast.cutoff!.tolerance - 0.020 / Units.hartreeInEV) < 1e-15)
+        #expect(fast.kmesh?.values == [[2, 2, 2], [4, 4, 4], [6, 6, 6]])
+        #expect(fast.lattice?.values.count == 5)
+        #expect(abs(fast.lattice!.values[2] - 5.75 * Units.angstrom) < 1e-12)
+        #expect(abs(fast.lattice!.values[4] / fast.lattice!.values[2] - 1.02) < 1e-12)
+        #expect(fast.resources.timeout == 300 && fast.resources.ranksPerPoint == nil)
+        #expect(fast.outputDirectory.hasSuffix("results/runs/gaas-fast"))
+
+        let prod = try preset("gaas-production.yaml")
+        #expect(prod.cutoff!.values.first! == 40 && prod.cutoff!.values.last! == 100, "80…200 Ry in Ha")
+        #expect(prod.cutoff!.differenceLattice?.count == 2)
+        #expect(prod.kmesh!.values.last == [8, 8, 8] && prod.resources.timeout == 900)
+        #expect(prod.resources.memoryLimit == 16_000_000_000)
+        let hpc = try preset("gaas-hpc.yaml")
+        #expect(hpc.resources.timeout == 3600 && hpc.resources.memoryLimit == 64_000_000_000 && hpc.kmesh!.values.count == 7)
+        // a one-point config gets default stages around its basis
+        let si = try preset("si-lda.yaml")
+        #expect(si.stageNames == ["cutoff", "kmesh", "lattice"] && si.cutoff!.values.contains(15))
+        #expect(si.physicsIdentity != fast.physicsIdentity)
+    }
+
+    @Test func setOverrides() throws {
+        let c = try preset("gaas-fast.yaml", ["output.directory=/scratch/run1", "stages.kmesh.values=[2,4]",
+                                              "structure.atoms[1].position=[0.3, 0.25, 0.25]", "resources.ranks_per_point=2",
+                                              "stages.mode=grid"])
+        #expect(c.outputDirectory == "/scratch/run1")
+        #expect(c.kmesh?.values == [[2, 2, 2], [4, 4, 4]] && c.mode == .grid && c.resources.ranksPerPoint == 2)
+        #expect(c.base.crystal.atoms[1].position.x == 0.3)
+        #expect(c.configHash != (try preset("gaas-fast.yaml")).configHash)
+        #expect(throws: ScanConfigErrors.self) { try preset("gaas-fast.yaml", ["name.x=1"]) }
+        #expect(throws: ScanConfigErrors.self) { try preset("gaas-fast.yaml", ["structure.atoms[7].species=Ga"]) }
+    }
+
+    @Test func everyProblemWithItsPath() throws {
+        let yaml = try String(contentsOf: configDirectory.appendingPathComponent("gaas-fast.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "values: [10 Ha, 12 Ha, 14 Ha, 16 Ha]", with: "values: [10 Ha, -5 Ha, 0 Ry]")
+            .replacingOccurrences(of: "timeout: 300 s", with: "timeout: soon")
+        do {
+            _ = try ScanConfig.parse(yaml: yaml, file: "x.yaml")
+            Issue.record("accepted")
+        } catch let e as ScanConfigErrors {
+            let paths = e.errors.map(\.field)
+            #expect(paths == ["stages.cutoff.values[1]", "stages.cutoff.values[2]", "resources.timeout"], "\(e)")
+            #expect(e.errors[0].description.hasPrefix("stages.cutoff.values[1]: -5 Ha must be positive (x.yaml, line"))
+        }
+    }
+}
+
+/// The `analysis:` section of a scan config: read into `ScanConfig.analysis`, validated with its paths.
+@Suite struct ScanAnalysisSectionTests {
+    @Test func readAndCombinedWithTheStageTolerances() throws {
+        let c = try preset("gaas-fast.yaml", ["analysis={energy_tolerance: 2 meV/atom, final_point: false, bands: {points: 30}, dos: {kmesh: 5x5x5, broadening: 0.05 eV}}"])
+        #expect(!c.analysis.final_point && c.analysis.band_points == 30 && c.analysis.dos_kmesh == [5, 5, 5])
+        #expect(abs(c.analysis.dos_broadening_eV - 0.05) < 1e-12 && abs(c.analysis.criteria.energy_eV_per_atom - 0.002) < 1e-12)
+        let s = AnalysisSettings(scan: c, analysis: c.analysis)
+        #expect(abs(s.criteria(for: "cutoff").energy_eV_per_atom - 0.020) < 1e-9, "the cutoff stage's 20 meV/atom")
+        #expect(abs(s.criteria(for: "lattice").energy_eV_per_atom - 0.002) < 1e-12, "the section's tolerance elsewhere")
+        #expect(try preset("gaas-fast.yaml").analysis == AnalysisSettings())
+    }
+
+    @Test(arguments: [
+        ("analysis={bands: {points: 1}}", "analysis.bands.points: 1 must be at least 2"),
+        ("analysis={dos: {kmesh: 0x2x2}}", "analysis.dos.kmesh"),
+        ("analysis={energy_tolerance: -1 meV/atom}", "analysis.energy_tolerance: -1 meV/atom must be positive"),
+        ("analysis={final_pont: true}", "analysis.final_pont: unknown key"),
+        ("analysis=[1, 2]", "analysis: "),
+    ])
+    func rejectedWithItsPath(_ set: String, _ expected: String) throws {
+        do {
+            _ = try preset("gaas-fast.yaml", [set])
+            Issue.record("accepted \(set)")
+        } catch let e as ScanConfigErrors {
+            #expect(e.errors.count == 1 && e.description.hasPrefix(expected), "\(e)")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import PlaneWave
+import TestSupport
+import Convergence
+@testable import RunStore
+
+@Suite struct JournalTests {
+    func tempFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString)").path }
+
+    @Test func roundTripAndDamage() throws {
+        let path = tempFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let j = Journal(path: path)
+        try j.append(record("cutoff/a", -8.5))
+        try j.append(record("cutoff/b", -8.6))
+        var (recs, problems) = Journal.read(path: path)
+        #expect(recs.map(\.id) == ["cutoff/a", "cutoff/b"] && problems.isEmpty)
+        #expect(recs[0] == record("cutoff/a", -8.5))
+        // an edited value fails its checksum; a torn line is malformed; the next append starts a new line
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "-8.6", with: "-8.7")
+        text += String(try Journal.line(for: record("cutoff/c", -1)).prefix(40))
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let j2 = Journal(path: path)
+        try j2.open()
+        try j2.append(record("cutoff/d", -2))
+        (recs, problems) = Journal.read(path: path)
+        #expect(recs.map(\.id) == ["cutoff/a", "cutoff/d"])
+        #expect(problems.map(\.line) == [2, 3])
+        #expect(problems[0].reason == "checksum mismatch" && problems[0].id == "cutoff/b")
+        #expect(problems[1].reason.contains("truncated"))
+    }
+
+    @Test func checkpointAtomicAndChecked() throws {
+        let path = tempFile()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let s = RunState(configHash: "abc", updatedAt: "now", stages: [], choices: StageChoices(ecut: 10, kmesh: [2, 2, 2], a: 10),
+                         finished: false, warnings: ["w"])
+        try writeAtomically(try s.encoded(), to: path)
+        guard case .success(let back)? = RunState.load(path: path) else { Issue.record("not loaded"); return }
+        #expect(back == s)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try data.prefix(data.count - 10).write(to: URL(fileURLWithPath: path))
+        guard case .failure(let e)? = RunState.load(path: path) else { Issue.record("truncation not detected"); return }
+        #expect(e.message.contains("truncated"))
+        #expect(RunState.load(path: path + ".none") == nil)
+    }
+
+    @Test func collectPrefersConvergedThenLatest() {
+        let merged = ScanCollect.merge([
+            record("grid/a", -1, finished: "2026-01-01T00:00:01Z"),
+            record("grid/a", nil, status: .failed, finished: "2026-01-01T00:00:02Z"),
+            record("grid/b", nil, status: .timeout, finished: "2026-01-01T00:00:01Z"),
+            record("grid/b", -2, finished: "2026-01-01T00:00:03Z"),
+            record("grid/c", -3, finished: "2026-01-01T00:00:01Z"),
+            record("grid/c", -3.5, finished: "2026-01-01T00:00:04Z"),
+        ])
+        let byID = Dictionary(uniqueKeysWithValues: merged.map { ($0.id, $0) })
+        #expect(byID["grid/a"]?.free_energy_Ha == -1 && byID["grid/b"]?.free_energy_Ha == -2 && byID["grid/c"]?.free_energy_Ha == -3.5)
+    }
+}
