@@ -79,6 +79,8 @@ public struct ConvergenceDecision: Codable, Sendable, Equatable {
     public let warnings: [String]
     /// Values to append to the scan when it did not converge, or only at its last value.
     public let suggested_values: [String]
+    /// The criteria the decision was made with (absent in analysis files written before they were stored).
+    public var tolerances: ConvergenceCriteria?
 }
 
 extension ConvergenceDecision {
@@ -133,8 +135,11 @@ extension ConvergenceDecision {
         var aCount: [Double: Int] = [:]
         for g in groups { for a in Set(g.records.filter(ok).map { latticeKey($0) }) { aCount[a, default: 0] += 1 } }
         let aOrder = aCount.keys.sorted { aCount[$0]! != aCount[$1]! ? aCount[$0]! > aCount[$1]! : $0 < $1 }
-        let baseA = aOrder.first
-        let secondA = aOrder.dropFirst().first
+        // with the difference's lattice constants given, the energy at another one if there is one
+        let differencePair = criteria.difference_lattice_angstrom.map { $0.map { ($0 * 1e6).rounded() / 1e6 } }
+        let baseA = aOrder.first { !(differencePair ?? []).contains($0) } ?? aOrder.first
+        let pair: (Double, Double)? = differencePair.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+            ?? baseA.flatMap { b in aOrder.first { $0 != b }.map { (b, $0) } }
 
         struct Q { var energy: Double?; var difference: Double?; var gap: Double?; var bulk: Double? }
         var quantities: [Q] = []
@@ -144,8 +149,9 @@ extension ConvergenceDecision {
             if let a = baseA, let r = good.first(where: { latticeKey($0) == a }) {
                 q.energy = r.free_energy_Ha! / Double(r.atoms) * Units.hartreeInEV
                 q.gap = r.gap_Ha.map { $0 * Units.hartreeInEV }
-                if let b = secondA, let r2 = good.first(where: { latticeKey($0) == b }) {
-                    q.difference = (r2.free_energy_Ha! - r.free_energy_Ha!) / Double(r.atoms) * Units.hartreeInEV
+                if let (a1, a2) = pair, let r1 = good.first(where: { latticeKey($0) == a1 }),
+                   let r2 = good.first(where: { latticeKey($0) == a2 }) {
+                    q.difference = (r2.free_energy_Ha! - r1.free_energy_Ha!) / Double(r.atoms) * Units.hartreeInEV
                 }
             }
             if Set(good.map { latticeKey($0) }).count >= 5, let eos = try? EquationOfState(records: good) {
@@ -153,7 +159,7 @@ extension ConvergenceDecision {
             }
             quantities.append(q)
             for r in g.records where !ok(r) {
-                warnings.append("\(r.id): \(r.status.rawValue)\(r.error.map { " (\($0))" } ?? "") — left out of the decision")
+                warnings.append("\(g.label) (\(r.id)): \(r.status.rawValue)\(r.error.map { " (\($0))" } ?? "") — left out of the decision")
             }
         }
         // reference: the most converged value with an energy
@@ -161,7 +167,7 @@ extension ConvergenceDecision {
             return ConvergenceDecision(stage: stage, parameter: parameter, x_label: xLabel, rows: [], chosen: nil, reference: nil,
                                  chosen_ecut_Ha: nil, chosen_kmesh: nil, chosen_smearing_width_Ha: nil, criteria: [],
                                  converged: false, message: "\(stage): no converged point, nothing to decide",
-                                 warnings: warnings, suggested_values: [])
+                                 warnings: warnings, suggested_values: [], tolerances: criteria)
         }
         if refIndex < groups.count - 1 {
             warnings.append("the most converged value\(groups.count - 1 - refIndex > 1 ? "s" : "") \(groups[(refIndex + 1)...].map(\.label).joined(separator: ", ")) failed: \(groups[refIndex].label) is the reference")
@@ -250,7 +256,7 @@ extension ConvergenceDecision {
                              chosen_kmesh: parameter == .kmesh ? chosen.kmesh : nil,
                              chosen_smearing_width_Ha: parameter == .smearing ? chosen.smearing_width_Ha : nil,
                              criteria: crits, converged: converged, message: message, warnings: warnings,
-                             suggested_values: suggestions)
+                             suggested_values: suggestions, tolerances: criteria)
     }
 
     /// Two further values continuing the scan.

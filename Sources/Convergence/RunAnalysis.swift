@@ -161,7 +161,9 @@ public enum RunAnalysis {
         let vectors = system.lattice_vectors_bohr.map { $0.map { $0 * scale } }
         return RecommendedParameters(system: system, ecut: ecut, kmesh: kmesh, kshift: kshift, latticeConstant: aRecommended,
                                      latticeVectorsBohr: vectors, eos: a.eos?.preferred, gap: gap, sources: sources,
-                                     tolerances: settings.criteria, warnings: warnings, generatedAt: Timestamp.now(), program: program)
+                                     tolerances: Dictionary(a.decisions.map { ($0.stage, $0.tolerances ?? settings.criteria(for: $0.stage)) },
+                                                             uniquingKeysWith: { $1 }),
+                                     warnings: warnings, generatedAt: Timestamp.now(), program: program)
     }
 
     /// The point config (and `analysis:` settings) of a run's config file: a one-point config or a

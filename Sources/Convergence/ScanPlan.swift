@@ -77,6 +77,9 @@ public struct StageDecision: Codable, Sendable, Equatable {
     /// False when the stage could not decide (e.g. its reference point failed): the run stops there.
     public var decided: Bool
     public var warnings: [String] = []
+    /// The convergence decision behind it (cutoff and k-mesh stages): the same the report and
+    /// recommended.json state.
+    public var convergence: ConvergenceDecision? = nil
 }
 
 /// The results of a stage's points as its decision sees them: by parameter key, the latest record.
@@ -124,9 +127,11 @@ public struct ScanPlanner: Sendable {
                               kmeshes: c.kmesh?.values ?? [c.cutoff?.kmesh ?? base.discretization.kmesh],
                               lattice: c.lattice?.values)]
         }
+        // the criteria the end-of-run analysis decides with: one rule for the stages and the recommendation
+        let settings = AnalysisSettings(scan: c, analysis: c.analysis)
         var s: [any ScanStage] = []
-        if let cut = c.cutoff { s.append(CutoffStage(spec: cut)) }
-        if let k = c.kmesh { s.append(KMeshStage(spec: k)) }
+        if let cut = c.cutoff { s.append(CutoffStage(spec: cut, criteria: settings.criteria(for: "cutoff"))) }
+        if let k = c.kmesh { s.append(KMeshStage(spec: k, criteria: settings.criteria(for: "kmesh"))) }
         if let l = c.lattice { s.append(LatticeStage(spec: l)) }
         return s
     }
@@ -179,11 +184,20 @@ public enum ScanCostModel {
 
 // MARK: the standard stages
 
-/// Cutoff at a fixed mesh: the smallest cutoff whose energy per atom (and energy difference between
-/// two lattice constants, when asked) is within tolerance of the highest cutoff's, for it and every larger cutoff.
+/// Cutoff at a fixed mesh, decided by the one rule of the run (`ConvergenceDecision.decide` with the
+/// stage's criteria, the analysis' gap and B0 criteria included): the smallest cutoff from which every
+/// converged cutoff is within tolerance of the highest one. The highest cutoff (and its energy
+/// difference, when asked) must have converged: without its reference the stage cannot decide.
 public struct CutoffStage: ScanStage {
     public let spec: ScanConfig.CutoffStage
+    public let criteria: ConvergenceCriteria
     public var name: String { "cutoff" }
+
+    /// `criteria` nil: the stage's own tolerances alone.
+    public init(spec: ScanConfig.CutoffStage, criteria: ConvergenceCriteria? = nil) {
+        self.spec = spec
+        self.criteria = criteria ?? spec.criteria()
+    }
 
     public func plan(_ c: StageChoices, planner: ScanPlanner) throws -> [ScanPoint] {
         var points: [ScanPoint] = []
@@ -197,101 +211,62 @@ public struct CutoffStage: ScanStage {
     }
 
     public func decide(_ points: [ScanPoint], results: StageResults, choices: inout StageChoices) -> StageDecision {
-        let atoms = Double(results.values.first?.atoms ?? 1)
-        func energy(_ e: Double, _ a: Double?) -> Double? {
-            guard let p = points.first(where: { $0.ecut == e && $0.a == a }), let r = results[p.key],
-                  r.status == .converged, let f = r.free_energy_Ha else { return nil }
-            return f / atoms
+        func converged(_ e: Double, _ a: Double?) -> Bool {
+            points.first { $0.ecut == e && $0.a == a }.flatMap { results[$0.key] }?.status == .converged
         }
         let top = spec.values.last!
-        guard let eTop = energy(top, choices.a) else {
+        guard converged(top, choices.a) else {
             return StageDecision(stage: name, summary: "the highest cutoff \(formatNumber(top)) Ha did not converge: no reference to judge convergence",
                                  decided: false)
         }
-        var dTop: Double? = nil
-        if let dl = spec.differenceLattice {
-            guard let e1 = energy(top, dl[0]), let e2 = energy(top, dl[1]) else {
-                return StageDecision(stage: name, summary: "the energy difference at the highest cutoff \(formatNumber(top)) Ha is missing (a point failed)",
-                                     decided: false)
-            }
-            dTop = e2 - e1
+        if let dl = spec.differenceLattice, !dl.allSatisfy({ converged(top, $0) }) {
+            return StageDecision(stage: name, summary: "the energy difference at the highest cutoff \(formatNumber(top)) Ha is missing (a point failed)",
+                                 decided: false)
         }
-        var chosen = top
-        var warnings: [String] = []
-        // scan downwards: the chosen cutoff is the lowest one from which every converged cutoff agrees
-        for e in spec.values.reversed() {
-            guard let ei = energy(e, choices.a) else {
-                if e != top { warnings.append("cutoff \(formatNumber(e)) Ha has no converged energy; skipped in the decision") }
-                continue
-            }
-            var ok = abs(ei - eTop) <= spec.tolerance
-            if let dTop, let dl = spec.differenceLattice {
-                if let e1 = energy(e, dl[0]), let e2 = energy(e, dl[1]) {
-                    ok = ok && abs((e2 - e1) - dTop) <= spec.differenceTolerance!
-                } else {
-                    warnings.append("cutoff \(formatNumber(e)) Ha lacks its energy difference; skipped in the decision")
-                    continue
-                }
-            }
-            if ok { chosen = e } else { break }
-        }
-        if chosen == top && spec.values.count > 1 {
-            warnings.append("cutoff: only the highest cutoff \(formatNumber(top)) Ha meets the tolerance; extend stages.cutoff.values upwards to confirm convergence")
-        }
-        choices.ecut = chosen
-        let tolMeV = spec.tolerance * Units.hartreeInEV * 1000
-        return StageDecision(stage: name, summary: String(format: "cutoff %@ Ha: within %.3g meV/atom of %@ Ha", formatNumber(chosen), tolMeV, formatNumber(top)),
-                             decided: true, warnings: warnings)
+        let d = ConvergenceDecision.decide(stage: name, records: points.compactMap { results[$0.key] }, criteria: criteria,
+                                           parameter: .cutoff)
+        choices.ecut = d.chosen_ecut_Ha ?? top
+        return StageDecision(stage: name, summary: d.message, decided: true, warnings: d.warnings, convergence: d)
     }
 }
 
-/// k-mesh at the chosen cutoff: meshes in ascending order; stops once two successive meshes agree.
+/// k-mesh at the chosen cutoff, meshes in ascending order, decided by the same rule as the cutoff
+/// (`ConvergenceDecision.decide` against the densest mesh computed). Stops early: once the meshes
+/// computed so far, in order, converge by that rule, the denser ones are not needed.
 public struct KMeshStage: ScanStage {
     public let spec: ScanConfig.KMeshStage
+    public let criteria: ConvergenceCriteria
     public var name: String { "kmesh" }
     public var dispatchInParameterOrder: Bool { true }
+
+    /// `criteria` nil: the stage's own tolerance alone.
+    public init(spec: ScanConfig.KMeshStage, criteria: ConvergenceCriteria? = nil) {
+        self.spec = spec
+        self.criteria = criteria ?? spec.criteria()
+    }
 
     public func plan(_ c: StageChoices, planner: ScanPlanner) throws -> [ScanPoint] {
         spec.values.enumerated().map { planner.point(stage: name, index: $0.offset, ecut: c.ecut, kmesh: $0.element, a: c.a) }
     }
 
-    /// The first successive pair (among converged meshes) that agrees, once every mesh up to it has a result.
-    func agreeingPair(_ points: [ScanPoint], results: StageResults) -> (Int, Int)? {
-        let atoms = Double(results.values.first?.atoms ?? 1)
-        var previous: (index: Int, energy: Double)? = nil
-        for (i, p) in points.enumerated() {
-            guard let r = results[p.key] else { return nil }   // undecidable beyond the first missing result
-            guard r.status == .converged, let f = r.free_energy_Ha else { continue }
-            let e = f / atoms
-            if let prev = previous, abs(e - prev.energy) <= spec.tolerance { return (prev.index, i) }
-            previous = (i, e)
-        }
-        return nil
+    func decision(_ records: [PointRecord]) -> ConvergenceDecision {
+        ConvergenceDecision.decide(stage: name, records: records, criteria: criteria, parameter: .kmesh)
     }
 
     public func unneeded(_ points: [ScanPoint], results: StageResults) -> Set<String> {
-        guard let (_, j) = agreeingPair(points, results: results) else { return [] }
-        return Set(points[(j + 1)...].map(\.key))
+        let done = points.prefix { results[$0.key] != nil }   // undecidable beyond the first missing result
+        guard done.count >= 2, done.count < points.count, decision(done.compactMap { results[$0.key] }).converged else { return [] }
+        return Set(points[done.count...].map(\.key))
     }
 
     public func decide(_ points: [ScanPoint], results: StageResults, choices: inout StageChoices) -> StageDecision {
-        let tolMeV = spec.tolerance * Units.hartreeInEV * 1000
-        func mesh(_ p: ScanPoint) -> String { p.kmesh.map(String.init).joined(separator: "x") }
-        if let (i, j) = agreeingPair(points, results: results) {
-            choices.kmesh = points[i].kmesh
-            return StageDecision(stage: name, summary: String(format: "k-mesh %@: within %.3g meV/atom of %@", mesh(points[i]), tolMeV, mesh(points[j])),
-                                 decided: true)
-        }
+        let records = points.compactMap { results[$0.key] }
         guard let last = points.last(where: { results[$0.key]?.status == .converged }) else {
             return StageDecision(stage: name, summary: "no k-mesh converged", decided: false)
         }
-        choices.kmesh = last.kmesh
-        if points.count == 1 {
-            return StageDecision(stage: name, summary: "k-mesh \(mesh(last)) (a single mesh: convergence not checked)", decided: true)
-        }
-        return StageDecision(stage: name, summary: "k-mesh \(mesh(last)): no two successive meshes agree within \(String(format: "%.3g", tolMeV)) meV/atom; taking the densest converged mesh",
-                             decided: true,
-                             warnings: ["kmesh: not converged within \(String(format: "%.3g", tolMeV)) meV/atom; extend stages.kmesh.values"])
+        let d = decision(records)
+        choices.kmesh = d.chosen_kmesh ?? last.kmesh
+        return StageDecision(stage: name, summary: d.message, decided: true, warnings: d.warnings, convergence: d)
     }
 }
 

@@ -5,22 +5,36 @@ extension AnalysisSettings {
     /// The analysis settings of a scan: `analysis` (e.g. read from the config's `analysis:` section)
     /// with the scan's own stage tolerances for the decisions of its cutoff and k-mesh stages
     /// (`stages.cutoff.tolerance`, `stages.cutoff.energy_difference`, `stages.kmesh.tolerance`).
+    /// The scan stages and the recommendation decide with these same criteria (one rule).
     public init(scan: ScanConfig, analysis: AnalysisSettings = AnalysisSettings()) {
         self = analysis
         if let c = scan.cutoff {
-            var k = analysis.criteria
-            k.energy_eV_per_atom = c.tolerance * Units.hartreeInEV
-            if c.differenceLattice != nil {
-                k.energy_difference = true
-                k.energy_difference_eV_per_atom = (c.differenceTolerance ?? c.tolerance) * Units.hartreeInEV
-            }
-            stage_criteria["cutoff"] = k
-            stage_criteria["grid"] = k
+            stage_criteria["cutoff"] = c.criteria(analysis.criteria)
+            stage_criteria["grid"] = c.criteria(analysis.criteria)
         }
-        if let m = scan.kmesh {
-            var k = analysis.criteria
-            k.energy_eV_per_atom = m.tolerance * Units.hartreeInEV
-            stage_criteria["kmesh"] = k
+        if let m = scan.kmesh { stage_criteria["kmesh"] = m.criteria(analysis.criteria) }
+    }
+}
+
+extension ScanConfig.CutoffStage {
+    /// `base` (the analysis criteria: gap, B0, …) with this stage's energy and energy-difference tolerances.
+    public func criteria(_ base: ConvergenceCriteria = ConvergenceCriteria()) -> ConvergenceCriteria {
+        var k = base
+        k.energy_eV_per_atom = tolerance * Units.hartreeInEV
+        if let dl = differenceLattice {
+            k.energy_difference = true
+            k.energy_difference_eV_per_atom = (differenceTolerance ?? tolerance) * Units.hartreeInEV
+            k.difference_lattice_angstrom = dl.map { $0 / Units.angstrom }
         }
+        return k
+    }
+}
+
+extension ScanConfig.KMeshStage {
+    /// `base` (the analysis criteria) with this stage's energy tolerance.
+    public func criteria(_ base: ConvergenceCriteria = ConvergenceCriteria()) -> ConvergenceCriteria {
+        var k = base
+        k.energy_eV_per_atom = tolerance * Units.hartreeInEV
+        return k
     }
 }

@@ -2,13 +2,15 @@ import Foundation
 
 /// The tolerances a stage's decision is made with. Defaults follow the SSSP protocol: 1 meV/atom
 /// for total energies (and energy differences), 1 % for the bulk modulus, 10 meV for the gap.
-/// Energy differences and the gap are converged only when asked for (`energyDifference`, `gap`).
+/// Energy differences and the gap are converged only when asked for (`energy_difference`, `gap`).
 public struct ConvergenceCriteria: Codable, Sendable, Equatable {
     /// |E(x) − E(ref)| per atom (eV).
     public var energy_eV_per_atom: Double = 1e-3
     /// Also converge E(a₂) − E(a₁) per atom between two lattice constants scanned at every value.
     public var energy_difference: Bool = false
     public var energy_difference_eV_per_atom: Double = 1e-3
+    /// The two lattice constants (Å) whose E(a₂) − E(a₁) is converged; nil: the two scanned at most values.
+    public var difference_lattice_angstrom: [Double]? = nil
     /// Also converge the (mesh) band gap.
     public var gap: Bool = false
     public var gap_eV: Double = 0.01

@@ -131,15 +131,15 @@ public struct RunReport {
     func decisionsSection() -> String {
         var s = "<h2 id=\"decisions\">Convergence decisions</h2>\n"
         if document.decisions.isEmpty { return s + "<p>No convergence stage (cutoff, k-mesh or smearing scan) in this run.</p>\n" }
-        let tol = document.settings.criteria
-        s += "<p class=\"small\">Criteria: |ΔE| ≤ \(shortNumber(tol.energy_eV_per_atom * 1000)) meV/atom against the most converged value, for the chosen value and every larger one"
-        if tol.energy_difference { s += "; energy differences between two lattice constants within \(shortNumber(tol.energy_difference_eV_per_atom * 1000)) meV/atom" }
-        if tol.gap { s += "; gap within \(shortNumber(tol.gap_eV * 1000)) meV" }
-        s += "; B0 within \(shortNumber(tol.bulk_modulus_relative * 100)) % where fitted.</p>\n"
         var plots: [String] = []
         for (i, d) in document.decisions.enumerated() {
             let cls = d.converged ? "ok" : "bad"
+            let tol = tolerances(d)
             s += "<h3>\(htmlEscaped(d.stage))</h3><p class=\"decision \(cls)\" data-field=\"decision\">\(htmlEscaped(d.message))</p>\n"
+            s += "<p class=\"small\" data-field=\"criteria\">Criteria: |ΔE| ≤ \(shortNumber(tol.energy_eV_per_atom * 1000)) meV/atom against the most converged value, for the chosen value and every larger one"
+            if tol.energy_difference { s += "; energy differences between two lattice constants within \(shortNumber(tol.energy_difference_eV_per_atom * 1000)) meV/atom" }
+            if tol.gap { s += "; gap within \(shortNumber(tol.gap_eV * 1000)) meV" }
+            s += "; B0 within \(shortNumber(tol.bulk_modulus_relative * 100)) % where fitted.</p>\n"
             for w in d.warnings { s += "<div class=\"warn\">\(htmlEscaped(w))</div>\n" }
             let hasD = d.rows.contains { $0.delta_energy_difference_meV_per_atom != nil }
             let hasG = d.rows.contains { $0.delta_gap_meV != nil }
@@ -165,8 +165,13 @@ public struct RunReport {
         return s
     }
 
+    /// The criteria a decision was made with (those of its stage in the settings, for files written before decisions kept them).
+    func tolerances(_ d: ConvergenceDecision) -> ConvergenceCriteria {
+        d.tolerances ?? document.settings.criteria(for: d.stage)
+    }
+
     func convergencePlot(_ d: ConvergenceDecision, index: Int) -> String {
-        let tolMeV = document.settings.criteria.energy_eV_per_atom * 1000
+        let tolMeV = tolerances(d).energy_eV_per_atom * 1000
         let rows = d.rows.filter { $0.label != d.reference }
         var plot = SVGPlot(id: "plot-convergence-\(index)", title: "\(d.stage): |ΔE| per atom vs \(d.parameter == .kmesh ? "k-mesh" : d.parameter.rawValue)",
                            xLabel: d.parameter == .kmesh ? "k-point mesh" : d.x_label, yLabel: "|ΔE| (meV/atom), log scale")

@@ -12,8 +12,10 @@ import Input
 
     func results(_ points: [ScanPoint], _ energiesPerAtom: [Double?]) -> StageResults {
         var r = StageResults()
+        // records as the runner journals them: the point's own cutoff, mesh and lattice constant
         for (p, e) in zip(points, energiesPerAtom) {
-            r[p.key] = e.map { record(p.id, 2 * $0) } ?? record(p.id, nil, status: .unconverged)
+            r[p.key] = record(stage: p.stage, ecut: p.ecut, kmesh: p.kmesh, a: p.a.map { $0 / Units.angstrom } ?? 5.653,
+                              f: e.map { 2 * $0 }, status: e == nil ? .unconverged : .converged)
         }
         return r
     }
@@ -45,6 +47,46 @@ import Input
         #expect(d.decided && choices.kmesh == [2, 2, 2])
         r = results(Array(points.prefix(1)), [-1])
         #expect(stage.unneeded(points, results: r).isEmpty)
+    }
+
+    /// One rule: an `analysis` criterion (here the gap) that moves the cutoff choice moves the cutoff
+    /// stage's choice, so the lattice stage runs at the recommended cutoff, and so does the final point.
+    @Test func analysisCriteriaMoveTheStageChoiceAndTheRecommendationAlike() throws {
+        let config = try preset("gaas-fast.yaml", ["analysis={gap: 1 meV}"])
+        let planner = ScanPlanner(config: config)
+        let stages = planner.stages()
+        let cutoff = try #require(stages.first { $0.name == "cutoff" })
+        var choices = planner.initialChoices()
+        let points = try cutoff.plan(choices, planner: planner)
+        #expect(points.map(\.ecut) == [10, 12, 14, 16])
+        // energies within 0.5 meV/atom of 16 Ha everywhere (20 meV/atom would take 10 Ha); gaps 5 meV off below 14 Ha
+        let gapOffset: [Double: Double] = [10: 5e-3, 12: 5e-3, 14: 5e-5, 16: 0]
+        var results = StageResults()
+        for p in points {
+            results[p.key] = record(stage: "cutoff", ecut: p.ecut, kmesh: p.kmesh, a: 5.653,
+                                    f: -8.5 + meV(0.5) * (16 - p.ecut) / 6, gap: 0.05 + gapOffset[p.ecut]! * Units.electronVolt)
+        }
+        let d = cutoff.decide(points, results: results, choices: &choices)
+        #expect(d.decided && choices.ecut == 14, "\(d.summary)")
+        var energyOnly = planner.initialChoices()
+        _ = CutoffStage(spec: config.cutoff!).decide(points, results: results, choices: &energyOnly)
+        #expect(energyOnly.ecut == 10, "the gap criterion is what moves the choice")
+        // the stage's decision is the one the analysis makes of the same records
+        let settings = AnalysisSettings(scan: config, analysis: config.analysis)
+        let records = Array(results.values)
+        let analysis = RunAnalysis.analyse(records: records, settings: settings)
+        #expect(analysis.decisions.first?.message == d.summary)
+        let base = config.base
+        let rec = RunAnalysis.recommend(analysis: analysis, system: SystemDescription(config: base), baseEcut: base.discretization.ecut,
+                                        baseKmesh: base.discretization.kmesh, baseKshift: base.discretization.kshift,
+                                        records: records, gap: nil, settings: settings)
+        #expect(rec.ecut_Ha == 14 && rec.tolerances["cutoff"] == settings.criteria(for: "cutoff"))
+        // the lattice stage runs at the recommended cutoff, and so does the final point
+        let lattice = try #require(stages.first { $0.name == "lattice" })
+        let latticePoints = try lattice.plan(choices, planner: planner)
+        #expect(!latticePoints.isEmpty && latticePoints.allSatisfy { $0.ecut == rec.ecut_Ha })
+        let final = try RunAnalysis.finalPoint(of: rec, config: base)
+        #expect(final.config.discretization.ecut == rec.ecut_Ha && final.id.hasPrefix("final/ecut=14Ha"), "\(final.id)")
     }
 
     @Test func latticeWindowAndEdgeWarning() throws {

@@ -32,6 +32,31 @@ import Convergence
         #expect(problems[1].reason.contains("truncated"))
     }
 
+    /// `report` reads a run's records through `RunRecords.load`; a damaged line (edited value, bad
+    /// checksum, torn write) is rejected there exactly as `run` rejects it (`Journal.read`), in a run
+    /// directory and in a shard's.
+    @Test func reportRejectsADamagedLineAsRunDoes() throws {
+        let dir = try temporaryDirectory().path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for journalDir in [dir, dir + "/shard-1"] {
+            try FileManager.default.createDirectory(atPath: journalDir, withIntermediateDirectories: true)
+            let path = RunDirectory(journalDir).journal
+            let j = Journal(path: path)
+            for (id, f) in [("cutoff/a", -8.5), ("cutoff/b", -8.6), ("cutoff/c", -8.65)] { try j.append(record(id, f)) }
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            text = text.replacingOccurrences(of: "-8.6,", with: "-8.7,")            // value edited: checksum mismatch
+            text += String(try Journal.line(for: record("cutoff/d", -1)).prefix(50)) // torn last line
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = Journal.read(path: path)
+            #expect(run.records.map(\.id) == ["cutoff/a", "cutoff/c"] && run.problems.count == 2)
+            let report = try RunRecords.load(runDirectory: dir)
+            #expect(report.records == run.records, "report took \(report.records.map(\.id)), run \(run.records.map(\.id))")
+            #expect(report.problems.count == run.problems.count)
+            #expect(zip(report.problems, run.problems).allSatisfy { $0.contains($1.description) })
+            if journalDir == dir { try FileManager.default.moveItem(atPath: path, toPath: dir + "/old.jsonl") }
+        }
+    }
+
     @Test func checkpointAtomicAndChecked() throws {
         let path = tempFile()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -62,11 +62,8 @@ struct RunAnalysisTests {
                   "Ga.GTH-PBE-q3.gth", "As.GTH-PBE-q5.gth"] {
             #expect(outcome.files.contains(dir + "/" + f), "\(f)")
         }
-        // regenerating from the journal (the runner's line format) and analysis.json gives the same recommendation
-        let lines = try (recs + [final]).map { r -> String in
-            let body = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
-            return "{\"sha256\":\"\(String(repeating: "0", count: 64))\",\"record\":\(body)}"
-        }
+        // regenerating from the journal (the runner's lines, checksummed) and analysis.json gives the same recommendation
+        let lines = try (recs + [final]).map { try Journal.line(for: $0) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/journal.jsonl", atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: dir + "/recommended.json")
         try RunAnalysis.regenerate(runDirectory: dir)
