@@ -18,9 +18,6 @@ public final class AndersonMixing {
         self.grid = grid; self.damping = damping; self.history = history; self.kerker = kerker
     }
 
-    /// Forgets the history (e.g. after the band count changed).
-    public func reset() { inputs.removeAll(); residuals.removeAll() }
-
     public func next(input: [Double], output: [Double]) -> [Double] {
         let n = input.count
         var f = (0..<n).map { output[$0] - input[$0] }

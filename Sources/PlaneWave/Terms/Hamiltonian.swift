@@ -23,13 +23,6 @@ public struct Hamiltonian {
         self.transform = transform; self.layout = layout
     }
 
-    /// As above with a new pruned transform on `fft`'s grid (plans it: prefer sharing one
-    /// `WavefunctionFFT` across k-points).
-    public init(kbasis: KBasis, potential: [Double], nonlocal: NonlocalProjectors, fft: FFT3D) {
-        let t = WavefunctionFFT(fftSize: [fft.n.0, fft.n.1, fft.n.2])
-        self.init(kbasis: kbasis, potential: potential, nonlocal: nonlocal, transform: t, layout: t.layout(for: kbasis))
-    }
-
     /// H X for the columns of X.
     public func apply(_ x: ComplexMatrix) -> ComplexMatrix {
         let npw = kbasis.count
