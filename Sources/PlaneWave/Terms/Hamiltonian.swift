@@ -84,14 +84,3 @@ extension Hamiltonian {
         return h
     }
 }
-
-/// Kinetic energy Σ_G |k+G|²/2 |c_G|² of each column.
-public enum Kinetic {
-    public static func expectation(_ x: ComplexMatrix, kbasis: KBasis) -> [Double] {
-        (0..<x.cols).map { n in
-            var s = 0.0
-            for g in 0..<x.rows { s += x[g, n].norm2 * kbasis.kinetic[g] }
-            return s
-        }
-    }
-}
