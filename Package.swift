@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "PlaneWave",
             dependencies: ["Bindings", .product(name: "Numerics", package: "swift-numerics")],
+            resources: [.embedInCode("Pseudopotentials/GTH_POTENTIALS")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(
             name: "ParallelSCF",

@@ -6,7 +6,8 @@ Runs `preconv-mpi scf` on 1 and 2 ranks and, when they are installed, ABINIT (1 
 Quantum ESPRESSO pw.x (2 ranks, -nk 2) on the identical physics in the same session, then writes
 results/bench/engine.json and prints the time and memory ratios. Every code's time is the fastest of
 BENCH_REPEATS (default 3) runs, taken in rounds of every code in turn; all of them are recorded. Pseudopotential files for the
-reference codes are written from the program's own shipped GTH tables (Sources/PlaneWave/GTHTables.swift).
+reference codes are written from the program's own shipped GTH tables
+(Sources/PlaneWave/Pseudopotentials/GTH_POTENTIALS).
 """
 import json, os, re, shutil, subprocess, sys, tempfile, time
 
@@ -24,8 +25,7 @@ ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
 
 def gth_entries():
     """Entries of the shipped CP2K-format table, keyed 'Element Name' for every name and alias."""
-    text = open(os.path.join(ROOT, "Sources/PlaneWave/GTHTables.swift")).read()
-    body = text.split('#"""', 1)[1].rsplit('"""#', 1)[0]
+    body = open(os.path.join(ROOT, "Sources/PlaneWave/Pseudopotentials/GTH_POTENTIALS")).read()
     entries = {}
     for block in body.split("\n#"):
         lines = [l for l in block.strip("\n").split("\n") if l.strip() and not l.startswith("#")]

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Generate Sources/PlaneWave/GTHTables.swift from CP2K's GTH_POTENTIALS file.
+"""Generate Sources/PlaneWave/Pseudopotentials/GTH_POTENTIALS from CP2K's GTH_POTENTIALS file.
 
-Copies every GTH-PBE-q* and GTH-PADE-q* (= GTH-LDA) entry verbatim into a Swift raw
-string literal, so the engine carries its pseudopotential tables and needs no files at
-run time.  Each copied entry is first parsed strictly (exact token counts per line,
+Copies every GTH-PBE-q* and GTH-PADE-q* (= GTH-LDA) entry verbatim (trailing blanks removed),
+each followed by a '#' separator line, into the data file that SwiftPM compiles into the
+engine (`.embedInCode` in Package.swift, read by GTHTables.swift), so the program needs no
+files at run time.  Each copied entry is first parsed strictly (exact token counts per line,
 upper-triangular h matrices, no trailing lines such as spin-orbit k_ij blocks); an entry
-that does not fit the plain GTH format is skipped and listed in the generated header.
+that does not fit the plain GTH format is skipped and reported.
 
 Usage:
     scripts/generate-gth-tables.py [--source /usr/share/cp2k/GTH_POTENTIALS]
-                                   [--output Sources/PlaneWave/GTHTables.swift]
+                                   [--output Sources/PlaneWave/Pseudopotentials/GTH_POTENTIALS]
 Source: Debian package cp2k-data 2023.1 (M. Krack, Theor. Chem. Acc. 114, 145 (2005)).
 """
 import argparse
@@ -98,7 +99,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", default="/usr/share/cp2k/GTH_POTENTIALS")
-    ap.add_argument("--output", default=os.path.normpath(os.path.join(here, "..", "Sources", "PlaneWave", "GTHTables.swift")))
+    ap.add_argument("--output", default=os.path.normpath(os.path.join(here, "..", "Sources", "PlaneWave", "Pseudopotentials", "GTH_POTENTIALS")))
     args = ap.parse_args()
 
     with open(args.source, encoding="utf-8") as f:
@@ -109,9 +110,6 @@ def main():
         name = names[0] if names else ""
         if not any(name.startswith(fam + "-q") for fam in FAMILIES):
             continue
-        if any('"""' in l or "\\" in l for l in block):
-            skipped.append((element, name, "contains characters that cannot go into a Swift raw string"))
-            continue
         try:
             strict_parse(block)
         except (ValueError, IndexError) as e:
@@ -121,31 +119,9 @@ def main():
 
     counts = {fam: sum(1 for _, n, _ in kept if n.startswith(fam + "-q")) for fam in FAMILIES}
     out = []
-    out.append("// GENERATED FILE — do not edit. Regenerate with scripts/generate-gth-tables.py.")
-    out.append("//")
-    out.append("// Goedecker–Teter–Hutter pseudopotentials as tabulated by M. Krack, Theor. Chem. Acc. 114, 145")
-    out.append("// (2005), copied verbatim from CP2K's GTH_POTENTIALS data file (Debian package cp2k-data 2023.1,")
-    out.append("// /usr/share/cp2k/GTH_POTENTIALS). Only the GTH-PBE-q* and GTH-PADE-q* (alias GTH-LDA-q*) entries are")
-    out.append("// kept, each entry's lines unchanged apart from trailing blanks, followed by a '#' separator:")
-    out.append(f"// {len(kept)} entries ({counts['GTH-PBE']} GTH-PBE, {counts['GTH-PADE']} GTH-PADE).")
-    if skipped:
-        out.append("// Excluded (not in the plain GTH format read by GTHPseudopotential.parseLibrary):")
-        for e, n, why in skipped:
-            out.append(f"//   {e} {n}: {why}")
-    else:
-        out.append("// Every such entry is in the plain GTH format (no spin-orbit k_ij lines); none was excluded.")
-    out.append("")
-    out.append("/// The shipped CP2K GTH_POTENTIALS text (GTH-PBE and GTH-PADE families), parsed by")
-    out.append("/// `GTHPseudopotential.parseLibrary` through `PseudopotentialLibrary`.")
-    out.append("public enum GTHTables {")
-    out.append(f"    /// Number of entries in `text`.")
-    out.append(f"    public static let entryCount = {len(kept)}")
-    out.append("    public static let text: String = #\"\"\"")
     for element, name, block in kept:
         out.extend(l.rstrip() for l in block)
         out.append("#")
-    out.append("\"\"\"#")
-    out.append("}")
     out.append("")
     with open(args.output, "w", encoding="utf-8") as f:
         f.write("\n".join(out))

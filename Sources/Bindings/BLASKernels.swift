@@ -2,11 +2,10 @@ import COpenBLAS
 import Foundation
 
 /// The kernels OpenBLAS (a DYNAMIC_ARCH build, as Debian's) chose from the CPU model when it was
-/// loaded. A CPU newer than the library falls back to the generic "Prescott" (SSE3) kernels: Debian
-/// 12's OpenBLAS 0.3.21 on an Intel model 207 (Emerald Rapids) did, and the GaAs engine benchmark
-/// took 5.8 s instead of 4.5 s with the Cooperlake kernels (zgemm 15.8 against 77.6 GFlop/s). The
-/// choice can only be changed through `OPENBLAS_CORETYPE`, read at load time, so the process
-/// re-executes itself.
+/// loaded. A CPU newer than the library falls back to the generic "Prescott" (SSE3) kernels (Debian
+/// 12's OpenBLAS 0.3.21 does on Intel model 207, Emerald Rapids), whose zgemm is several times
+/// slower than the AVX-512 ones (see README Performance). The choice can only be changed through
+/// `OPENBLAS_CORETYPE`, read at load time, so the process re-executes itself.
 public enum BLASKernels {
     /// The core type whose kernels are in use, e.g. "Haswell", "SkylakeX", "Prescott".
     public static var core: String { String(cString: openblas_get_corename()) }

@@ -28,7 +28,6 @@ public final class PlaneWaveBasis: @unchecked Sendable {
     public let gridMillers: [SIMD3<Int32>]
     /// |G|² of every FFT grid point.
     public let gridG2: [Double]
-    public var gridCount: Int { gridMillers.count }
     public var volume: Double { model.crystal.lattice.volume }
 
     public init(model: Model, discretization d: Discretization) throws {
@@ -152,9 +151,9 @@ public final class PlaneWaveBasis: @unchecked Sendable {
     }
 
     /// A new FFT of this basis' grid.
-    /// The density grid's 3-D FFT, planned with FFTW_ESTIMATE: FFTW_MEASURE took 0.14 s on 36³ (a third
-    /// of the set-up of a 25 Ha GaAs point) for no measurable gain in the dozen grid transforms of an SCF
-    /// step, and an estimated plan is the same on every rank.
+    /// The density grid's 3-D FFT, planned with FFTW_ESTIMATE: FFTW_MEASURE's planning costs a large
+    /// share of a point's set-up for no measurable gain in the dozen grid transforms of an SCF step,
+    /// and an estimated plan is the same on every rank.
     public func makeFFT() -> FFT3D { FFT3D(fftSize[0], fftSize[1], fftSize[2], measure: false) }
 }
 

@@ -7,8 +7,8 @@ import Numerics
 /// the iterative solver is not blind to directions outside the small sphere.
 ///
 /// This is the role atomic orbitals play in other codes (analytic GTH pseudopotentials carry no
-/// pseudo-atomic orbitals). On GaAs at 25 Ha (8×8×8, 10 bands, m = 80) it halves the operator
-/// applications of the first SCF step (2107 → 1066 over 29 k-points) against random vectors.
+/// pseudo-atomic orbitals); it saves operator applications in the first SCF step against random
+/// vectors (see README Performance).
 public enum SubspaceStart {
     /// Plane waves of the coarse problem for `bands` bands: 8 per band, at least 64, at most 1024
     /// (dense cost m³), never more than the basis.

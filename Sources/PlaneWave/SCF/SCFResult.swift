@@ -30,6 +30,24 @@ public struct EnergyTerms: Sendable, Codable, Equatable {
     /// F = U − TS
     public var freeEnergy: Double { internalEnergy + entropy }
 
+    /// The term of that name (a key of `dictionary`, the `EnergyTerm.name`).
+    public subscript(name: String) -> Double {
+        get { dictionary[name]! }
+        set {
+            switch name {
+            case "kinetic": kinetic = newValue
+            case "hartree": hartree = newValue
+            case "xc": xc = newValue
+            case "ewald": ewald = newValue
+            case "psp_core": pspCore = newValue
+            case "local_psp": localPsp = newValue
+            case "non_local_psp": nonlocalPsp = newValue
+            case "minus_TS": entropy = newValue
+            default: preconditionFailure("no energy term named \(name)")
+            }
+        }
+    }
+
     public var dictionary: [String: Double] {
         ["kinetic": kinetic, "hartree": hartree, "xc": xc, "ewald": ewald, "psp_core": pspCore,
          "local_psp": localPsp, "non_local_psp": nonlocalPsp, "minus_TS": entropy]

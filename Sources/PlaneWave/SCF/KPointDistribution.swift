@@ -27,7 +27,7 @@ extension KPointDistribution {
     public func makeSharing(planeWaves: [Int]) throws -> KPointSharing? { nil }
 }
 
-/// Work stealing of k-points within one step: the time a k-point takes varies by ±20 % from step to
+/// Work stealing of k-points within one step: the time a k-point takes varies from step to
 /// step with the eigensolver's iteration count, more than a static split by cost can foresee, so a
 /// process that has finished its own k-points computes the last not yet started ones of another and
 /// hands back their orbitals. Ownership stays fixed: each owner still builds the density of its

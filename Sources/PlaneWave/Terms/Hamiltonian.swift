@@ -23,13 +23,6 @@ public struct Hamiltonian {
         self.transform = transform; self.layout = layout
     }
 
-    /// As above with a new pruned transform on `fft`'s grid (plans it: prefer sharing one
-    /// `WavefunctionFFT` across k-points).
-    public init(kbasis: KBasis, potential: [Double], nonlocal: NonlocalProjectors, fft: FFT3D) {
-        let t = WavefunctionFFT(fftSize: [fft.n.0, fft.n.1, fft.n.2])
-        self.init(kbasis: kbasis, potential: potential, nonlocal: nonlocal, transform: t, layout: t.layout(for: kbasis))
-    }
-
     /// H X for the columns of X.
     public func apply(_ x: ComplexMatrix) -> ComplexMatrix {
         let npw = kbasis.count
@@ -89,16 +82,5 @@ extension Hamiltonian {
             for b in 0..<p.cols { h += pd[i, b] * p[j, b].conjugate }
         }
         return h
-    }
-}
-
-/// Kinetic energy Σ_G |k+G|²/2 |c_G|² of each column.
-public enum Kinetic {
-    public static func expectation(_ x: ComplexMatrix, kbasis: KBasis) -> [Double] {
-        (0..<x.cols).map { n in
-            var s = 0.0
-            for g in 0..<x.rows { s += x[g, n].norm2 * kbasis.kinetic[g] }
-            return s
-        }
     }
 }

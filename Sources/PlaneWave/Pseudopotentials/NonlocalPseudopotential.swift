@@ -2,6 +2,22 @@ import Bindings
 import Numerics
 import Foundation
 
+/// The non-local pseudopotential term, E_NL = Σ_k w_k Σ_n f_nk ⟨ψ_nk|V_NL|ψ_nk⟩, whose operator is
+/// the separable V_NL = P D Pᴴ of each k-point (`NonlocalProjectors`).
+public final class NonlocalPseudopotential: OrbitalTerm {
+    public let name = "non_local_psp"
+    public let model: Model
+
+    public init(model: Model) { self.model = model }
+
+    /// P and D at one k-point (built anew at each call: cheap against storing them for every k-point).
+    public func projectors(at kbasis: KBasis) -> NonlocalProjectors { NonlocalProjectors(kbasis: kbasis, model: model) }
+
+    public func hamiltonianPart(density rho: [Double]) -> HamiltonianPart { .nonlocal }
+
+    public func bandExpectations(_ x: ComplexMatrix, kbasis: KBasis) -> [Double] { projectors(at: kbasis).expectation(x) }
+}
+
 /// Separable non-local part of the GTH pseudopotentials at one k-point:
 /// V_NL = P D Pᴴ with P_{G,(a,l,i,m)} = ⟨k+G|p^a_{ilm}⟩ = Ω^{−½} e^{−i(k+G)·τ_a} (−i)^l Y_lm(k+G) p^l_i(|k+G|)
 /// (real spherical harmonics) and D block-diagonal with the h^l_ij of each atom and channel.

@@ -120,7 +120,7 @@ extension GTHPseudopotential {
     /// Each entry is keyed by "Element Name" for its name and every alias (e.g. "Ga GTH-PBE-q3").
     public static func parseLibrary(_ text: String) throws -> [String: GTHPseudopotential] {
         var result: [String: GTHPseudopotential] = [:]
-        // split on UTF-8 bytes: Character-wise splitting of the shipped library took 15 ms of every start
+        // split on UTF-8 bytes: Character-wise splitting is slow, and the shipped library is parsed at every start
         let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line -> [Substring] in
             let content = line.split(separator: UInt8(ascii: "#"), maxSplits: 1, omittingEmptySubsequences: false).first ?? line
             return content.split(whereSeparator: { $0 == 32 || $0 == 9 || $0 == 13 }).map { Substring($0) }
@@ -129,7 +129,7 @@ extension GTHPseudopotential {
         func numbers(_ fields: [Substring], _ what: String) throws -> [Double] {
             try fields.map { f in
                 // Fortran exponents (1.0D-3) only where present: Foundation's replacing on every field
-                // made parsing the shipped library 30 ms of every start-up
+                // would dominate the parse of the shipped library at every start-up
                 let fortran = f.contains { $0 == "D" || $0 == "d" }
                 guard let v = fortran ? Double(f.replacingOccurrences(of: "D", with: "E").replacingOccurrences(of: "d", with: "e"))
                                       : Double(f) else {

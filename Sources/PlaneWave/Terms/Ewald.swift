@@ -4,8 +4,19 @@ import Foundation
 ///   E = ½ Σ_{a,b,R}′ Z_a Z_b erfc(η|τ_a−τ_b+R|)/|τ_a−τ_b+R|
 ///     + (2π/Ω) Σ_{G≠0} |Σ_a Z_a e^{iG·τ_a}|² e^{−G²/4η²}/G²
 ///     − η/√π Σ_a Z_a² − π (Σ_a Z_a)² / (2Ωη²).
-/// Both sums are truncated where their terms fall below 1e-16 relative.
-public enum Ewald {
+/// Both sums are truncated where their terms fall below 1e-16 relative. A constant of the
+/// structure, computed on first use.
+public final class Ewald: EnergyTerm {
+    public let name = "ewald"
+    public let dependence = EnergyTermDependence.structure
+    public let model: Model
+    public private(set) lazy var value: Double = Ewald.energy(model: model)
+
+    public init(model: Model) { self.model = model }
+
+    public func energy(_ state: KohnShamState) -> Double { value }
+    public func hamiltonianPart(density rho: [Double]) -> HamiltonianPart { .none }
+
     public static func energy(lattice: Lattice, charges: [Double], positions: [SIMD3<Double>]) -> Double {
         let omega = lattice.volume
         let eta = 2.0 / pow(omega, 1.0 / 3.0) * 1.2

@@ -1,35 +1,30 @@
 import Bindings
 import Numerics
 
-/// Anderson (Pulay/DIIS) density mixing with a Kerker preconditioner.
+/// Anderson acceleration of the preconditioned fixed-point iteration ρ ← ρ + β P(F(ρ) − ρ)
+/// (D. G. Anderson, J. ACM 12, 547 (1965); Pulay's DIIS, Chem. Phys. Lett. 73, 393 (1980)).
 ///
-/// The residual f = P(ρ_out − ρ_in), P(G) = G²/(G² + q₀²), is extrapolated over the last m steps:
+/// With f = P(ρ_out − ρ_in) (`MixingPreconditioner`) and the last m steps in the history:
 /// γ = argmin ‖f_m − Σᵢ γᵢ (f_m − fᵢ)‖, ρ̄ = ρ_m − Σ γᵢ(ρ_m − ρᵢ), f̄ likewise, and
 /// ρ_next = ρ̄ + β f̄. With one step in the history this is simple mixing ρ_in + β f.
-public final class AndersonMixing {
+public final class AndersonAcceleration {
+    /// β.
     public let damping: Double
+    /// The number of steps kept, m.
     public let history: Int
-    public let kerker: Double
-    let grid: FourierGrid
+    public let preconditioner: MixingPreconditioner
     var inputs: [[Double]] = []
     var residuals: [[Double]] = []
 
-    public init(grid: FourierGrid, damping: Double, history: Int, kerker: Double) {
-        self.grid = grid; self.damping = damping; self.history = history; self.kerker = kerker
+    public init(damping: Double, history: Int, preconditioner: MixingPreconditioner) {
+        self.damping = damping; self.history = history; self.preconditioner = preconditioner
     }
 
-    /// Forgets the history (e.g. after the band count changed).
-    public func reset() { inputs.removeAll(); residuals.removeAll() }
-
+    /// The next input density from this step's input and output.
     public func next(input: [Double], output: [Double]) -> [Double] {
         let n = input.count
         var f = (0..<n).map { output[$0] - input[$0] }
-        if kerker > 0 {
-            var fG = grid.fourier(f)
-            let q2 = kerker * kerker
-            for (i, g2) in grid.basis.gridG2.enumerated() { fG[i] = fG[i] * (g2 / (g2 + q2)) }
-            f = grid.real(fG)
-        }
+        preconditioner.precondition(&f)
         inputs.append(input); residuals.append(f)
         if inputs.count > history { inputs.removeFirst(); residuals.removeFirst() }
         var xbar = input, fbar = f

@@ -110,9 +110,9 @@ public final class WavefunctionFFT: @unchecked Sendable {
     private var sheetForward: [Int32: FFTBatch1D] = [:]
     private var active: SphereFFTLayout? = nil
 
-    /// `measure`: FFTW_MEASURE for the row transforms (planned here, ~20 ms on 36³). The batches
+    /// `measure`: FFTW_MEASURE for the row transforms (planned here, once per grid). The batches
     /// along i and j are planned with FFTW_ESTIMATE for each new run length as layouts come in:
-    /// out of place, they run as fast as measured ones (measured in-place ones were 2× slower).
+    /// out of place, estimated plans run as fast as measured ones (in-place ones did not).
     public init(fftSize: [Int], measure: Bool = true) {
         precondition(fftSize.count == 3 && fftSize.allSatisfy { $0 > 0 }, "FFT size must be three positive integers")
         self.fftSize = fftSize

@@ -7,7 +7,7 @@ extension SCF {
     func adoptOrbitals(_ start: [Int: ComplexMatrix]) {
         for (k, x) in start where distribution.owns(k) && x.rows == basis.kpoints[k].count && x.cols > 0 {
             orbitals[k] = x.cols >= bands ? x.columns(0..<bands)
-                : .hstack([x, randomBlock(rows: x.rows, cols: bands - x.cols, seed: k, kinetic: basis.kpoints[k].kinetic)])
+                : .hstack([x, RandomOrbitals.block(rows: x.rows, cols: bands - x.cols, seed: k, kinetic: basis.kpoints[k].kinetic)])
         }
     }
 }

@@ -1,0 +1,160 @@
+import Bindings
+import Foundation
+import Numerics
+
+/// The lowest eigenpairs of the Kohn–Sham Hamiltonian H_k = ½|k+G|² + V(r) + V_NL at the k-points
+/// of a basis, for the SCF and the non-self-consistent bands alike: H_k from the total local
+/// potential and the non-local projectors (`Hamiltonian`), solved densely or by LOBPCG (TPA
+/// preconditioner; the columns shared over the process's k-point pool, its projected problems
+/// distributed from `PoolOperations.distributedThreshold` on).
+///
+/// Contract of `solveAll`: each process solves the k-points it owns (and, with work stealing,
+/// others' not yet started ones) and every process returns every k-point's eigenvalues. A k-point
+/// that fails on one process is counted in the eigenvalue sum, so every process throws together
+/// instead of leaving the others waiting in it.
+final class KohnShamEigensolver {
+    /// Eigenpairs of one k-point with ⟨ψ_n|V_NL|ψ_n⟩ and the solver's record.
+    struct Solution {
+        var values: [Double]
+        var vectors: ComplexMatrix
+        /// ⟨ψ_n|V_NL|ψ_n⟩ of each vector (the projectors are at hand here).
+        var nonlocal: [Double]
+        var iterations: Int
+        var residualNorms: [Double]
+        var converged: Bool
+    }
+
+    let basis: PlaneWaveBasis
+    let distribution: KPointDistribution
+    let nonlocal: NonlocalPseudopotential
+    let method: EigensolverKind
+    /// Sphere-pruned wave-function FFTs shared by all k-points.
+    let transform: WavefunctionFFT
+    /// Where each prepared k-point's sphere sits in the FFT box.
+    private var layouts: [Int: SphereFFTLayout] = [:]
+    /// For V(G) (dense solver, subspace start); built on first use.
+    private lazy var grid: FourierGrid = FourierGrid(basis: basis)
+
+    init(basis: PlaneWaveBasis, distribution: KPointDistribution, nonlocal: NonlocalPseudopotential,
+         method: EigensolverKind = .lobpcg, grid: FourierGrid? = nil) {
+        self.basis = basis; self.distribution = distribution; self.nonlocal = nonlocal; self.method = method
+        transform = WavefunctionFFT(basis: basis)
+        if let grid { self.grid = grid }
+    }
+
+    /// Keeps the layouts of these k-points (the others are built at each use).
+    func prepareLayouts<S: Sequence>(for ks: S) where S.Element == Int {
+        for k in ks where layouts[k] == nil { layouts[k] = transform.layout(for: basis.kpoints[k]) }
+    }
+
+    /// Where k-point `k`'s sphere sits in the FFT box.
+    func layout(_ k: Int) -> SphereFFTLayout { layouts[k] ?? transform.layout(for: basis.kpoints[k]) }
+
+    /// H_k[v] of k-point `k`.
+    func hamiltonian(_ k: Int, potential v: [Double]) -> Hamiltonian {
+        let kb = basis.kpoints[k]
+        return Hamiltonian(kbasis: kb, potential: v, nonlocal: nonlocal.projectors(at: kb), transform: transform, layout: layout(k))
+    }
+
+    /// The lowest `bands` eigenpairs of H_k[v]. LOBPCG starts from `initial` (nil: `SubspaceStart`)
+    /// and converges band n to a residual norm ‖Hψ − εψ‖ ≤ `tolerances[n]`; the dense solver is exact.
+    /// `potentialFourier` caches V(G) across the k-points of one potential.
+    func solve(_ k: Int, potential v: [Double], potentialFourier: inout [Complex64]?, initial: ComplexMatrix?,
+               bands: Int, tolerances: [Double], maxIterations: Int) throws -> Solution {
+        let kb = basis.kpoints[k]
+        let h = hamiltonian(k, potential: v)
+        let nl = h.nonlocal
+        let pool = distribution.pool
+        switch method {
+        case .dense:
+            if potentialFourier == nil { potentialFourier = grid.fourier(v) }
+            let e: (values: [Double], vectors: ComplexMatrix)
+            if let pool {
+                let vG = potentialFourier!
+                let pd = nl.count > 0 ? multiply(.none, nl.projectors, .none, nl.coupling) : nil
+                e = try pool.lowestEigenpairs(order: kb.count, count: bands) { i, j in
+                    h.element(i, j, potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
+                }
+            } else {
+                let full = try hermitianEigen(h.matrix(potentialFourier: potentialFourier!, basis: basis))
+                e = (Array(full.values.prefix(bands)), full.vectors.columns(0..<bands))
+            }
+            return Solution(values: e.values, vectors: e.vectors, nonlocal: nl.expectation(e.vectors), iterations: 1,
+                            residualNorms: [Double](repeating: 0, count: bands), converged: true)
+        case .lobpcg:
+            let x0: ComplexMatrix
+            if let initial {
+                x0 = initial
+            } else {
+                if potentialFourier == nil { potentialFourier = grid.fourier(v) }
+                x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
+                                                noise: RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic))
+            }
+            let tpa = TPAPreconditioner(kinetic: kb.kinetic)
+            let apply: (ComplexMatrix) throws -> ComplexMatrix
+            var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
+            if let pool {
+                apply = { x in try pool.mapColumns(x) { h.apply($0) } }
+                eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
+            } else {
+                apply = { h.apply($0) }
+            }
+            let r = try LOBPCG.solve(apply: apply,
+                                     precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
+                                     initial: x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen)
+            return Solution(values: r.values, vectors: r.vectors, nonlocal: nl.expectation(r.vectors), iterations: r.iterations,
+                            residualNorms: r.residualNorms, converged: r.converged)
+        }
+    }
+
+    /// Solves every k-point this process owns with `solve(k, published(k))` and hands each result
+    /// to `keep`; with `sharing`, first publishes `published` (`bands` columns), takes others' not yet
+    /// started k-points once its own are done and hands those results back to their owners, whose
+    /// `keep` gets them after the sum. Returns the lowest `reported` eigenvalues of every k-point
+    /// (complete on every process), the largest iteration count, and the seconds spent solving and
+    /// in the sum. Throws the local error, or `otherFailure` when another process failed.
+    func solveAll(bands: Int, reported: Int, sharing: KPointSharing?, published: (Int) -> ComplexMatrix?,
+                  otherFailure: @autoclosure () -> Error,
+                  solve: (Int, ComplexMatrix?) throws -> Solution,
+                  keep: (Int, ComplexMatrix, [Double]) -> Void) throws
+        -> (eigenvalues: [[Double]], iterations: Int, solving: Double, summing: Double) {
+        let nk = basis.kpoints.count
+        var flat = [Double](repeating: 0, count: nk * reported + 1)
+        var iterations = 0
+        var failure: Error? = nil
+        let start = Date()
+        let writesEigenvalues = (distribution.pool?.rank ?? 0) == 0
+        func compute(_ k: Int, _ initial: ComplexMatrix?) -> Solution? {
+            do {
+                let r = try solve(k, initial)
+                iterations = max(iterations, r.iterations)
+                if writesEigenvalues { for n in 0..<reported { flat[k * reported + n] = r.values[n] } }
+                return r
+            } catch {
+                failure = failure ?? error
+                flat[nk * reported] += 1
+                return nil
+            }
+        }
+        if let sharing {
+            try sharing.begin(bands: bands, orbitals: published)
+            while failure == nil, let k = sharing.nextOwn() {
+                if let r = compute(k, published(k)) { keep(k, r.vectors, r.nonlocal) }
+            }
+            while failure == nil, let (k, x) = sharing.steal() {
+                if let r = compute(k, x) { sharing.deliver(k: k, orbitals: r.vectors, nonlocal: r.nonlocal) }
+            }
+        } else {
+            for k in 0..<nk where distribution.owns(k) && failure == nil {
+                if let r = compute(k, published(k)) { keep(k, r.vectors, r.nonlocal) }
+            }
+        }
+        let solved = Date()
+        try distribution.sum(&flat)
+        let summing = Date().timeIntervalSince(solved)
+        if flat[nk * reported] > 0 { throw failure ?? otherFailure() }
+        for r in sharing?.collect() ?? [] { keep(r.k, r.orbitals, r.nonlocal) }
+        let eigenvalues = (0..<nk).map { k in Array(flat[(k * reported)..<((k + 1) * reported)]) }
+        return (eigenvalues, iterations, solved.timeIntervalSince(start), summing)
+    }
+}

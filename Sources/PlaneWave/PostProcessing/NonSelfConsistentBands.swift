@@ -1,0 +1,93 @@
+import Bindings
+import Foundation
+import Numerics
+
+/// Non-self-consistent Kohn–Sham eigenvalues at arbitrary k-points from a converged density:
+/// V = Σ_t V_t[ρ] (`KohnShamTerms.potential`) is built once on the density's own FFT grid (the grid
+/// of the SCF that produced ρ) and H(k) is diagonalised tightly with LOBPCG at each k-point
+/// (`KohnShamEigensolver`). Eigenvalues follow the SCF's (ABINIT's) convention: the G = 0 averages
+/// of the local and Hartree potentials are left out, so they equal the SCF eigenvalues at the mesh
+/// k-points.
+public final class NonSelfConsistentBands {
+    public let model: Model
+    public let ecut: Double
+    public let fftSize: [Int]
+    /// Total local potential on the grid (Ha).
+    public let potential: [Double]
+
+    /// - Parameters:
+    ///   - density: a converged density (`SCFResult.density`) on the grid `fftSize` (`SCFResult.fftGrid`).
+    public init(model: Model, ecut: Double, fftSize: [Int], density: [Double]) throws {
+        guard fftSize.count == 3, fftSize.reduce(1, *) == density.count else {
+            throw InputError("density", "has \(density.count) points, the FFT grid \(fftSize) has \(fftSize.reduce(1, *))")
+        }
+        let gammaBasis = try PlaneWaveBasis(model: model, ecut: ecut, kpoints: [KPoint(reduced: .zero, weight: 1)], fftSize: fftSize)
+        potential = try KohnShamTerms(basis: gammaBasis, grid: FourierGrid(basis: gammaBasis)).potential(density)
+        self.model = model
+        self.ecut = ecut
+        self.fftSize = fftSize
+    }
+
+    /// The lowest `bands` eigenvalues (Ha) at every k-point (reduced coordinates), converged to a
+    /// residual norm ‖Hψ − εψ‖ ≤ `tolerance` (eigenvalue errors ~ tolerance²). Each process computes
+    /// the k-points `distribution` gives it; the result is complete on every process. Consecutive
+    /// nearby k-points are warm-started from each other (path sampling).
+    public func eigenvalues(kpoints: [SIMD3<Double>], bands: Int, tolerance: Double = 1e-7, maxIterations: Int = 400,
+                            distribution: KPointDistribution = SerialKPoints()) throws -> [[Double]] {
+        guard bands >= 1 else { throw InputError("bands", "must be positive, got \(bands)") }
+        guard !kpoints.isEmpty else { return [] }
+        let kps = kpoints.map { KPoint(reduced: $0, weight: 1 / Double(kpoints.count)) }
+        let basis = try PlaneWaveBasis(model: model, ecut: ecut, kpoints: kps, fftSize: fftSize)
+        let smallest = BandCountPolicy.limit(basis)
+        guard bands <= smallest else {
+            throw InputError("bands", "\(bands) bands exceed the \(smallest) plane waves of the smallest k-point basis")
+        }
+        // a few extra bands converge the requested ones faster and safely across degeneracies
+        let solved = min(smallest, BandCountPolicy.withMargin(bands))
+        var tolerances = [Double](repeating: tolerance, count: solved)
+        for n in bands..<solved { tolerances[n] = max(tolerance, 1e-3) }
+        let eigensolver = KohnShamEigensolver(basis: basis, distribution: distribution, nonlocal: NonlocalPseudopotential(model: model))
+        let lattice = model.crystal.lattice
+        let potential = self.potential
+        var previous: (k: Int, vectors: ComplexMatrix)? = nil
+        var unused: [Complex64]? = nil
+        let r = try eigensolver.solveAll(
+            bands: solved, reported: bands, sharing: nil, published: { _ in nil },
+            otherFailure: InputError("bands", "the band calculation failed on another process"),
+            solve: { k, _ in
+                let kb = basis.kpoints[k]
+                var x0 = RandomOrbitals.block(rows: kb.count, cols: solved, seed: k, kinetic: kb.kinetic)
+                if let p = previous {
+                    let dk = lattice.reciprocalCartesian(kb.kpoint.reduced - basis.kpoints[p.k].kpoint.reduced)
+                    if norm(dk) < 0.25 { x0 = Self.transfer(p.vectors, from: basis.kpoints[p.k], to: kb, fallback: x0) }
+                }
+                let r = try eigensolver.solve(k, potential: potential, potentialFourier: &unused, initial: x0, bands: solved,
+                                              tolerances: tolerances, maxIterations: maxIterations)
+                if !r.converged, r.residualNorms.prefix(bands).contains(where: { $0 > 100 * tolerance }) {
+                    throw InputError("bands", "LOBPCG did not converge at k = \(kb.kpoint.reduced) (residuals \(r.residualNorms.prefix(bands).map { String(format: "%.1e", $0) }))")
+                }
+                previous = (k, r.vectors)
+                return r
+            },
+            keep: { _, _, _ in })
+        return r.eigenvalues
+    }
+
+    /// Coefficients of the same G vectors carried from one k-point's sphere to another's (G not in
+    /// the old sphere get the fallback's small random components).
+    static func transfer(_ x: ComplexMatrix, from a: KBasis, to b: KBasis, fallback: ComplexMatrix) -> ComplexMatrix {
+        var index: [SIMD3<Int32>: Int] = [:]
+        index.reserveCapacity(a.count)
+        for (i, m) in a.millers.enumerated() { index[m] = i }
+        var y = ComplexMatrix(rows: b.count, cols: fallback.cols)
+        for (g, m) in b.millers.enumerated() {
+            if let i = index[m] {
+                for n in 0..<min(x.cols, y.cols) { y[g, n] = x[i, n] }
+                for n in x.cols..<y.cols { y[g, n] = fallback[g, n] }
+            } else {
+                for n in 0..<y.cols { y[g, n] = fallback[g, n] * 1e-3 }
+            }
+        }
+        return y
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// The density-level work of an SCF step once ρ_out is known: the density terms' energies at ρ_out,
+/// the residual ‖ρ_out − ρ_in‖ = (∫ |ρ_out − ρ_in|² d³r)^½, the next input density from the
+/// accelerator and its potential V[ρ_in]. Every process must end with the same energies, residual
+/// and potential; how the work is shared between them is the strategy.
+protocol DensityStepStrategy: AnyObject {
+    /// The potential of the coming step's input density.
+    func potential(_ rhoIn: [Double]) throws -> [Double]
+    /// The energies of `KohnShamTerms.densityTerms` at ρ_out and the residual, with the seconds
+    /// spent in sums over processes.
+    func evaluate(rhoIn: inout [Double], rhoOut: [Double]) throws -> (energies: [Double], residual: Double, summing: Double)
+    /// The SCF goes on: ρ_in becomes the next input density (on the processes that hold it).
+    func advance(rhoIn: inout [Double], rhoOut: [Double])
+}
+
+/// ‖ρ_out − ρ_in‖ on a grid of `count` points over the cell volume `volume`.
+func densityResidualNorm(_ rhoOut: [Double], _ rhoIn: [Double], volume: Double) -> Double {
+    var d2 = 0.0
+    for i in 0..<rhoOut.count { let d = rhoOut[i] - rhoIn[i]; d2 += d * d }
+    return (d2 * volume / Double(rhoOut.count)).squareRoot()
+}
+
+/// One process does everything in turn, and mixes only when the SCF goes on.
+final class SerialDensityStep: DensityStepStrategy {
+    let terms: KohnShamTerms
+    let mixer: AndersonAcceleration
+    let volume: Double
+
+    init(terms: KohnShamTerms, mixer: AndersonAcceleration, volume: Double) {
+        self.terms = terms; self.mixer = mixer; self.volume = volume
+    }
+
+    func potential(_ rhoIn: [Double]) throws -> [Double] { try terms.potential(rhoIn) }
+
+    func evaluate(rhoIn: inout [Double], rhoOut: [Double]) throws -> (energies: [Double], residual: Double, summing: Double) {
+        (try terms.densityEnergies(rhoOut), densityResidualNorm(rhoOut, rhoIn, volume: volume), 0)
+    }
+
+    func advance(rhoIn: inout [Double], rhoOut: [Double]) {
+        rhoIn = mixer.next(input: rhoIn, output: rhoOut)
+    }
+}
+
+/// Several processes split the grid work of a step: the least loaded one (by
+/// `KPointDistribution.processLoads`) computes the residual, mixes and builds the next potential
+/// (used only if the SCF goes on), the next least loaded one evaluates the density energies at the
+/// same time, and one sum hands both to everybody. The accelerator's history and the mixed density
+/// live on the mixing process only; the others keep their first ρ_in, which nothing reads again.
+final class SharedDensityStep: DensityStepStrategy {
+    let terms: KohnShamTerms
+    let mixer: AndersonAcceleration
+    let volume: Double
+    let distribution: KPointDistribution
+    let mixingProcess: Int, energyProcess: Int
+    /// The next potential, from the last `evaluate`.
+    private var pending: [Double]? = nil
+
+    init(terms: KohnShamTerms, mixer: AndersonAcceleration, volume: Double, distribution: KPointDistribution) {
+        self.terms = terms; self.mixer = mixer; self.volume = volume; self.distribution = distribution
+        let loads = distribution.processLoads
+        // the heavier task (mixing and potential) to the least loaded process, the energies to the next
+        let byLoad = loads.indices.sorted { (loads[$0], $0) < (loads[$1], $1) }
+        mixingProcess = byLoad[0]
+        energyProcess = byLoad[min(1, distribution.process.count - 1)]
+    }
+
+    func potential(_ rhoIn: [Double]) throws -> [Double] {
+        if let v = pending { return v }
+        return try terms.potential(rhoIn)
+    }
+
+    func evaluate(rhoIn: inout [Double], rhoOut: [Double]) throws -> (energies: [Double], residual: Double, summing: Double) {
+        let rank = distribution.process.rank
+        let m = terms.densityTerms.count, n = rhoOut.count
+        var shared = [Double](repeating: 0, count: m + 1 + n)
+        if rank == energyProcess {
+            let e = try terms.densityEnergies(rhoOut)
+            for i in 0..<m { shared[i] = e[i] }
+        }
+        if rank == mixingProcess {
+            shared[m] = densityResidualNorm(rhoOut, rhoIn, volume: volume)
+            rhoIn = mixer.next(input: rhoIn, output: rhoOut)
+            let next = try terms.potential(rhoIn)
+            for i in 0..<n { shared[m + 1 + i] = next[i] }
+        }
+        let summing = Date()
+        try distribution.sum(&shared)
+        let seconds = Date().timeIntervalSince(summing)
+        pending = Array(shared[(m + 1)...])
+        return (Array(shared[0..<m]), shared[m], seconds)
+    }
+
+    func advance(rhoIn: inout [Double], rhoOut: [Double]) {}
+}

@@ -1,0 +1,40 @@
+/// The eigensolver's residual tolerance at each SCF step (the adaptive diagonalisation tolerance
+/// of DFTK's `AdaptiveDiagtol`): orbitals need only be as accurate as the density they make.
+///
+/// At the first step `firstGuessed` for a guessed density (rough orbitals suffice), `firstSupplied`
+/// for a supplied one (already close to self-consistent: a loose first diagonalisation would spoil
+/// it); afterwards `ratio` × ‖ρ_out − ρ_in‖ of the previous step clamped to [`minimum`, `maximum`], so
+/// that the orbital errors δψ ≈ r/Δε stay below the density's own error. `ratio` trades operator
+/// applications per step against SCF steps (see README Performance). Bands whose previous
+/// occupation (per spin orbital) is below `emptyOccupation` carry no electrons and are converged to
+/// `emptyTolerance` at most; their eigenvalues stay accurate to about its square.
+public struct DiagonalizationTolerance: Sendable, Equatable {
+    public var firstGuessed = 1e-2
+    public var firstSupplied = 1e-5
+    public var ratio = 0.1
+    public var minimum = 1e-9
+    public var maximum = 1e-2
+    public var emptyOccupation = 1e-10
+    public var emptyTolerance = 1e-5
+    /// The eigensolver's iteration limit at the first step and at the later ones.
+    public var firstMaxIterations = 60
+    public var laterMaxIterations = 30
+
+    public init() {}
+
+    /// The tolerance of step `iteration` (from 1) after a step with density residual `residual`.
+    public func tolerance(iteration: Int, residual: Double, suppliedDensity: Bool) -> Double {
+        if iteration == 1 { return suppliedDensity ? firstSupplied : firstGuessed }
+        return min(maximum, max(minimum, ratio * residual))
+    }
+
+    public func maxIterations(iteration: Int) -> Int { iteration == 1 ? firstMaxIterations : laterMaxIterations }
+
+    /// The tolerance of each of `bands` bands of one k-point, given their previous occupations (0…2) if any.
+    public func bandTolerances(_ tolerance: Double, bands: Int, previousOccupations occ: [Double]?) -> [Double] {
+        (0..<bands).map { n in
+            guard let occ, n < occ.count else { return tolerance }
+            return occ[n] / 2 < emptyOccupation ? max(tolerance, emptyTolerance) : tolerance
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import Bindings
+import Foundation
+import Numerics
+
+/// The self-consistent field as a fixed-point problem ρ = F(ρ), F(ρ_in) = ρ_out[V[ρ_in]] (the
+/// formulation of DFTK's `self_consistent_field`; Kresse & Furthmüller, Comput. Mater. Sci. 6, 15
+/// (1996)). One application of F: build V[ρ_in] from the energy terms (`KohnShamTerms`),
+/// diagonalise H at every owned k-point (`KohnShamEigensolver`, from the previous orbitals or
+/// `SubspaceStart`, to the tolerance of `DiagonalizationTolerance`), occupy, form the symmetrised
+/// ρ_out and the energy. The solver around it: `SCFConvergence` decides, `AndersonAcceleration` over
+/// a `MixingPreconditioner` gives the next ρ_in, `BandCountPolicy` sizes the band count, and a
+/// `DensityStepStrategy` shares the density-level work between processes.
+public final class SCF {
+    public let basis: PlaneWaveBasis
+    public let parameters: SCFParameters
+    let distribution: KPointDistribution
+    let grid: FourierGrid
+    /// The energy terms and the total local potential.
+    let terms: KohnShamTerms
+    let symmetrization: Symmetrization
+    let eigensolver: KohnShamEigensolver
+    let convergence: SCFConvergence
+    let tolerancePolicy = DiagonalizationTolerance()
+    let bandPolicy = BandCountPolicy()
+    /// ⟨ψ_nk|V_NL|ψ_nk⟩ of the current orbitals of each owned k-point, from their diagonalisation.
+    /// The projectors themselves are rebuilt per k-point and step (`NonlocalProjectors` is cheap to
+    /// build), not stored: for many k-points they would take several times the orbitals' memory.
+    var nonlocalEnergies: [Int: [Double]] = [:]
+    /// Seconds spent on the owned k-points (eigensolver, density) and in the process sums, for `SCFStep`.
+    var kPointClock = 0.0, reductionClock = 0.0
+    /// Work stealing among the processes during `run` (nil: each computes its own k-points).
+    var sharing: KPointSharing? = nil
+    public private(set) var bands: Int
+    /// Orbitals of the owned k-points (plane waves × bands); after `run`, the converged ones.
+    public internal(set) var orbitals: [Int: ComplexMatrix] = [:]
+    /// Called on every process after each iteration.
+    public var observer: ((SCFStep) -> Void)?
+    /// Checked after each iteration (on every process; its answer must be the same on all of them):
+    /// true ends the loop with `SCFResult.stopped` set, e.g. for a time limit or a signal.
+    public var shouldStop: (() -> Bool)?
+
+    public init(basis: PlaneWaveBasis, parameters: SCFParameters, distribution: KPointDistribution = SerialKPoints()) throws {
+        self.basis = basis
+        self.parameters = try parameters.validated()
+        self.distribution = distribution
+        grid = FourierGrid(basis: basis)
+        terms = try KohnShamTerms(basis: basis, grid: grid)
+        symmetrization = Symmetrization(grid: grid)
+        eigensolver = KohnShamEigensolver(basis: basis, distribution: distribution, nonlocal: terms.nonlocal,
+                                          method: parameters.eigensolver, grid: grid)
+        convergence = SCFConvergence(parameters: parameters)
+        bands = BandCountPolicy.automatic(for: basis)
+        eigensolver.prepareLayouts(for: basis.kpoints.indices.filter { distribution.owns($0) })
+    }
+
+    /// The starting band count when the config does not fix it (`BandCountPolicy.automatic(for:)`).
+    public static func automaticBands(for basis: PlaneWaveBasis) -> Int { BandCountPolicy.automatic(for: basis) }
+
+    /// Sets the number of bands (validated against the occupied states and the basis size).
+    public func setBands(_ n: Int) throws {
+        let nocc = BandCountPolicy.occupied(basis)
+        guard n >= nocc else { throw InputError("bands", "\(n) bands are fewer than the \(nocc) occupied states") }
+        let minPW = BandCountPolicy.limit(basis)
+        guard n <= minPW else { throw InputError("bands", "\(n) bands exceed the \(minPW) plane waves of the smallest k-point basis") }
+        bands = n
+        orbitals.removeAll()
+    }
+
+    /// Superposition of Gaussian atomic charges, ρ_G = (1/Ω) Σ_a Z_a e^{−G²s²/2} e^{−iG·τ_a}.
+    public func initialDensity() -> [Double] { SCF.initialDensity(basis: basis, grid: grid) }
+
+    /// `initialDensity()` without building an SCF.
+    public static func initialDensity(basis: PlaneWaveBasis, grid: FourierGrid) -> [Double] {
+        let s = 1.2
+        var rhoG = [Complex64](repeating: .zero, count: grid.count)
+        for (i, m) in basis.gridMillers.enumerated() {
+            let g2 = basis.gridG2[i]
+            var v = Complex64.zero
+            for atom in basis.model.crystal.atoms {
+                let z = Double(basis.model.pseudopotentials[atom.species]!.zion)
+                let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
+                v += Complex64(cos(phase), sin(phase)) * (z * exp(-g2 * s * s / 2))
+            }
+            rhoG[i] = v * (1 / basis.volume)
+        }
+        return grid.real(rhoG)
+    }
+
+    /// Runs the SCF from `startDensity` (or the atomic guess). Non-convergence is a status, not an error.
+    /// `startOrbitals` (by k-point index: this basis' plane waves × any number of bands, e.g. a similar
+    /// calculation's converged ones) start the eigensolver of the owned k-points near the answer.
+    public func run(startDensity: [Double]? = nil, startOrbitals: [Int: ComplexMatrix] = [:]) throws -> SCFResult {
+        let nel = basis.model.electronCount
+        let weights = basis.kpoints.map(\.kpoint.weight)
+        let mixer = AndersonAcceleration(damping: parameters.mixingDamping, history: parameters.mixingHistory,
+                                         preconditioner: parameters.mixingPreconditioner(grid: grid))
+        let densityStep: DensityStepStrategy = distribution.process.count == 1
+            ? SerialDensityStep(terms: terms, mixer: mixer, volume: basis.volume)
+            : SharedDensityStep(terms: terms, mixer: mixer, volume: basis.volume, distribution: distribution)
+        adoptOrbitals(startOrbitals)
+        sharing = try distribution.makeSharing(planeWaves: basis.kpoints.map(\.count))
+        if sharing != nil { eigensolver.prepareLayouts(for: basis.kpoints.indices) }
+        var rhoIn = startDensity ?? initialDensity()
+        guard rhoIn.count == grid.count else { throw InputError("start_density", "has \(rhoIn.count) points, the grid \(grid.count)") }
+        var history: [SCFStep] = []
+        var previousF = Double.nan
+        var residual = 1.0
+        var growths = 0
+        var iteration = 0
+        var previousOccupations: [[Double]]? = nil
+        while true {
+            iteration += 1
+            let t0 = Date()
+            kPointClock = 0; reductionClock = 0
+            // F(ρ_in): diagonalise H[V[ρ_in]], occupy, form ρ_out
+            let v = try densityStep.potential(rhoIn)
+            let tolerance = tolerancePolicy.tolerance(iteration: iteration, residual: residual, suppliedDensity: startDensity != nil)
+            let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
+                                                               maxIterations: tolerancePolicy.maxIterations(iteration: iteration),
+                                                               previous: previousOccupations)
+            let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing)
+            previousOccupations = occ.values
+            var (rhoOut, orbitalSums) = try density(occupations: occ.values)
+            rhoOut = symmetrization.symmetrize(rhoOut, grid: grid)
+            // the energy of ρ_out and its residual
+            let evaluated = try densityStep.evaluate(rhoIn: &rhoIn, rhoOut: rhoOut)
+            reductionClock += evaluated.summing
+            residual = evaluated.residual
+            let energies = try terms.energies(densityEnergies: evaluated.energies,
+                                              state: KohnShamState(density: rhoOut, orbitalSums: orbitalSums, occupations: occ))
+            let f = energies.freeEnergy
+            let change = previousF.isNaN ? f : f - previousF
+            previousF = f
+            let step = SCFStep(iteration: iteration, freeEnergy: f, energyChange: change, densityResidual: residual,
+                               eigensolverIterations: diagIterations, seconds: Date().timeIntervalSince(t0),
+                               kPointSeconds: kPointClock, reductionSeconds: reductionClock)
+            history.append(step)
+            observer?(step)
+            var done = convergence.isConverged(iteration: iteration, energyChange: change, densityResidual: residual)
+            if bandPolicy.shouldGrow(smearing: basis.model.smearing, iteration: iteration, growths: growths, occupations: occ), grow() {
+                // not enough empty bands: go on from the current density with more
+                growths += 1
+                previousOccupations = nil
+                done = false
+            }
+            let stopped = !done && (shouldStop?() ?? false)
+            if done || stopped || iteration >= parameters.maxIterations {
+                try sharing?.end()
+                sharing = nil
+                let gap = BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel)
+                var bandEnergy = 0.0
+                for (k, e) in eigenvalues.enumerated() { for (n, x) in e.enumerated() { bandEnergy += weights[k] * occ.values[k][n] * x } }
+                return SCFResult(converged: done, iterations: iteration, terms: energies, fermiLevel: occ.fermiLevel,
+                                 eigenvalues: eigenvalues, occupations: occ.values, kpoints: basis.kpoints.map(\.kpoint),
+                                 gap: gap, bandEnergy: bandEnergy, history: history,
+                                 planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize, bands: bands,
+                                 density: rhoOut, electrons: nel, stopped: stopped)
+            }
+            densityStep.advance(rhoIn: &rhoIn, rhoOut: rhoOut)
+        }
+    }
+
+    /// Adds `BandCountPolicy.grown` bands to the orbitals (random columns); false at the limit.
+    func grow() -> Bool {
+        let new = bandPolicy.grown(bands, limit: BandCountPolicy.limit(basis))
+        if new == bands { return false }
+        for (k, x) in orbitals {
+            let extra = RandomOrbitals.block(rows: x.rows, cols: new - bands, seed: k &* 7919 &+ bands, kinetic: basis.kpoints[k].kinetic)
+            orbitals[k] = .hstack([x, extra])
+        }
+        bands = new
+        return true
+    }
+
+    /// Diagonalises H[v] at every owned k-point (`KohnShamEigensolver.solveAll`) from the current
+    /// orbitals, keeping the new ones; returns all eigenvalues and the largest iteration count.
+    func diagonalize(potential v: [Double], tolerance: Double, maxIterations: Int, previous: [[Double]]?) throws -> ([[Double]], Int) {
+        let bands = self.bands
+        var potentialFourier: [Complex64]? = nil
+        let r = try eigensolver.solveAll(
+            bands: bands, reported: bands, sharing: sharing, published: { self.orbitals[$0] },
+            otherFailure: InputError("scf", "the eigensolver failed on another process"),
+            solve: { k, initial in
+                try self.eigensolver.solve(k, potential: v, potentialFourier: &potentialFourier, initial: initial, bands: bands,
+                                           tolerances: self.tolerancePolicy.bandTolerances(tolerance, bands: bands,
+                                                                                          previousOccupations: previous?[k]),
+                                           maxIterations: maxIterations)
+            },
+            keep: { k, x, nonlocal in self.orbitals[k] = x; self.nonlocalEnergies[k] = nonlocal })
+        kPointClock += r.solving
+        reductionClock += r.summing
+        return (r.eigenvalues, r.iterations)
+    }
+}
