@@ -88,14 +88,14 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     /// Parameter → the decision it comes from ("ecut 30 Ha: |ΔE| = …", "not scanned: the config's value").
     public let sources: [String: String]
     /// The criteria of each decision, by stage.
-    public let tolerances: [String: ConvergenceCriteria]
+    public let tolerances: StageTolerances
     public let warnings: [String]
     public let generated_at: String
     public let program: String
 
     public init(system: SystemDescription, ecut: Double, kmesh: [Int], kshift: [Int], latticeConstant: Double?,
                 latticeVectorsBohr: [[Double]], eos: EquationOfState.Fit?, gap: BandsAndDOS.Gap?, sources: [String: String],
-                tolerances: [String: ConvergenceCriteria], warnings: [String], generatedAt: String, program: String) {
+                tolerances: StageTolerances, warnings: [String], generatedAt: String, program: String) {
         name = system.name; formula = system.formula; functional = system.functional; pseudopotentials = system.pseudopotentials
         ecut_Ha = ecut; ecut_Ry = ecut * 2; ecutrho_Ry = ecut * 8
         self.kmesh = kmesh; self.kshift = kshift

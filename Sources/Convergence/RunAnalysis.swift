@@ -161,8 +161,8 @@ public enum RunAnalysis {
         let vectors = system.lattice_vectors_bohr.map { $0.map { $0 * scale } }
         return RecommendedParameters(system: system, ecut: ecut, kmesh: kmesh, kshift: kshift, latticeConstant: aRecommended,
                                      latticeVectorsBohr: vectors, eos: a.eos?.preferred, gap: gap, sources: sources,
-                                     tolerances: Dictionary(a.decisions.map { ($0.stage, $0.tolerances ?? settings.criteria(for: $0.stage)) },
-                                                             uniquingKeysWith: { $1 }),
+                                     tolerances: StageTolerances(Dictionary(a.decisions.map { ($0.stage, $0.tolerances ?? settings.criteria(for: $0.stage)) },
+                                                                             uniquingKeysWith: { $1 })),
                                      warnings: warnings, generatedAt: Timestamp.now(), program: program)
     }
 

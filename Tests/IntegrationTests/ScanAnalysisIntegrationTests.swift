@@ -125,6 +125,28 @@ extension ScanIntegration {
         let html = try String(contentsOfFile: d + "/report.html", encoding: .utf8)
         #expect(html.contains(final.id) && html.contains(String(format: "a0 = %.4f Å", fit.a0_angstrom)))
 
+        // one rule, stated alike: every stage's console line, analysis.json, recommended.json and the report
+        // carry the same decision and the stage's own tolerance (20 and 10 meV/atom, not the 1 meV/atom default)
+        struct Tolerance: Decodable { let energy_eV_per_atom: Double }
+        struct Decisions: Decodable {
+            struct Decision: Decodable { let stage: String; let message: String; let tolerances: Tolerance? }
+            let decisions: [Decision]
+        }
+        struct Stated: Decodable { let tolerances: [String: Tolerance]; let sources: [String: String] }
+        let decisions = try decodeJSON(Decisions.self, d + "/analysis.json").decisions
+        let stated = try decodeJSON(Stated.self, d + "/recommended.json")
+        for (stage, parameter, tolerance) in [("cutoff", "ecut", 20.0), ("kmesh", "kmesh", 10.0)] {
+            let decision = try #require(decisions.first { $0.stage == stage }, "no \(stage) decision in analysis.json")
+            let console = out.stdout.split(separator: "\n").first { $0.contains("stage \(stage) done in") }
+            #expect(console?.hasSuffix(": " + decision.message) == true, "console: \(console ?? "none"); analysis: \(decision.message)")
+            #expect(abs((decision.tolerances?.energy_eV_per_atom ?? 0) * 1000 - tolerance) < 1e-9)
+            #expect(abs((stated.tolerances[stage]?.energy_eV_per_atom ?? 0) * 1000 - tolerance) < 1e-9, "\(stated.tolerances)")
+            #expect(stated.sources[parameter] == decision.message, "recommended.json: \(stated.sources[parameter] ?? "none")")
+            let section = try #require(html.range(of: "<h3>\(stage)</h3>").map { String(html[$0.upperBound...].prefix(1500)) })
+            #expect(section.contains(">\(decision.message)</p>"), "report: \(section.prefix(400))")
+            #expect(section.contains("Criteria: |ΔE| ≤ \(Int(tolerance)) meV/atom"), "report: \(section.prefix(600))")
+        }
+
         let status = try Preconv.run(ranks: nil, ["status", d])
         #expect(status.stdout.contains("final point: \(final.id) converged") && status.stdout.contains("report: \(d)/report.html"),
                 "\(status.stdout)")
