@@ -19,3 +19,28 @@ public struct ConvergenceCriteria: Codable, Sendable, Equatable {
 
     public init() {}
 }
+
+/// The criteria of each stage's decision, by stage name (`recommended.json`'s `tolerances`). A file
+/// written before decisions kept their own criteria holds one set for every stage: it reads as
+/// stage "*", which answers for any stage.
+public struct StageTolerances: Codable, Sendable, Equatable {
+    public var byStage: [String: ConvergenceCriteria]
+
+    public init(_ byStage: [String: ConvergenceCriteria] = [:]) { self.byStage = byStage }
+
+    public subscript(stage: String) -> ConvergenceCriteria? { byStage[stage] ?? byStage["*"] }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let byStage = try? c.decode([String: ConvergenceCriteria].self) {
+            self.byStage = byStage
+        } else {
+            byStage = ["*": try c.decode(ConvergenceCriteria.self)]
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(byStage)
+    }
+}
