@@ -168,7 +168,6 @@ public func solveUpperRight(_ b: inout ComplexMatrix, _ u: ComplexMatrix) {
 /// OpenBLAS threading, read and set (the doctor checks it against ranks per node).
 public enum BLASThreads {
     public static var current: Int { Int(openblas_get_num_threads()) }
-    public static var processors: Int { Int(openblas_get_num_procs()) }
     public static func set(_ n: Int) { openblas_set_num_threads(Int32(n)) }
     public static var configuration: String { String(cString: openblas_get_config()) }
 }

@@ -2,11 +2,11 @@ import Foundation
 import Parallel
 
 /// MPI start-up delay: Open MPI's PMIx authenticates with munge whenever libmunge is installed and,
-/// when no munged is running, retries for about 2 s at every MPI start (2.3 s of a 2.6 s
-/// `preconv-mpi --help` on the build box) — a cost paid by every scan point's process start-up on a
-/// machine where Slurm's packages were installed but munged is not running.
+/// when no munged is running, retries for about 2 s at every MPI start — a cost paid by every
+/// process start on a machine where Slurm's packages were installed but munged is not running.
 /// Also: with no RDMA device (/sys/class/infiniband empty) Open MPI still picks the UCX PML, whose
-/// probing made MPI_Init take 0.23 s instead of 0.027 s with ob1 on the build box.
+/// start-up probing costs a large part of MPI_Init; ob1 with shared memory is what runs on one node
+/// anyway. The check measures MPI_Init and warns with the remedy (the Makefile's comments give the figures).
 public struct MPIStartupCheck: DoctorCheck {
     public let name = "mpi-startup"
     static let mungeSocket = "/run/munge/munge.socket.2"

@@ -35,7 +35,7 @@ public enum MPIRuntime {
             MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
             initSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             // Open MPI 4.1/PMIx 4.2 send MPI_Finalize's fence over TCP with Nagle's algorithm on: it
-            // waits for the server's delayed ACK, 42 ms of every run on the build box (3 ms without).
+            // waits for the server's delayed ACK (README Performance gives the cost).
             _ = pcmpi_tcp_nodelay_all()
         }
         MPI_Comm_set_errhandler(PCMPI_COMM_WORLD, PCMPI_ERRORS_RETURN)
@@ -91,12 +91,6 @@ public final class Communicator: @unchecked Sendable {
     public static var world: Communicator {
         MPIRuntime.initialize()
         return Communicator(handle: PCMPI_COMM_WORLD)
-    }
-
-    /// MPI_COMM_SELF
-    public static var selfComm: Communicator {
-        MPIRuntime.initialize()
-        return Communicator(handle: PCMPI_COMM_SELF)
     }
 
     public var isRoot: Bool { rank == 0 }

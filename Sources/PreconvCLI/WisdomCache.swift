@@ -1,8 +1,9 @@
 import Bindings
 import Foundation
 
-/// FFTW wisdom kept between runs: the FFTW_MEASURE plans of the wave-function FFTs (38 ms for 36³
-/// on the build box) are timed once per CPU model and grid, then read back at every start.
+/// FFTW wisdom kept between runs: the FFTW_MEASURE plans of the wave-function FFTs (timing them is a
+/// visible part of a short run's start: README Performance) are timed once per CPU model and grid,
+/// then read back at every start.
 /// File: `$PRECONV_FFTW_WISDOM`, or `$XDG_CACHE_HOME` (default `~/.cache`)`/preconv-mpi/fftw-wisdom-<CPU>`;
 /// `PRECONV_FFTW_WISDOM=off` neither reads nor writes one. Every failure is silent: wisdom only
 /// saves planning time, the plans are the same kind either way.

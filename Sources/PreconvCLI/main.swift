@@ -2,10 +2,10 @@ import Foundation
 import Bindings
 import Parallel
 
-// The eigensolver's blocks (plane waves × bands, ~0.5 MB at 25 Ha) and the grid fields are above
-// glibc's default mmap threshold, so each one was fresh pages: page faults and zeroing were 7 % of
-// an SCF. Keeping them on the heap made the GaAs engine benchmark 5 % faster at the same peak RSS.
-// mallopt(3) is not in Swift's Glibc module; M_TRIM_THRESHOLD = −1, M_MMAP_THRESHOLD = −3 (malloc.h).
+// The eigensolver's blocks and the grid fields are above glibc's default mmap threshold, so each
+// allocation would be fresh pages, faulted in and zeroed every SCF step: they are kept on the heap
+// (see README Performance). mallopt(3) is not in Swift's Glibc module; M_TRIM_THRESHOLD = −1,
+// M_MMAP_THRESHOLD = −3 (malloc.h).
 if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
     let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
     _ = mallopt(-3, 32 << 20)

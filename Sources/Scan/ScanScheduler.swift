@@ -232,7 +232,6 @@ final class StageDispatch {
 
     let world: Communicator
     let groupSizes: [Int]
-    var leaders: [Int] { groupSizes.indices.map { g in groupSizes[..<g].reduce(0, +) } }
 
     // master state (world rank 0)
     var queue: [ScanPoint] = []

@@ -6,9 +6,8 @@ import PlaneWave
 /// Wall time and memory of a scan on a Slurm allocation, from the scan's cost model
 /// (`ScanCostModel`: irreducible k × bands × N log N per point), conservatively.
 ///
-/// - time: every point's single-rank time is `cost × secondsPerCost` (measured: 0.75–1.8e-5 s per unit
-///   for cold-started GaAs points of 10–16 Ha, 2³–6³ meshes, 8 SCF iterations, on one core of a 2020s
-///   x86 server; 1.5e-5 leaves room for tighter tolerances), divided by the size of the group that computes
+/// - time: every point's single-rank time is `cost × secondsPerCost` (`secondsPerCost` is calibrated on
+///   cold-started GaAs points with room for tighter tolerances: README, Slurm), divided by the size of the group that computes
 ///   it at a parallel efficiency of `efficiency`; the points of a stage are scheduled largest first
 ///   onto the groups the runner would form (as its dispatcher does), the stages one after another;
 ///   then `safety` × that + `startup`, rounded up to whole minutes, at least one minute.
@@ -83,8 +82,9 @@ public struct SlurmEstimate: Sendable {
         var volume = config.crystal.lattice.volume
         if let a = p.a, let a0 = config.structure.latticeConstant { volume *= pow(a / a0, 3) }
         let npw = volume * pow(2 * p.ecut, 1.5) / (6 * Double.pi * Double.pi)
-        let nocc = Double((config.electronCount + 1) / 2)
-        let bands = config.discretization.bands.map(Double.init) ?? (nocc + max(6, nocc / 4))
+        // the bands of a smeared SCF (the larger margin) whatever the config's smearing: an upper bound
+        let bands = Double(config.discretization.bands
+            ?? BandCountPolicy.automatic(occupied: (config.electronCount + 1) / 2, smearing: .fermiDirac(0.01)))
         // wave functions of every irreducible k-point + LOBPCG blocks; the density grid holds ~8× npw points
         let coefficients = Double(p.irreducibleK) * bands * npw
         let grid = 8 * npw * 16.0 * 40
