@@ -1,13 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layers, bottom to top:
-//   C*          system-library shims over the native libraries (pkg-config)
-//   Bindings    typed Swift over FFTW, libxc, spglib, OpenBLAS/LAPACKE (no MPI)
-//   Parallel    MPI communicators, BLACS grids, ScaLAPACK, FFTW-MPI
-//   PlaneWave   the Kohn–Sham engine: knows nothing of MPI scheduling, files or scans
-//   Workflow    configs, units, the doctor, scans, journals
-//   PreconvCLI  the `preconv-mpi` executable
+// The targets are the architecture (README, Layout): an arrow is a dependency below.
+//   C*           system-library shims over the native libraries (pkg-config)
+//   Bindings     typed Swift over FFTW, libxc, spglib, OpenBLAS/LAPACKE; InputError (no MPI)
+//   Parallel     MPI communicators, BLACS grids and shapes, ScaLAPACK, FFTW-MPI, node layout
+//   PlaneWave    the Kohn–Sham engine: knows nothing of MPI, files or scans
+//   ParallelSCF  PlaneWave on groups of ranks: k-point and ScaLAPACK pools, work stealing, PointCalculation
+//   Input        configs, units, structures, analysis settings, file conventions (no MPI)
+//   Convergence  scan points, plans, stages, cost model, the one decision rule, EOS (no MPI, no files)
+//   RunStore     run directory, checksummed journal, state, metadata, lock, summary/collect/status
+//   Reporting    report.html, SVG plots, exports, analysis.json
+//   Doctor       environment checks; Slurm: job scripts and estimates
+//   Scan         the runner (MPI scheduling, warm starts, the final point)
+//   PreconvCLI   the `preconv-mpi` executable
 let package = Package(
     name: "preconv-mpi",
     platforms: [.macOS(.v13)],

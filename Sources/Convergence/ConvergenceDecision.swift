@@ -201,11 +201,17 @@ extension ConvergenceDecision {
                             energy_per_atom_eV: q.energy, delta_energy_meV_per_atom: dE, delta_energy_difference_meV_per_atom: dD,
                             delta_gap_meV: dG, delta_bulk_modulus_relative: dB, failed: q.energy == nil, passes: pass))
         }
+        // A value without its energy, or without its energy difference when that is converged, is left
+        // out: failed points do not break the run.
+        let compared = { (i: Int) in quantities[i].energy != nil && (!useDifference || quantities[i].difference != nil) }
+        for i in 0..<refIndex where quantities[i].energy != nil && !compared(i) {
+            warnings.append("\(groups[i].label) lacks its energy difference (a point at the other lattice constant failed) — left out of the decision")
+        }
         // chosen: the least converged value from which every successful value up to the reference passes
         var chosenIndex = refIndex
         var i = refIndex - 1
         while i >= 0 {
-            if quantities[i].energy == nil { i -= 1; continue }   // failed values do not break the run
+            if !compared(i) { i -= 1; continue }
             if !passes[i] { break }
             chosenIndex = i
             i -= 1
@@ -236,11 +242,13 @@ extension ConvergenceDecision {
         let present = groups.compactMap { g in g.records.first }
         if converged {
             message = "\(chosenGroup.label): \(reason) against \(refLabel.split(separator: " ", maxSplits: 1).last.map(String.init) ?? refLabel)"
-            let lastCompared = (0..<refIndex).last { quantities[$0].energy != nil }
+            let lastCompared = (0..<refIndex).last(where: compared)
             if chosenIndex == lastCompared {
                 suggestions = extend(parameter: parameter, present)
                 warnings.append("converged only at the last value before the reference (\(chosenGroup.label), checked against \(refLabel) alone): extend the list to \(suggestions.joined(separator: ", ")) to confirm")
             }
+        } else if groups.count == 1 {
+            message = "\(refLabel) (a single value: convergence not checked)"
         } else {
             suggestions = extend(parameter: parameter, present)
             let worst = rows[..<refIndex].compactMap { $0.delta_energy_meV_per_atom }.last

@@ -90,11 +90,15 @@ public enum RunAnalysis {
                 let top = own.map(\.ecut_Ha).max()!
                 let atDensest = own.filter { $0.kmesh == densest }
                 let atTop = own.filter { same($0.ecut_Ha, top) }
+                // each with its own stage's criteria (a grid scan's `stages.cutoff` and `stages.kmesh` tolerances)
+                func criteria(_ part: String) -> ConvergenceCriteria {
+                    settings.stage_criteria["\(stage): \(part)"] ?? settings.criteria(for: stage)
+                }
                 if Set(atDensest.map(\.ecut_Ha)).count > 1 {
-                    out.decisions.append(.decide(stage: "\(stage): cutoff", records: atDensest, criteria: settings.criteria(for: stage), parameter: .cutoff))
+                    out.decisions.append(.decide(stage: "\(stage): cutoff", records: atDensest, criteria: criteria("cutoff"), parameter: .cutoff))
                 }
                 if Set(atTop.map(\.kmesh)).count > 1 {
-                    out.decisions.append(.decide(stage: "\(stage): k-mesh", records: atTop, criteria: settings.criteria(for: stage), parameter: .kmesh))
+                    out.decisions.append(.decide(stage: "\(stage): k-mesh", records: atTop, criteria: criteria("k-mesh"), parameter: .kmesh))
                 }
                 let both = atTop.filter { $0.kmesh == densest }
                 if Set(both.map { latticeKey($0) }).count >= 5 { fitEOS("\(stage): lattice", both) }

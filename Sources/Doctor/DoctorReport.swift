@@ -1,11 +1,11 @@
 import Foundation
+import Input
 
 /// Renders doctor results as an aligned table or as JSON lines.
 public enum DoctorReport {
     /// One JSON object per result and line, keys `name`, `status`, `value`, `message`.
     public static func jsonLines(_ results: [DoctorResult]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()
         return results.map { r in
             String(decoding: (try? encoder.encode(r)) ?? Data(), as: UTF8.self)
         }.joined(separator: "\n")

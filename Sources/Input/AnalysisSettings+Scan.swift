@@ -11,8 +11,12 @@ extension AnalysisSettings {
         if let c = scan.cutoff {
             stage_criteria["cutoff"] = c.criteria(analysis.criteria)
             stage_criteria["grid"] = c.criteria(analysis.criteria)
+            stage_criteria["grid: cutoff"] = c.criteria(analysis.criteria)
         }
-        if let m = scan.kmesh { stage_criteria["kmesh"] = m.criteria(analysis.criteria) }
+        if let m = scan.kmesh {
+            stage_criteria["kmesh"] = m.criteria(analysis.criteria)
+            stage_criteria["grid: k-mesh"] = m.criteria(analysis.criteria)
+        }
     }
 }
 

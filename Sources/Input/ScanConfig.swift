@@ -150,8 +150,6 @@ public struct ScanConfig: Sendable {
                 errors.append(doc.locate(e))
             } catch let e as ScanConfigErrors {
                 errors.append(contentsOf: e.errors)
-            } catch let e as InputError {
-                errors.append(doc.error(from: e))
             } catch {
                 errors.append(InputError("", "\(error)", file: file))
             }

@@ -1,5 +1,3 @@
-import Parallel
-
 /// Which ranks share a node, from the gathered MPI processor names (collective).
 public struct NodeLayout: Sendable {
     /// Processor name of every rank, by rank.

@@ -11,7 +11,7 @@ import PlaneWave
 /// with an atomic compare-and-exchange, so the owner and the others never both start it; what the
 /// others take is always a tail of the owner's list. Only the back half of each list is published
 /// (the owner surely does the front half itself), which keeps the copy at the start of a step
-/// below a millisecond on the GaAs benchmark. The eigenvalue sum that ends the step orders the
+/// small against a k-point's solve. The eigenvalue sum that ends the step orders the
 /// deliveries before the owners read them.
 final class KPointStealing: KPointSharing {
     /// One process' list of k-points and where its slots sit in its segment.

@@ -35,6 +35,8 @@ public final class PointCalculation {
     public private(set) var warmStartFrom: String? = nil
     /// The SCF of the last `run` (its converged orbitals, bands).
     public private(set) var scf: SCF?
+    /// When the point was set up (its wall time counts from here: basis and pools included).
+    private let created = Date()
 
     public struct Options: Sendable {
         /// Dense eigenproblems of at least this order go through ScaLAPACK in multi-rank pools.
@@ -69,9 +71,16 @@ public final class PointCalculation {
     public struct Outcome: Sendable {
         public let result: SCFResult
         public let layout: KPointLayout
+        /// Wall time from the set-up to the end of the SCF (this rank).
         public let seconds: Double
+    }
+
+    /// How the work was shared, summed over the group's ranks: a collective, so every rank of the
+    /// group calls it (after `run` returned on every one of them; never after a failure on some).
+    public struct Sharing: Sendable {
+        /// Dense eigenproblems solved with ScaLAPACK.
         public let distributedEigenSolves: Int
-        /// k-point solves done by another rank than their owner, summed over ranks and steps.
+        /// k-point solves done by another rank than their owner, over all SCF steps.
         public let kpointsTaken: Int
     }
 
@@ -79,17 +88,20 @@ public final class PointCalculation {
     /// every iteration on this rank; `shouldStop` must answer the same on every rank of the group.
     public func run(parameters: SCFParameters, observer: ((SCFStep) -> Void)? = nil,
                     shouldStop: (() -> Bool)? = nil) throws -> Outcome {
-        let start = Date()
         let scf = try SCF(basis: basis, parameters: parameters, distribution: distribution)
         if let b = discretization.bands { try scf.setBands(b) }
         scf.observer = observer
         scf.shouldStop = shouldStop
         self.scf = scf
         let result = try scf.run(startDensity: startDensity, startOrbitals: startOrbitals)
+        return Outcome(result: result, layout: distribution.layout, seconds: Date().timeIntervalSince(created))
+    }
+
+    /// The work sharing of every `run` so far (see `Sharing`).
+    public func sharing() throws -> Sharing {
         let solves = (distribution.pool as? ScaLAPACKPool)?.distributedSolves ?? 0
         var total = [Double(solves), Double(distribution.kpointsTaken)]
         try group.allreduce(&total)
-        return Outcome(result: result, layout: distribution.layout, seconds: Date().timeIntervalSince(start),
-                       distributedEigenSolves: Int(total[0]), kpointsTaken: Int(total[1]))
+        return Sharing(distributedEigenSolves: Int(total[0]), kpointsTaken: Int(total[1]))
     }
 }

@@ -56,7 +56,7 @@ public struct PointReport: Codable, Sendable {
     public let kpoints_taken_over: Int
     public let wall_time_s: Double
 
-    public init(config: Config, outcome o: PointCalculation.Outcome) {
+    public init(config: Config, outcome o: PointCalculation.Outcome, sharing: PointCalculation.Sharing) {
         let r = o.result
         name = config.name
         converged = r.converged
@@ -87,8 +87,8 @@ public struct PointReport: Codable, Sendable {
                                        density_residual: $0.densityResidual, eigensolver_iterations: $0.eigensolverIterations,
                                        seconds: $0.seconds) }
         layout = o.layout
-        scalapack_solves = o.distributedEigenSolves
-        kpoints_taken_over = o.kpointsTaken
+        scalapack_solves = sharing.distributedEigenSolves
+        kpoints_taken_over = sharing.kpointsTaken
         wall_time_s = o.seconds
     }
 

@@ -67,7 +67,7 @@ struct SCFCommand: ParsableCommand {
                           + String(format: " (k-points %.2f, sums %.2f, potential and mixing %.2f)", s.kPointSeconds, s.reductionSeconds, other))
         }
         let outcome = try calc.run(parameters: cfg.scf, observer: verbose ? progress : nil)
-        let report = PointReport(config: cfg, outcome: outcome)
+        let report = PointReport(config: cfg, outcome: outcome, sharing: try calc.sharing())
         console.print(json ? try report.json() : report.text)
         if !outcome.result.converged {
             console.error("error: SCF not converged after \(outcome.result.iterations) iterations (scf.max_iterations)")

@@ -69,7 +69,7 @@ extension RunAnalysis {
                             records: records, gap: previous?.bands?.gap, settings: settings)
         }
         var warnings = previous?.warnings ?? []
-        warnings += loaded.problems
+        warnings += loaded.problems.filter { !warnings.contains($0) }   // a regeneration does not repeat them
         if previous == nil {
             warnings.append("no \(RunDirectory.analysisFile) in the run directory: no final point, bands, DOS or exports (they are computed at the end of a run)")
         }

@@ -1,3 +1,4 @@
+import Bindings
 import Convergence
 import Foundation
 import Doctor
@@ -73,7 +74,7 @@ extension RunAnalysis {
                 warmFrom = calc.warmStartFrom
                 result = try calc.run(parameters: cfg.scf).result
             } catch {
-                errorText = "\(error)"
+                errorText = "\(error)".replacingNewlines()
             }
             let r = result
             let status: PointRecord.Status = r == nil ? .failed : (r!.converged ? .converged : .unconverged)

@@ -157,7 +157,7 @@ struct ConfigParsingTests {
         }
     }
 
-    @Test("bad overrides are ConfigErrors naming the field", arguments: [
+    @Test("bad overrides are InputErrors naming the field", arguments: [
         (ConfigOverrides(ecut: "-5 Ha"), "basis.ecut: -5 Ha must be positive"),
         (ConfigOverrides(ecut: "25 parsecs"), "basis.ecut: '25 parsecs' has unknown unit"),
         (ConfigOverrides(kmesh: "4x0x4"), "basis.kmesh"),
