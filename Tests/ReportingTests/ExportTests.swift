@@ -33,7 +33,7 @@ struct ExportTests {
         }
         #expect(ab.contains("rprim     0.0000000000   0.5000000000   0.5000000000"))
         // the pspcod-10 export carries the same numbers as ABINIT's reference file for Ga GTH-PBE-q3
-        let psp = Export.psp10(cfg.model.pseudopotentials["Ga"]!, functional: "PBE")
+        let psp = Export.psp10(try #require(cfg.model.pseudopotentials["Ga"] as? GTHPseudopotential), functional: "PBE")
         #expect(psp.contains("31 3 230101") && psp.contains("10 11 2 0 2001 0"))
         #expect(psp.contains("0.56586645 3 2.21575051 1.03244793 -0.76062946\n-2.57004845 1.96393682\n-1.55882652\n"))
         #expect(psp.contains("0.99942484 1 0.08951951\n0.0\n"))

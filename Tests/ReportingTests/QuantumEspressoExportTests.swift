@@ -34,7 +34,7 @@ struct QuantumEspressoExportTests {
         // the run directory's exports: snippet and pseudopotentials
         let dir = try temporaryDirectory().path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let files = try Export.write(rec, to: dir, pseudopotentials: cfg.crystal.species.map { cfg.model.pseudopotentials[$0]! })
+        let files = try Export.write(rec, to: dir, pseudopotentials: cfg.crystal.species.compactMap { cfg.model.pseudopotentials[$0] as? GTHPseudopotential })
         let snippet = try String(contentsOfFile: dir + "/" + Export.qeFile, encoding: .utf8)
         let lines = snippet.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let systemStart = try #require(lines.firstIndex(of: "! --- &SYSTEM ---")), cardsStart = try #require(lines.firstIndex(of: "! --- cards ---"))

@@ -30,12 +30,12 @@ public struct Functional: Sendable, Equatable, CustomStringConvertible {
 /// The physics of one calculation: crystal, pseudopotentials, functional, smearing.
 public struct Model: Sendable {
     public let crystal: Crystal
-    /// Pseudopotential per species symbol.
-    public let pseudopotentials: [String: GTHPseudopotential]
+    /// Pseudopotential per species symbol (GTH or tabulated norm-conserving).
+    public let pseudopotentials: [String: any Pseudopotential]
     public let functional: Functional
     public let smearing: Smearing
 
-    public init(crystal: Crystal, pseudopotentials: [String: GTHPseudopotential], functional: Functional,
+    public init(crystal: Crystal, pseudopotentials: [String: any Pseudopotential], functional: Functional,
                 smearing: Smearing) throws {
         for (i, a) in crystal.atoms.enumerated() where pseudopotentials[a.species] == nil {
             throw InputError("pseudopotentials", "no pseudopotential for \(a.species) (atom \(i))")

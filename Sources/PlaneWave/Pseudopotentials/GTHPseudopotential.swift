@@ -95,8 +95,6 @@ public struct GTHPseudopotential: Sendable, Equatable {
         return 2.0.squareRoot() * pow(r, l + 2 * Double(i)) * exp(-r * r / (2 * rl * rl)) / (pow(rl, p) * tgamma(p).squareRoot())
     }
 
-    /// Number of projector functions including m: Σ_l (2l+1)·n_l.
-    public var projectorCount: Int { channels.reduce(0) { $0 + (2 * $1.l + 1) * $1.count } }
 }
 
 // MARK: CP2K GTH_POTENTIALS format

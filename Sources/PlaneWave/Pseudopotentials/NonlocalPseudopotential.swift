@@ -18,7 +18,7 @@ public final class NonlocalPseudopotential: OrbitalTerm {
     public func bandExpectations(_ x: ComplexMatrix, kbasis: KBasis) -> [Double] { projectors(at: kbasis).expectation(x) }
 }
 
-/// Separable non-local part of the GTH pseudopotentials at one k-point:
+/// Separable non-local part of the pseudopotentials at one k-point:
 /// V_NL = P D Pᴴ with P_{G,(a,l,i,m)} = ⟨k+G|p^a_{ilm}⟩ = Ω^{−½} e^{−i(k+G)·τ_a} (−i)^l Y_lm(k+G) p^l_i(|k+G|)
 /// (real spherical harmonics) and D block-diagonal with the h^l_ij of each atom and channel.
 public struct NonlocalProjectors: Sendable {
@@ -40,13 +40,13 @@ public struct NonlocalProjectors: Sendable {
         let invSqrtOmega = 1 / crystal.lattice.volume.squareRoot()
         let q = kbasis.kPlusG
         let qNorm = q.map { norm($0) }
-        let lmax = model.pseudopotentials.values.flatMap { $0.channels.map(\.l) }.max() ?? 0
+        let lmax = model.pseudopotentials.values.flatMap { $0.projectorChannels.map(\.l) }.max() ?? 0
         let ylm = realSphericalHarmonics(lmax: lmax, q)
         // radial parts by species, channel and i, times Ω^{−½}
         var radial: [String: [[[Double]]]] = [:]
         for (species, pp) in model.pseudopotentials where crystal.atoms.contains(where: { $0.species == species }) {
-            radial[species] = pp.channels.map { ch in
-                (0..<ch.count).map { i in pp.projectorFourier(channel: ch, i: i, q: qNorm, scale: invSqrtOmega) }
+            radial[species] = pp.projectorChannels.indices.map { c in
+                (0..<pp.projectorChannels[c].count).map { i in pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega) }
             }
         }
         var phases = [Complex64](repeating: .zero, count: npw)
@@ -60,7 +60,7 @@ public struct NonlocalProjectors: Sendable {
                     let x = 2 * Double.pi * ((Double(m.x) + k.x) * tau.x + (Double(m.y) + k.y) * tau.y + (Double(m.z) + k.z) * tau.z)
                     phases[g] = Complex64(cos(x), -sin(x))
                 }
-                for (c, ch) in pp.channels.enumerated() {
+                for (c, ch) in pp.projectorChannels.enumerated() {
                     let l = ch.l
                     let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
                     let first = col

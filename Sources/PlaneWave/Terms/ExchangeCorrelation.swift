@@ -2,20 +2,25 @@ import Bindings
 
 /// Exchange–correlation through libxc: E_xc = ∫ ρ ε_xc(ρ, |∇ρ|²) d³r and
 /// V_xc = ∂(ρε)/∂ρ − 2 ∇·(∂(ρε)/∂σ ∇ρ) for GGAs (σ = |∇ρ|²). Gradients are spectral.
+/// With a model core charge ρ_c (non-linear core correction) both are evaluated on ρ + ρ_c.
 public final class ExchangeCorrelation: DensityTerm {
     public let name = "xc"
     let grid: FourierGrid
     let functionals: [XCFunctional]
     let isGGA: Bool
+    /// ρ_c on the grid, nil without core charges.
+    let coreDensity: [Double]?
 
-    public init(grid: FourierGrid, functional: Functional) throws {
+    public init(grid: FourierGrid, functional: Functional, coreDensity: [Double]? = nil) throws {
         self.grid = grid
         functionals = try functional.components.map { try XCFunctional(name: $0) }
         isGGA = functionals.contains { $0.family == .gga }
+        self.coreDensity = coreDensity
     }
 
-    /// ρ clipped at zero, ∇ρ and σ = |∇ρ|² (GGAs only).
-    func inputs(_ rho: [Double]) -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
+    /// ρ (+ ρ_c) clipped at zero, its gradient and σ = |∇ρ|² (GGAs only).
+    func inputs(_ valence: [Double]) -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
+        let rho = coreDensity.map { c in zip(valence, c).map { $0 + $1 } } ?? valence
         let n = rho.count
         let density = rho.map { max($0, 0) }
         guard isGGA else { return (density, [], nil) }

@@ -16,7 +16,7 @@ public final class KohnShamTerms {
         self.grid = grid
         nonlocal = NonlocalPseudopotential(model: model)
         all = [Kinetic(), LocalPseudopotential(grid: grid), nonlocal, Hartree(grid: grid),
-               try ExchangeCorrelation(grid: grid, functional: model.functional), Ewald(model: model),
+               try ExchangeCorrelation(grid: grid, functional: model.functional, coreDensity: modelCoreDensity(basis: basis, grid: grid)), Ewald(model: model),
                PseudopotentialCore(model: model), SmearingEntropy()]
         densityTerms = all.filter { $0.dependence == .density }
         orbitalTerms = all.compactMap { $0 as? OrbitalTerm }
