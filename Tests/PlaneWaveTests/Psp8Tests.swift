@@ -1,0 +1,131 @@
+import Testing
+import Foundation
+import Bindings
+import PlaneWave
+
+private let dojoInstalled = FileManager.default.fileExists(atPath: Psp8Case.directory)
+private let dojoMissing: Comment = "PseudoDojo psp8 files absent (\(Psp8Case.directory)): install Debian's abinit-data (make test does)"
+
+@Suite("psp8 (ONCVPSP) pseudopotentials")
+struct Psp8Tests {
+    @Test("energies and every term match ABINIT on a PseudoDojo file", .enabled(if: dojoInstalled, dojoMissing), arguments: psp8Cases)
+    func matchesABINIT(_ c: Psp8Case) throws {
+        var pps: [String: any Pseudopotential] = [:]
+        for (s, f) in zip(c.species, c.files) {
+            let path = Psp8Case.directory + "/" + f
+            pps[s] = try Psp8(contentsOf: path).pseudopotential(element: s, name: f, file: path)
+        }
+        let crystal = try Crystal(lattice: .fcc(c.lattice), atoms: [Atom(c.species[0], .zero), Atom(c.species[1], SIMD3(repeating: 0.25))])
+        let model = try Model(crystal: crystal, pseudopotentials: pps, functional: c.functional, smearing: c.smearing)
+        let basis = try PlaneWaveBasis(model: model, discretization: try Discretization(ecut: c.ecut, kmesh: c.kmesh))
+        #expect(basis.fftSize == c.fftGrid, "FFT grid")
+        #expect(basis.kpoints.count == c.irreducibleK, "irreducible k-points")
+        #expect(basis.kpoints[0].count == c.planeWavesAtGamma, "plane waves at Γ")
+        var p = SCFParameters()
+        p.energyTolerance = 1e-10
+        p.densityTolerance = 1e-7
+        let r = try SCF(basis: basis, parameters: p).run()
+        #expect(r.converged)
+        let t = r.terms.dictionary
+        for (name, ref) in c.terms {
+            #expect(abs(t[name]! - ref) < 1e-5, "\(name): \(t[name]!) vs ABINIT \(ref)")
+        }
+        #expect(abs(r.freeEnergy - c.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(c.freeEnergy)")
+        print("\(c.id): ΔF = \(r.freeEnergy - c.freeEnergy) Ha, iterations \(r.iterations), " +
+              c.terms.keys.sorted().map { "\($0) Δ=\(String(format: "%.1e", t[$0]! - c.terms[$0]!))" }.joined(separator: " "))
+    }
+
+    @Test("the header and tables of Si.psp8", .enabled(if: dojoInstalled, dojoMissing))
+    func readsSi() throws {
+        let f = try Psp8(contentsOf: Psp8Case.directory + "/Si.psp8")
+        #expect(f.zatom == 14 && f.zion == 4 && f.pspcod == 8 && f.pspxc == 11)
+        #expect(f.lmax == 2 && f.lloc == 4 && f.mmax == 600 && f.nproj == [2, 2, 2])
+        #expect(f.fchrg == 4 && f.extensionSwitch == 1)
+        #expect(f.radialGrid.count == 600 && f.radialGrid[599] == 5.99)
+        #expect(f.ekb[0] == [5.1689652486091, 0.82988268871509] && f.ekb[2] == [-2.4273105548775, -0.48809680532294])
+        #expect(f.localPotential[0] == -4.7664316506398 && f.localPotential[599] == -0.66777993897412)
+        #expect(abs(f.coreCharge![0] - 2.8188246951649 / (4 * Double.pi)) < 1e-15)
+        #expect(f.valenceDensity?.count == 600)
+        // the G = 0 term ABINIT prints for this file (pspatm: epsatm= 9.34321699)
+        let pp = try f.pseudopotential(element: "Si", name: "Si.psp8", file: "Si.psp8")
+        #expect(abs(pp.localCoreTerm - 9.34321699) < 1e-7)
+        #expect(throws: InputError.self) { try f.pseudopotential(element: "Ge", name: "Si.psp8", file: "Si.psp8") }
+    }
+
+    /// Malformed files: one line naming the file and the problem.
+    @Test("malformed psp8 files are InputErrors naming the file", .enabled(if: dojoInstalled, dojoMissing))
+    func malformed() throws {
+        let text = try String(contentsOfFile: Psp8Case.directory + "/Si.psp8", encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func expectError(_ text: String, _ fragment: String) {
+            do {
+                _ = try Psp8(text: text, file: "bad.psp8")
+                Issue.record("no error for \(fragment)")
+            } catch let e as InputError {
+                #expect(e.description.contains("bad.psp8") && e.description.contains(fragment), "\(e)")
+                #expect(!e.description.contains("\n"))
+            } catch { Issue.record("\(error)") }
+        }
+        expectError(lines.prefix(100).joined(separator: "\n"), "the file ends before")
+        var wrongCode = lines
+        wrongCode[2] = wrongCode[2].replacingOccurrences(of: "8      11", with: "10      11")
+        expectError(wrongCode.joined(separator: "\n"), "pspcod is 10")
+        lines[20] = "13  1.2000000000000D-01  NaN -1.0"
+        expectError(lines.joined(separator: "\n"), "is not a finite number")
+    }
+
+    /// The interpolated transforms against the direct radial integrals (here with another Bessel
+    /// evaluation), at points between the table's nodes and either side of its end.
+    @Test("tabulated transforms agree with the direct integrals", .enabled(if: dojoInstalled, dojoMissing))
+    func interpolation() throws {
+        let pp = try Psp8(contentsOf: Psp8Case.directory + "/Si.psp8").pseudopotential(element: "Si", name: "Si", file: "Si.psp8")
+        let limit = NormConservingPseudopotential.tableLimit
+        let qs = stride(from: 0.0037, through: limit, by: 0.0731).map { $0 } + [limit - 1e-9, limit + 1e-9, limit + 3.3]
+        let dr = pp.radialSpacing, z = Double(pp.zion)
+        func direct(_ f: (Double, Int) -> Double, l: Int, _ q: Double) -> Double {
+            var s = 0.0
+            for k in pp.localPotential.indices {
+                let r = Double(k) * dr
+                let w = k == 0 || k == pp.localPotential.count - 1 ? 0.5 : 1
+                s += w * f(r, k) * Psp8Tests.sphericalBesselReference(l, q * r)
+            }
+            return 4 * Double.pi * s * dr
+        }
+        func worst(_ got: [Double], _ want: [Double]) -> Double {
+            let scale = want.map(abs).max()!
+            return zip(got, want).map { abs($0 - $1) / scale }.max()!
+        }
+        let local = worst(qs.map { pp.localFourier($0) + 4 * Double.pi * z * exp(-$0 * $0 / 4) / ($0 * $0) },
+                          qs.map { q in direct({ r, k in r == 0 ? 0 : r * r * pp.localPotential[k] + z * r * erf(r) }, l: 0, q) })
+        let core = worst(qs.map { pp.coreChargeFourier($0) },
+                         qs.map { q in direct({ r, k in r * r * pp.coreCharge![k] }, l: 0, q) })
+        var projectors = 0.0
+        for c in pp.projectorChannels.indices {
+            for i in 0..<pp.projectorChannels[c].count {
+                let want = qs.map { q in direct({ r, k in r * pp.projectors[c][i][k] }, l: pp.projectorChannels[c].l, q) }
+                projectors = max(projectors, worst(pp.projectorFourier(channel: c, i: i, q: qs, scale: 1), want))
+            }
+        }
+        print("psp8 Si: worst interpolation error relative to each function's largest value: local \(local), core \(core), projectors \(projectors)")
+        #expect(local < 1e-7 && core < 1e-7 && projectors < 1e-7)
+    }
+
+    static func sphericalBesselReference(_ l: Int, _ x: Double) -> Double {
+        if x == 0 { return l == 0 ? 1 : 0 }
+        // upward recurrence from j0 and j1 (accurate for x ≥ l)
+        var j0 = sin(x) / x
+        if l == 0 { return j0 }
+        var j1 = sin(x) / (x * x) - cos(x) / x
+        if x < 1 { // series for small arguments
+            var t = 1.0, s = 0.0, term = 1.0
+            for n in 1...l { t *= x / Double(2 * n + 1) }
+            for m in 0..<12 {
+                s += term
+                term *= -x * x / (2 * Double(m + 1) * Double(2 * l + 2 * m + 3))
+            }
+            return t * s
+        }
+        for n in 1..<l { let j2 = Double(2 * n + 1) / x * j1 - j0; j0 = j1; j1 = j2 }
+        return j1
+    }
+}
