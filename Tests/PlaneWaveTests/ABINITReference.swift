@@ -22,7 +22,13 @@ struct ABINITCase: Sendable, CustomStringConvertible {
     let internalEnergy: Double
     let fermiLevel: Double
     let terms: [String: Double]   // kinetic hartree xc ewald psp_core local_psp non_local_psp minus_TS
+    /// psp8 files (under `psp8Directory`) per atom instead of `pseudopotentials`, and the ABINIT input.
+    var psp8Files: [String] = []
+    var input: String = ""
     var description: String { id }
+
+    /// Debian abinit-data's PseudoDojo NC SR 0.4 PBE standard files.
+    static let psp8Directory = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8"
 }
 
 

@@ -6,29 +6,14 @@ import PlaneWave
 /// calls PBE; ABINIT warns that it differs from the files' `pspxc 11`, which selects ABINIT's
 /// built-in PBE. That implementation gives an E_xc about 2e-7 of itself lower: with `ixc 11`,
 /// F is 6.0e-7 Ha (Si) and 8.6e-6 Ha (GaAs, E_xc −44.65 Ha) below the numbers here.
-struct Psp8Case: Sendable, CustomStringConvertible {
-    let id: String
-    /// The ABINIT input that produced the numbers.
-    let input: String
-    let lattice: Double           // cubic a, bohr (FCC primitive cell, atoms at 0 and ¼)
-    let species: [String]
-    let files: [String]           // psp8 file per species, under `Psp8Case.directory`
-    let functional: Functional
-    let ecut: Double
-    let kmesh: [Int]
-    let smearing: Smearing
-    let irreducibleK: Int
-    let fftGrid: [Int]
-    let planeWavesAtGamma: Int
-    let freeEnergy: Double
-    let terms: [String: Double]   // ABINIT's "Components of total free energy"
-    var description: String { id }
-
-    static let directory = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8"
-}
-
-let psp8Cases: [Psp8Case] = [
-    Psp8Case(id: "Si_dojo_PBE_ec20_k4", input: """
+let psp8Cases: [ABINITCase] = [
+    ABINITCase(id: "Si_dojo_PBE_ec20_k4", material: "Si", lattice: 10.26, pseudopotentials: [], functional: .pbe,
+               ecut: 20, kmesh: [4, 4, 4], smearing: .none, irreducibleK: 8, fftGrid: [30, 30, 30], planeWavesAtGamma: 1139,
+               freeEnergy: -8.45547479529052, internalEnergy: -8.45547479529052, fermiLevel: 0.161609620,
+               terms: ["kinetic": 3.09214854486733, "hartree": 0.559337074556590, "xc": -3.09773052836006,
+                       "ewald": -8.40046478618609, "psp_core": 0.553648753925927, "local_psp": -2.31334415050737,
+                       "non_local_psp": 1.15093029641316],
+               psp8Files: ["Si.psp8", "Si.psp8"], input: """
         # Si diamond, PBE PseudoDojo NC SR 0.4 standard (Si.psp8), ecut 20 Ha, Gamma-centred 4x4x4, insulating
         acell 3*10.26
         rprim 0.0 0.5 0.5  0.5 0.0 0.5  0.5 0.5 0.0
@@ -42,14 +27,15 @@ let psp8Cases: [Psp8Case] = [
         nc_xccc_gspace 0
         toldfe 1.0d-11 nstep 100
         prtwf 0 prtden 0 prteig 0
-        """,
-             lattice: 10.26, species: ["Si", "Si"], files: ["Si.psp8", "Si.psp8"], functional: .pbe,
-             ecut: 20, kmesh: [4, 4, 4], smearing: .none, irreducibleK: 8, fftGrid: [30, 30, 30], planeWavesAtGamma: 1139,
-             freeEnergy: -8.45547479529052,
-             terms: ["kinetic": 3.09214854486733, "hartree": 0.559337074556590, "xc": -3.09773052836006,
-                     "ewald": -8.40046478618609, "psp_core": 0.553648753925927, "local_psp": -2.31334415050737,
-                     "non_local_psp": 1.15093029641316]),
-    Psp8Case(id: "GaAs_dojo_PBE_ec30_k4", input: """
+        """),
+    ABINITCase(id: "GaAs_dojo_PBE_ec30_k4", material: "GaAs", lattice: 10.6826, pseudopotentials: [], functional: .pbe,
+               ecut: 30, kmesh: [4, 4, 4], smearing: .fermiDirac(0.01), irreducibleK: 8, fftGrid: [40, 40, 40],
+               planeWavesAtGamma: 2421,
+               freeEnergy: -182.433797045190, internalEnergy: -182.431594839213, fermiLevel: 0.162783682,
+               terms: ["kinetic": 138.450660137847, "hartree": 57.2059892780366, "xc": -44.6543692996198,
+                       "ewald": -99.1888999640428, "psp_core": 4.92546423371274, "local_psp": -149.127270446893,
+                       "non_local_psp": -90.0431687782539, "minus_TS": -0.00220220597743242],
+               psp8Files: ["Ga.psp8", "As.psp8"], input: """
         # GaAs zincblende, PBE PseudoDojo NC SR 0.4 standard (Ga 3d in valence), ecut 30 Ha, Gamma-centred 4x4x4, FD 0.01 Ha
         acell 3*10.6826
         rprim 0.0 0.5 0.5  0.5 0.0 0.5  0.5 0.5 0.0
@@ -62,12 +48,5 @@ let psp8Cases: [Psp8Case] = [
         occopt 3 tsmear 0.01 nband 20
         toldfe 1.0d-11 nstep 200
         prtwf 0 prtden 0 prteig 0
-        """,
-             lattice: 10.6826, species: ["Ga", "As"], files: ["Ga.psp8", "As.psp8"], functional: .pbe,
-             ecut: 30, kmesh: [4, 4, 4], smearing: .fermiDirac(0.01), irreducibleK: 8, fftGrid: [40, 40, 40],
-             planeWavesAtGamma: 2421,
-             freeEnergy: -182.433797045190,
-             terms: ["kinetic": 138.450660137847, "hartree": 57.2059892780366, "xc": -44.6543692996198,
-                     "ewald": -99.1888999640428, "psp_core": 4.92546423371274, "local_psp": -149.127270446893,
-                     "non_local_psp": -90.0431687782539, "minus_TS": -0.00220220597743242]),
+        """),
 ]

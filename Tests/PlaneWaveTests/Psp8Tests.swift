@@ -3,41 +3,17 @@ import Foundation
 import Bindings
 import PlaneWave
 
-private let dojoInstalled = FileManager.default.fileExists(atPath: Psp8Case.directory)
-private let dojoMissing: Comment = "PseudoDojo psp8 files absent (\(Psp8Case.directory)): install Debian's abinit-data (make test does)"
+private let dojoInstalled = FileManager.default.fileExists(atPath: ABINITCase.psp8Directory)
+private let dojoMissing: Comment = "PseudoDojo psp8 files absent (\(ABINITCase.psp8Directory)): install Debian's abinit-data (make test does)"
 
 @Suite("psp8 (ONCVPSP) pseudopotentials")
 struct Psp8Tests {
     @Test("energies and every term match ABINIT on a PseudoDojo file", .enabled(if: dojoInstalled, dojoMissing), arguments: psp8Cases)
-    func matchesABINIT(_ c: Psp8Case) throws {
-        var pps: [String: any Pseudopotential] = [:]
-        for (s, f) in zip(c.species, c.files) {
-            let path = Psp8Case.directory + "/" + f
-            pps[s] = try Psp8(contentsOf: path).pseudopotential(element: s, name: f, file: path)
-        }
-        let crystal = try Crystal(lattice: .fcc(c.lattice), atoms: [Atom(c.species[0], .zero), Atom(c.species[1], SIMD3(repeating: 0.25))])
-        let model = try Model(crystal: crystal, pseudopotentials: pps, functional: c.functional, smearing: c.smearing)
-        let basis = try PlaneWaveBasis(model: model, discretization: try Discretization(ecut: c.ecut, kmesh: c.kmesh))
-        #expect(basis.fftSize == c.fftGrid, "FFT grid")
-        #expect(basis.kpoints.count == c.irreducibleK, "irreducible k-points")
-        #expect(basis.kpoints[0].count == c.planeWavesAtGamma, "plane waves at Γ")
-        var p = SCFParameters()
-        p.energyTolerance = 1e-10
-        p.densityTolerance = 1e-7
-        let r = try SCF(basis: basis, parameters: p).run()
-        #expect(r.converged)
-        let t = r.terms.dictionary
-        for (name, ref) in c.terms {
-            #expect(abs(t[name]! - ref) < 1e-5, "\(name): \(t[name]!) vs ABINIT \(ref)")
-        }
-        #expect(abs(r.freeEnergy - c.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(c.freeEnergy)")
-        print("\(c.id): ΔF = \(r.freeEnergy - c.freeEnergy) Ha, iterations \(r.iterations), " +
-              c.terms.keys.sorted().map { "\($0) Δ=\(String(format: "%.1e", t[$0]! - c.terms[$0]!))" }.joined(separator: " "))
-    }
+    func matchesABINIT(_ c: ABINITCase) throws { try compareWithABINIT(c) }
 
     @Test("the header and tables of Si.psp8", .enabled(if: dojoInstalled, dojoMissing))
     func readsSi() throws {
-        let f = try Psp8(contentsOf: Psp8Case.directory + "/Si.psp8")
+        let f = try Psp8(contentsOf: ABINITCase.psp8Directory + "/Si.psp8")
         #expect(f.zatom == 14 && f.zion == 4 && f.pspcod == 8 && f.pspxc == 11)
         #expect(f.lmax == 2 && f.lloc == 4 && f.mmax == 600 && f.nproj == [2, 2, 2])
         #expect(f.fchrg == 4 && f.extensionSwitch == 1)
@@ -55,7 +31,7 @@ struct Psp8Tests {
     /// Malformed files: one line naming the file and the problem.
     @Test("malformed psp8 files are InputErrors naming the file", .enabled(if: dojoInstalled, dojoMissing))
     func malformed() throws {
-        let text = try String(contentsOfFile: Psp8Case.directory + "/Si.psp8", encoding: .utf8)
+        let text = try String(contentsOfFile: ABINITCase.psp8Directory + "/Si.psp8", encoding: .utf8)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func expectError(_ text: String, _ fragment: String) {
             do {
@@ -78,7 +54,7 @@ struct Psp8Tests {
     /// evaluation), at points between the table's nodes and either side of its end.
     @Test("tabulated transforms agree with the direct integrals", .enabled(if: dojoInstalled, dojoMissing))
     func interpolation() throws {
-        let pp = try Psp8(contentsOf: Psp8Case.directory + "/Si.psp8").pseudopotential(element: "Si", name: "Si", file: "Si.psp8")
+        let pp = try Psp8(contentsOf: ABINITCase.psp8Directory + "/Si.psp8").pseudopotential(element: "Si", name: "Si", file: "Si.psp8")
         let limit = NormConservingPseudopotential.tableLimit
         let qs = stride(from: 0.0037, through: limit, by: 0.0731).map { $0 } + [limit - 1e-9, limit + 1e-9, limit + 3.3]
         let dr = pp.radialSpacing, z = Double(pp.zion)
