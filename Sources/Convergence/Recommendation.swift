@@ -18,7 +18,7 @@ public struct SystemDescription: Codable, Sendable, Equatable {
     public let lattice_constant_angstrom: Double?
     public let functional: String
     public let pseudopotential_family: String
-    /// Element → pseudopotential name, e.g. "GTH-PBE-q3".
+    /// Element → pseudopotential name, e.g. "GTH-PBE-q3", or a file's name and checksum, "Si.psp8 sha256:…".
     public let pseudopotentials: [String: String]
     public let valence: [String: Int]
     /// "none", "fermi-dirac", "gaussian", "marzari-vanderbilt", "methfessel-paxton".
@@ -26,6 +26,8 @@ public struct SystemDescription: Codable, Sendable, Equatable {
     public let smearing_width_Ha: Double
     public let electrons: Int
     public let config_file: String?
+    /// Element → path of its pseudopotential file (`pseudopotentials.files`); nil when every element is GTH.
+    public let pseudopotential_files: [String: String]?
 
     public init(config: Config) {
         name = config.name
@@ -41,13 +43,14 @@ public struct SystemDescription: Codable, Sendable, Equatable {
         functional = config.functional.name
         pseudopotential_family = config.pseudopotentialFamily
         var pps: [String: String] = [:], val: [String: Int] = [:]
-        for (s, pp) in config.model.pseudopotentials { pps[s] = pp.name; val[s] = pp.zion }
+        for (s, pp) in config.model.pseudopotentials { pps[s] = config.pseudopotentialLabel(s); val[s] = pp.zion }
         pseudopotentials = pps
         valence = val
         smearing = config.smearing.name
         smearing_width_Ha = config.smearing.width
         electrons = config.electronCount
         config_file = config.file
+        pseudopotential_files = config.pseudopotentialFiles.isEmpty ? nil : config.pseudopotentialFiles.mapValues(\.path)
     }
 
     /// Volume of the config's cell (bohr³).
@@ -92,6 +95,8 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     public let warnings: [String]
     public let generated_at: String
     public let program: String
+    /// Element → path of its pseudopotential file; nil when every element uses a shipped GTH table.
+    public let pseudopotential_files: [String: String]?
 
     public init(system: SystemDescription, ecut: Double, kmesh: [Int], kshift: [Int], latticeConstant: Double?,
                 latticeVectorsBohr: [[Double]], eos: EquationOfState.Fit?, gap: BandsAndDOS.Gap?, sources: [String: String],
@@ -109,5 +114,6 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
         gap_eV = gap?.gap_eV; gap_type = gap?.text
         self.sources = sources; self.tolerances = tolerances; self.warnings = warnings
         generated_at = generatedAt; self.program = program
+        pseudopotential_files = system.pseudopotential_files
     }
 }

@@ -11,7 +11,7 @@ import PlaneWave
 ///   atoms:
 ///     - {species: Ga, position: [0, 0, 0]}
 ///     - {species: As, position: [0.25, 0.25, 0.25]}
-/// pseudopotentials: {family: GTH-PBE, valence: {Ga: 3, As: 5}}
+/// pseudopotentials: {family: GTH-PBE, valence: {Ga: 3, As: 5}}   # or files: {Ga: Ga.psp8, As: As.psp8}
 /// functional: PBE                                # LDA (= Teter93), PW92, PBE
 /// smearing: {type: fermi-dirac, width: 0.01 Ha}  # or: none
 /// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, bands: auto, symmetry: true}
@@ -34,7 +34,7 @@ import PlaneWave
 public struct Config: Sendable {
     /// Top-level keys of a one-point config.
     public static let sectionKeys = ["name", "structure", "pseudopotentials", "functional", "smearing", "basis", "scf"]
-    public static let pseudopotentialKeys = ["family", "valence"]
+    public static let pseudopotentialKeys = ["family", "valence", "files"]
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
@@ -46,9 +46,12 @@ public struct Config: Sendable {
     /// The config file, if read from one.
     public private(set) var file: String?
     public private(set) var structure: StructureSpec
-    /// Pseudopotential family (canonical: GTH-PBE or GTH-PADE) and per-element valences (nil = family default).
+    /// Pseudopotential family (canonical: GTH-PBE or GTH-PADE; "psp8" when every element has a
+    /// file) and per-element valences (nil = family default).
     public private(set) var pseudopotentialFamily: String
     public private(set) var valences: [String: Int]
+    /// Elements whose pseudopotential is read from a file (`pseudopotentials.files`), read once.
+    public private(set) var pseudopotentialFiles: [String: PseudopotentialFile]
     public private(set) var functional: Functional
     public private(set) var smearing: Smearing
     public private(set) var discretization: Discretization
@@ -112,15 +115,23 @@ public struct Config: Sendable {
         let structure = try StructureSpec.read(try root.required("structure", "lattice and atoms, or poscar"))
 
         // pseudopotentials
-        let ppNode = try root.required("pseudopotentials", "e.g. {family: GTH-PBE, valence: {Ga: 3, As: 5}}")
-        let ppMap = try ppNode.mapping(allowed: pseudopotentialKeys, expected: "a mapping {family: GTH-PBE, valence: {Ga: 3}}")
-        let familyNode = try ppMap.required("family", PseudopotentialSpec.familyList)
-        let familyText = try familyNode.string(expected: "a pseudopotential family")
-        guard let family = PseudopotentialSpec.canonicalFamily(familyText) else {
-            throw familyNode.error("'\(familyText)' is not one of \(PseudopotentialSpec.familyList)")
+        let ppNode = try root.required("pseudopotentials", "e.g. {family: GTH-PBE, valence: {Ga: 3, As: 5}} or {files: {Ga: Ga.psp8, As: As.psp8}}")
+        let ppMap = try ppNode.mapping(allowed: pseudopotentialKeys, expected: "a mapping {family: GTH-PBE, valence: {Ga: 3}} or {files: {Ga: PATH}}")
+        let family: String?
+        var familyNode = ppMap["family"]
+        if ppMap["files"] == nil { familyNode = try ppMap.required("family", PseudopotentialSpec.familyList + " (or files: {element: PATH})") }
+        if let familyNode {
+            let familyText = try familyNode.string(expected: "a pseudopotential family")
+            guard let f = PseudopotentialSpec.canonicalFamily(familyText) else {
+                throw familyNode.error("'\(familyText)' is not one of \(PseudopotentialSpec.familyList)")
+            }
+            family = f
+        } else {
+            family = nil
         }
         var valences: [String: Int] = [:]
         if let vNode = ppMap["valence"] {
+            guard let family else { throw vNode.error("a valence selects a GTH table of pseudopotentials.family; give the family, or a file per element") }
             let vm = try vNode.mapping(expected: "a mapping element → valence, e.g. {Ga: 3, As: 5}")
             for (element, value) in vm.entries where !value.isNull {
                 guard Elements.atomicNumber(element) != nil else { throw value.error("unknown element '\(element)'") }
@@ -137,8 +148,25 @@ public struct Config: Sendable {
         guard let functional = Functional.named(fName) else {
             throw fNode.error("'\(fName)' is not one of LDA (= Teter93), PW92, PBE")
         }
-        if family == "GTH-PBE" && functional != .pbe || family == "GTH-PADE" && functional == .pbe {
+        if let family, family == "GTH-PBE" && functional != .pbe || family == "GTH-PADE" && functional == .pbe {
             warnings.append("pseudopotentials.family: \(family) was fitted for \(family == "GTH-PBE" ? "PBE" : "LDA"), but the functional is \(functional.name)")
+        }
+        var files: [String: PseudopotentialFile] = [:]
+        if let filesNode = ppMap["files"] {
+            let fm = try filesNode.mapping(expected: "a mapping element → psp8 file, e.g. {Si: Si.psp8}")
+            for (element, value) in fm.entries where !value.isNull {
+                guard Elements.atomicNumber(element) != nil else { throw value.error("unknown element '\(element)'") }
+                if valences[element] != nil {
+                    throw value.error("\(element) has both a file and pseudopotentials.valence.\(element); the file sets its valence")
+                }
+                files[element] = try PseudopotentialFile.read(value, element: element, functional: functional)
+                if !structure.atoms.contains(where: { $0.species == element }) {
+                    warnings.append("\(value.path): there is no \(element) in the structure")
+                }
+            }
+            if family == nil, let missing = Set(structure.atoms.map(\.species)).subtracting(files.keys).sorted().first {
+                throw filesNode.error("no file for \(missing) (give one per element, or a GTH pseudopotentials.family for the rest)")
+            }
         }
 
         // smearing
@@ -204,28 +232,33 @@ public struct Config: Sendable {
             throw document.error(from: e, pathPrefix: "basis")
         }
 
-        let (crystal, model) = try build(structure: structure, family: family, valences: valences,
+        let (crystal, model) = try build(structure: structure, family: family ?? "psp8", valences: valences, files: files,
                                          functional: functional, smearing: smearing, bands: bands, document: document)
-        return Config(name: name, file: document.file, structure: structure, pseudopotentialFamily: family,
-                      valences: valences, functional: functional, smearing: smearing, discretization: discretization,
+        return Config(name: name, file: document.file, structure: structure, pseudopotentialFamily: family ?? "psp8",
+                      valences: valences, files: files, functional: functional, smearing: smearing, discretization: discretization,
                       scf: scf, warnings: warnings, crystal: crystal, model: model)
     }
 
     private init(name: String, file: String?, structure: StructureSpec, pseudopotentialFamily: String, valences: [String: Int],
+                 files: [String: PseudopotentialFile],
                  functional: Functional, smearing: Smearing, discretization: Discretization, scf: SCFParameters,
                  warnings: [String], crystal: Crystal, model: Model) {
         self.name = name; self.file = file; self.structure = structure
         self.pseudopotentialFamily = pseudopotentialFamily; self.valences = valences
+        self.pseudopotentialFiles = files
         self.functional = functional; self.smearing = smearing; self.discretization = discretization
         self.scf = scf; self.warnings = warnings; self.crystal = crystal; self.model = model
     }
 
-    /// Validates the structure and assembles the model (pseudopotentials from the shipped library).
-    private static func build(structure: StructureSpec, family: String, valences: [String: Int], functional: Functional,
-                              smearing: Smearing, bands: Int?, document: ConfigDocument?) throws -> (Crystal, Model) {
+    /// Validates the structure and assembles the model (pseudopotentials from `files`, the others
+    /// from the shipped library).
+    private static func build(structure: StructureSpec, family: String, valences: [String: Int], files: [String: PseudopotentialFile],
+                              functional: Functional, smearing: Smearing, bands: Int?, document: ConfigDocument?) throws -> (Crystal, Model) {
         let crystal = try structure.crystal()
-        var pps: [String: GTHPseudopotential] = [:]
+        var pps: [String: any Pseudopotential] = [:]
         for s in crystal.species {
+            if let f = files[s] { pps[s] = f.potential; continue }
+            guard family != "psp8" else { throw InputError("pseudopotentials.files", "no file for \(s) (give one per element, or a GTH pseudopotentials.family for the rest)") }
             let field = valences[s] != nil ? "pseudopotentials.valence.\(s)" : "pseudopotentials.family"
             pps[s] = try PseudopotentialLibrary.shared.lookup(element: s, family: family, valence: valences[s], field: field)
         }
@@ -327,6 +360,7 @@ public struct Config: Sendable {
                 c.structure = try c.structure.rescaled(latticeConstant: q.value, field: field, text: q.text)
             }
             (c.crystal, c.model) = try Self.build(structure: c.structure, family: c.pseudopotentialFamily, valences: c.valences,
+                                                  files: c.pseudopotentialFiles,
                                                   functional: c.functional, smearing: c.smearing,
                                                   bands: c.discretization.bands, document: nil)
             return c
@@ -348,6 +382,12 @@ public struct Config: Sendable {
     }
 
     // MARK: description
+
+    /// How an element's pseudopotential is named in reports and exports: the GTH table's name
+    /// ("GTH-PBE-q3") or the file's name and checksum ("Si.psp8 sha256:…").
+    public func pseudopotentialLabel(_ element: String) -> String {
+        pseudopotentialFiles[element]?.label ?? model.pseudopotentials[element]?.name ?? ""
+    }
 
     /// Number of valence electrons.
     public var electronCount: Int { model.electronCount }

@@ -604,7 +604,9 @@ public struct PhysicsIdentity: Codable, Sendable, Equatable {
             String(format: "%@ [%.8f, %.8f, %.8f]", a.species, a.position.x, a.position.y, a.position.z)
         }.joined(separator: "; ")
         structure = "lattice bohr \(v); atoms \(atoms)"
-        pseudopotentials = c.pseudopotentialFamily + " " + c.crystal.species.map { "\($0) q\(c.model.pseudopotentials[$0]!.zion)" }.joined(separator: ", ")
+        pseudopotentials = c.pseudopotentialFamily + " " + c.crystal.species.map { s in
+            c.pseudopotentialFiles[s].map { "\(s) \($0.label)" } ?? "\(s) q\(c.model.pseudopotentials[s]!.zion)"
+        }.joined(separator: ", ")
         functional = c.functional.name
         smearing = "\(c.smearing)"
     }

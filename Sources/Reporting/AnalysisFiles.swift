@@ -30,7 +30,8 @@ extension RunAnalysis {
             files += [dir.bandsCSV, dir.dosCSV]
         }
         if let r = document.recommended {
-            let pps = r.pseudopotentials.keys.sorted().compactMap { el in
+            // GTH species only: species read from files are named by their path in the snippets
+            let pps = r.pseudopotentials.keys.sorted().filter { r.pseudopotential_files?[$0] == nil }.compactMap { el in
                 try? PseudopotentialLibrary.shared.lookup(element: el, spec: r.pseudopotentials[el]!)
             }
             files += try Export.write(r, to: runDirectory, pseudopotentials: pps)

@@ -35,8 +35,15 @@ public enum Export {
         for (i, v) in vectors.enumerated() {
             s += (i == 0 ? "rprim   " : "        ") + v.map { String(format: "%14.10f", $0 / a) }.joined(separator: " ") + "\n"
         }
-        s += "# pseudos \"" + r.pseudopotentials.keys.sorted().map { pseudopotentialFile(element: $0, name: r.pseudopotentials[$0]!) }.joined(separator: ", ")
-            + "\"    # the shipped GTH tables, written beside this file\n"
+        if let files = r.pseudopotential_files, !files.isEmpty {
+            // psp8 species by their path, the others by the GTH tables written beside this file
+            s += "pseudos \"" + r.pseudopotentials.keys.sorted().map { files[$0] ?? pseudopotentialFile(element: $0, name: r.pseudopotentials[$0]!) }.joined(separator: ", ")
+                + "\"    # by element symbol: give znucl/typat in this order"
+                + (files.count < r.pseudopotentials.count ? "; the .gth files are the shipped GTH tables, written beside this file" : "") + "\n"
+        } else {
+            s += "# pseudos \"" + r.pseudopotentials.keys.sorted().map { pseudopotentialFile(element: $0, name: r.pseudopotentials[$0]!) }.joined(separator: ", ")
+                + "\"    # the shipped GTH tables, written beside this file\n"
+        }
         s += "# natom \(r.atoms.count)\n# xred\n"
         for at in r.atoms { s += "#   " + at.position.map { String(format: "%.10f", $0) }.joined(separator: " ") + "    # \(at.species)\n" }
         return s
@@ -47,6 +54,10 @@ public enum Export {
     public static func quantumEspresso(_ r: RecommendedParameters) -> String {
         var s = "! preconv-mpi: recommended parameters for \(r.name) (\(r.formula), \(r.functional), \(r.pseudopotentials.keys.sorted().map { "\($0) \(r.pseudopotentials[$0]!)" }.joined(separator: ", ")))\n"
         s += "! paste the first block into &SYSTEM (with ibrav = 0, nat, ntyp), the cards after the namelists (units: Ry)\n"
+        if let files = r.pseudopotential_files, !files.isEmpty {
+            s += "! pseudopotentials: pw.x needs UPF files of the same family as " + files.keys.sorted().map { "\($0) \(files[$0]!)" }.joined(separator: ", ")
+                + " in ATOMIC_SPECIES (preconv-mpi reads psp8 only; UPF is not supported yet)\n"
+        }
         s += "! --- &SYSTEM ---\n"
         s += "  ecutwfc = \(num(r.ecut_Ry))\n"
         s += "  ecutrho = \(num(r.ecutrho_Ry))\n"
@@ -70,8 +81,8 @@ public enum Export {
         return s
     }
 
-    /// Writes recommended.json, both snippets and the pseudopotentials (pspcod-10 `.gth` files, read
-    /// by ABINIT and pw.x) into `directory`; returns the paths.
+    /// Writes recommended.json, both snippets and the GTH pseudopotentials (pspcod-10 `.gth` files,
+    /// read by ABINIT and pw.x; none for species read from files) into `directory`; returns the paths.
     @discardableResult
     public static func write(_ r: RecommendedParameters, to directory: String,
                              pseudopotentials: [GTHPseudopotential] = []) throws -> [String] {
@@ -80,7 +91,7 @@ public enum Export {
         try e.encode(r).write(to: URL(fileURLWithPath: paths[0]), options: .atomic)
         try abinit(r).write(toFile: paths[1], atomically: true, encoding: .utf8)
         try quantumEspresso(r).write(toFile: paths[2], atomically: true, encoding: .utf8)
-        for pp in pseudopotentials {
+        for pp in pseudopotentials where r.pseudopotential_files?[pp.element] == nil {   // file species: named by path
             let p = (directory as NSString).appendingPathComponent(pseudopotentialFile(element: pp.element, name: pp.name))
             try psp10(pp, functional: r.functional).write(toFile: p, atomically: true, encoding: .utf8)
             paths.append(p)

@@ -55,6 +55,19 @@ struct ShippedConfigTests {
         #expect(c.discretization.kmesh == [4, 4, 4])
         #expect(c.warnings.isEmpty, "\(c.warnings)")
     }
+
+    @Test("config/si-dojo.yaml", .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8/Si.psp8"),
+                                          "PseudoDojo Si.psp8 absent: install Debian's abinit-data (make test does)"))
+    func siliconDojo() throws {
+        let c = try Config.load(path: configDirectory.appendingPathComponent("si-dojo.yaml").path)
+        #expect(c.name == "si-dojo")
+        #expect(c.model.pseudopotentials["Si"] is NormConservingPseudopotential)
+        #expect(c.pseudopotentialFiles["Si"]?.path == "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8/Si.psp8")
+        #expect(c.functional == .pbe && c.smearing == .none && c.electronCount == 8)
+        #expect(c.discretization.ecut == 20 && c.discretization.kmesh == [4, 4, 4] && c.discretization.fftGrid == [30, 30, 30])
+        #expect(c.discretization.bands == 4)
+        #expect(c.warnings.isEmpty, "\(c.warnings)")
+    }
 }
 
 @Suite("Config parsing")

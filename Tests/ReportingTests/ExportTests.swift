@@ -38,4 +38,39 @@ struct ExportTests {
         #expect(psp.contains("0.56586645 3 2.21575051 1.03244793 -0.76062946\n-2.57004845 1.96393682\n-1.55882652\n"))
         #expect(psp.contains("0.99942484 1 0.08951951\n0.0\n"))
     }
+
+    /// Elements read from psp8 files: the ABINIT snippet names the files in `pseudos`, the QE snippet
+    /// says that UPF files are needed, and no pspcod-10 file is written for them.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8/As.psp8"),
+                   "PseudoDojo psp8 files absent: install Debian's abinit-data"))
+    func exportsWithPsp8Files() throws {
+        let path = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8/As.psp8"
+        let cfg = try Config.parse(yaml: """
+        structure: {lattice: {bravais: fcc, a: 5.653 Å}, atoms: [{species: Ga, position: [0, 0, 0]}, {species: As, position: [0.25, 0.25, 0.25]}]}
+        pseudopotentials: {family: GTH-PBE, valence: {Ga: 3}, files: {As: \(path)}}
+        functional: PBE
+        smearing: {type: fermi-dirac, width: 0.01 Ha}
+        basis: {ecut: 25 Ha, kmesh: 6x6x6}
+        """)
+        let system = SystemDescription(config: cfg)
+        #expect(system.pseudopotential_files == ["As": path])
+        #expect(system.pseudopotentials["As"] == "As.psp8 sha256:\(cfg.pseudopotentialFiles["As"]!.sha256)")
+        #expect(system.pseudopotentials["Ga"] == "GTH-PBE-q3")
+        let r = RecommendedParameters(system: system, ecut: 30, kmesh: [8, 8, 8], kshift: [0, 0, 0], latticeConstant: 5.653,
+                                      latticeVectorsBohr: system.lattice_vectors_bohr, eos: nil,
+                                      gap: nil, sources: [:], tolerances: .init(), warnings: [], generatedAt: "now", program: "test")
+        let ab = Export.abinit(r)
+        #expect(ab.contains("\npseudos \"\(path), Ga.GTH-PBE-q3.gth\""), "\(ab)")
+        #expect(!ab.contains("# pseudos"))
+        let qe = Export.quantumEspresso(r)
+        #expect(qe.contains("! pseudopotentials: pw.x needs UPF files of the same family as As \(path)"), "\(qe)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("export-psp8-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let gth = cfg.model.pseudopotentials.values.compactMap { $0 as? GTHPseudopotential }
+        let written = try Export.write(r, to: dir, pseudopotentials: gth).map { ($0 as NSString).lastPathComponent }
+        #expect(written.contains("Ga.GTH-PBE-q3.gth") && !written.contains { $0.hasPrefix("As.") }, "\(written)")
+        let decoded = try JSONDecoder().decode(RecommendedParameters.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/" + Export.recommendedFile)))
+        #expect(decoded.pseudopotential_files == ["As": path])
+    }
 }

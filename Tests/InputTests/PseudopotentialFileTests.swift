@@ -1,0 +1,109 @@
+import Bindings
+import Foundation
+import Testing
+import PlaneWave
+import TestSupport
+@testable import Input
+
+private let dojoDirectory = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8"
+private let dojoInstalled = FileManager.default.fileExists(atPath: dojoDirectory + "/Si.psp8")
+private let dojoMissing: Comment = "PseudoDojo psp8 files absent (\(dojoDirectory)): install Debian's abinit-data (make test does)"
+
+/// Si diamond with `pseudopotentials` and `functional` as given.
+private func siliconYAML(pseudopotentials: String, functional: String = "PBE") -> String {
+    """
+    name: si-files
+    structure:
+      lattice: {bravais: fcc, a: 10.26 bohr}
+      atoms:
+        - {species: Si, position: [0, 0, 0]}
+        - {species: Si, position: [0.25, 0.25, 0.25]}
+    pseudopotentials: \(pseudopotentials)
+    functional: \(functional)
+    basis: {ecut: 20 Ha, kmesh: 4x4x4}
+
+    """
+}
+
+@Suite("Pseudopotential files", .enabled(if: dojoInstalled, dojoMissing))
+struct PseudopotentialFileConfigTests {
+    @Test("files: a psp8 file per element, relative to the config's directory or absolute, kept by overrides")
+    func reads() throws {
+        let base = URL(fileURLWithPath: dojoDirectory)
+        let c = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: Si.psp8}}"), baseDirectory: base)
+        let pp = try #require(c.model.pseudopotentials["Si"] as? NormConservingPseudopotential)
+        #expect(pp.zion == 4 && pp.name == "Si.psp8" && pp.hasCoreCharge)
+        #expect(c.electronCount == 8)
+        let file = try #require(c.pseudopotentialFiles["Si"])
+        #expect(file.path == dojoDirectory + "/Si.psp8" && file.pspxc == 11)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file.path))
+        #expect(file.sha256 == sha256Hex(bytes) && file.sha256.count == 64)
+        #expect(c.pseudopotentialLabel("Si") == "Si.psp8 sha256:\(file.sha256)")
+        #expect(c.pseudopotentialFamily == "psp8")
+        #expect(c.warnings.isEmpty, "\(c.warnings)")
+
+        let absolute = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(dojoDirectory)/Si.psp8}}"))
+        #expect(absolute.pseudopotentialFiles["Si"]?.sha256 == file.sha256)
+
+        let o = try c.applying(ConfigOverrides(ecut: "25 Ha", kmesh: "2x2x2", a: "10.3 bohr"))
+        #expect(o.model.pseudopotentials["Si"] is NormConservingPseudopotential)
+        #expect(o.pseudopotentialFiles["Si"]?.sha256 == file.sha256)
+        #expect(PhysicsIdentity(config: o).pseudopotentials == PhysicsIdentity(config: c).pseudopotentials)
+    }
+
+    @Test("the file's checksum is part of the physics identity")
+    func identity() throws {
+        let files = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(dojoDirectory)/Si.psp8}}"))
+        let gth = try Config.parse(yaml: siliconYAML(pseudopotentials: "{family: GTH-PBE}"))
+        let a = PhysicsIdentity(config: files), b = PhysicsIdentity(config: gth)
+        #expect(a.pseudopotentials.contains("Si Si.psp8 sha256:\(files.pseudopotentialFiles["Si"]!.sha256)"), "\(a.pseudopotentials)")
+        #expect(a.differences(from: b).count == 1 && a.differences(from: b)[0].hasPrefix("pseudopotentials"))
+        #expect(b.pseudopotentials == "GTH-PBE Si q4", "GTH identities unchanged")
+    }
+
+    @Test("a wrong functional, a missing file, another element's file are one InputError at pseudopotentials.files.Si",
+          arguments: [
+              ("{files: {Si: \(dojoDirectory)/Si.psp8}}", "LDA", ["the file's functional is PBE (pspxc 11), but functional is LDA"]),
+              ("{files: {Si: nowhere/Si.psp8}}", "PBE", ["no such file", "nowhere/Si.psp8"]),
+              ("{files: {Si: \(dojoDirectory)/Ga.psp8}}", "PBE", ["the file is for Z = 31, not Si (Z = 14)", "Ga.psp8"]),
+              ("{files: {Si: \(dojoDirectory)}}", "PBE", ["no such file"]),
+          ])
+    func errors(_ pseudopotentials: String, _ functional: String, _ expected: [String]) throws {
+        do {
+            _ = try Config.parse(yaml: siliconYAML(pseudopotentials: pseudopotentials, functional: functional), file: "si.yaml")
+            Issue.record("accepted \(pseudopotentials)")
+        } catch let e as InputError {
+            #expect(e.field == "pseudopotentials.files.Si", "\(e)")
+            #expect(e.file == "si.yaml" && e.line == 7, "\(e)")
+            for text in expected { #expect(e.description.contains(text), "\(e)") }
+            #expect(!e.description.contains("\n"))
+        }
+    }
+
+    @Test("an element without a file or family, and a valence without a family, are errors")
+    func missing() throws {
+        for (pp, field, text) in [
+            ("{files: {As: \(dojoDirectory)/As.psp8}}", "pseudopotentials.files", "no file for Si"),
+            ("{files: {Si: \(dojoDirectory)/Si.psp8}, valence: {Si: 4}}", "pseudopotentials.valence", "give the family"),
+        ] {
+            do {
+                _ = try Config.parse(yaml: siliconYAML(pseudopotentials: pp))
+                Issue.record("accepted \(pp)")
+            } catch let e as InputError {
+                #expect(e.field == field && e.message.contains(text), "\(e)")
+            }
+        }
+    }
+
+    @Test("GTH for some elements, files for others")
+    func mixed() throws {
+        let yaml = siliconYAML(pseudopotentials: "{family: GTH-PBE, valence: {Ga: 3}, files: {As: \(dojoDirectory)/As.psp8}}")
+            .replacingOccurrences(of: "{species: Si, position: [0, 0, 0]}", with: "{species: Ga, position: [0, 0, 0]}")
+            .replacingOccurrences(of: "{species: Si, position: [0.25", with: "{species: As, position: [0.25")
+        let c = try Config.parse(yaml: yaml)
+        #expect(c.model.pseudopotentials["Ga"] is GTHPseudopotential)
+        #expect(c.model.pseudopotentials["As"] is NormConservingPseudopotential)
+        #expect(c.pseudopotentialFamily == "GTH-PBE" && c.pseudopotentialFiles.keys.sorted() == ["As"])
+        #expect(PhysicsIdentity(config: c).pseudopotentials.hasPrefix("GTH-PBE Ga q3, As As.psp8 sha256:"), "\(PhysicsIdentity(config: c).pseudopotentials)")
+    }
+}
