@@ -11,13 +11,21 @@ import PlaneWave
 ///   atoms:
 ///     - {species: Ga, position: [0, 0, 0]}
 ///     - {species: As, position: [0.25, 0.25, 0.25]}
-/// pseudopotentials: {family: GTH-PBE, valence: {Ga: 3, As: 5}}   # or files: {Ga: Ga.psp8, As: As.psp8}
+/// pseudopotentials: {family: GTH-PBE, valence: {Ga: 3, As: 5}}   # or files: {Ga: Ga.psp8, As: As.psp8}, or directory: PATH
 /// functional: PBE                                # LDA (= Teter93), PW92, PBE
 /// smearing: {type: fermi-dirac, width: 0.01 Ha}  # or: none
 /// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, bands: auto, symmetry: true}
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8}, eigensolver: lobpcg}
 /// ```
+///
+/// `pseudopotentials` (see `PseudopotentialSelection`): `files` names a file per element (ABINIT
+/// psp8; paths relative to the config's directory, or absolute); `directory` is a directory holding
+/// `<Element>.psp8` or `<Element>.upf`/`.UPF` (exactly one per element) for the elements without
+/// a file; `family` (GTH-PBE, GTH-PADE, with optional `valence`) covers the elements left over.
+/// So `files` wins over `directory`, and both over `family`. Each file's functional must match
+/// `functional`; `allow_functional_mismatch: true` makes a mismatch a warning (kept in the physics
+/// identity).
 ///
 /// Every failure is a `InputError` naming the YAML path (and file and line).
 ///
@@ -34,7 +42,7 @@ import PlaneWave
 public struct Config: Sendable {
     /// Top-level keys of a one-point config.
     public static let sectionKeys = ["name", "structure", "pseudopotentials", "functional", "smearing", "basis", "scf"]
-    public static let pseudopotentialKeys = ["family", "valence", "files"]
+    public static let pseudopotentialKeys = PseudopotentialSelection.keys
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
@@ -50,7 +58,8 @@ public struct Config: Sendable {
     /// file) and per-element valences (nil = family default).
     public private(set) var pseudopotentialFamily: String
     public private(set) var valences: [String: Int]
-    /// Elements whose pseudopotential is read from a file (`pseudopotentials.files`), read once.
+    /// Elements whose pseudopotential is read from a file (`pseudopotentials.files` or
+    /// `pseudopotentials.directory`), read once.
     public private(set) var pseudopotentialFiles: [String: PseudopotentialFile]
     public private(set) var functional: Functional
     public private(set) var smearing: Smearing
@@ -114,60 +123,16 @@ public struct Config: Sendable {
         // structure
         let structure = try StructureSpec.read(try root.required("structure", "lattice and atoms, or poscar"))
 
-        // pseudopotentials
-        let ppNode = try root.required("pseudopotentials", "e.g. {family: GTH-PBE, valence: {Ga: 3, As: 5}} or {files: {Ga: Ga.psp8, As: As.psp8}}")
-        let ppMap = try ppNode.mapping(allowed: pseudopotentialKeys, expected: "a mapping {family: GTH-PBE, valence: {Ga: 3}} or {files: {Ga: PATH}}")
-        let family: String?
-        var familyNode = ppMap["family"]
-        if ppMap["files"] == nil { familyNode = try ppMap.required("family", PseudopotentialSpec.familyList + " (or files: {element: PATH})") }
-        if let familyNode {
-            let familyText = try familyNode.string(expected: "a pseudopotential family")
-            guard let f = PseudopotentialSpec.canonicalFamily(familyText) else {
-                throw familyNode.error("'\(familyText)' is not one of \(PseudopotentialSpec.familyList)")
-            }
-            family = f
-        } else {
-            family = nil
-        }
-        var valences: [String: Int] = [:]
-        if let vNode = ppMap["valence"] {
-            guard let family else { throw vNode.error("a valence selects a GTH table of pseudopotentials.family; give the family, or a file per element") }
-            let vm = try vNode.mapping(expected: "a mapping element → valence, e.g. {Ga: 3, As: 5}")
-            for (element, value) in vm.entries where !value.isNull {
-                guard Elements.atomicNumber(element) != nil else { throw value.error("unknown element '\(element)'") }
-                valences[element] = try readValence(value, family: family)
-                if !structure.atoms.contains(where: { $0.species == element }) {
-                    warnings.append("\(value.path): there is no \(element) in the structure")
-                }
-            }
-        }
-
-        // functional
+        // functional, then the pseudopotentials (whose files must match it)
         let fNode = try root.required("functional", "LDA, PW92 or PBE")
         let fName = try fNode.string(expected: "a functional name")
         guard let functional = Functional.named(fName) else {
             throw fNode.error("'\(fName)' is not one of LDA (= Teter93), PW92, PBE")
         }
-        if let family, family == "GTH-PBE" && functional != .pbe || family == "GTH-PADE" && functional == .pbe {
-            warnings.append("pseudopotentials.family: \(family) was fitted for \(family == "GTH-PBE" ? "PBE" : "LDA"), but the functional is \(functional.name)")
-        }
-        var files: [String: PseudopotentialFile] = [:]
-        if let filesNode = ppMap["files"] {
-            let fm = try filesNode.mapping(expected: "a mapping element → psp8 file, e.g. {Si: Si.psp8}")
-            for (element, value) in fm.entries where !value.isNull {
-                guard Elements.atomicNumber(element) != nil else { throw value.error("unknown element '\(element)'") }
-                if valences[element] != nil {
-                    throw value.error("\(element) has both a file and pseudopotentials.valence.\(element); the file sets its valence")
-                }
-                files[element] = try PseudopotentialFile.read(value, element: element, functional: functional)
-                if !structure.atoms.contains(where: { $0.species == element }) {
-                    warnings.append("\(value.path): there is no \(element) in the structure")
-                }
-            }
-            if family == nil, let missing = Set(structure.atoms.map(\.species)).subtracting(files.keys).sorted().first {
-                throw filesNode.error("no file for \(missing) (give one per element, or a GTH pseudopotentials.family for the rest)")
-            }
-        }
+        let ppNode = try root.required("pseudopotentials", "e.g. {family: GTH-PBE, valence: {Ga: 3, As: 5}}, {files: {Ga: Ga.psp8, As: As.psp8}} or {directory: PATH}")
+        let selection = try PseudopotentialSelection.read(ppNode, structure: structure, functional: functional)
+        warnings += selection.warnings
+        let family = selection.family, valences = selection.valences, files = selection.files
 
         // smearing
         let smearing = try root["smearing"].map { try readSmearing($0, warnings: &warnings) } ?? .none

@@ -594,6 +594,8 @@ public struct ScanConfigErrors: Error, CustomStringConvertible, Sendable {
 /// it cannot be merged.
 public struct PhysicsIdentity: Codable, Sendable, Equatable {
     public var structure: String
+    /// The family, then per element its GTH valence ("Ga q3") or its file's name and SHA-256 ("Si
+    /// Si.psp8 sha256:…"), with any functional mismatch `allow_functional_mismatch` let through.
     public var pseudopotentials: String
     public var functional: String
     public var smearing: String
@@ -605,7 +607,9 @@ public struct PhysicsIdentity: Codable, Sendable, Equatable {
         }.joined(separator: "; ")
         structure = "lattice bohr \(v); atoms \(atoms)"
         pseudopotentials = c.pseudopotentialFamily + " " + c.crystal.species.map { s in
-            c.pseudopotentialFiles[s].map { "\(s) \($0.label)" } ?? "\(s) q\(c.model.pseudopotentials[s]!.zion)"
+            c.pseudopotentialFiles[s].map { f in
+                "\(s) \(f.label)" + (f.functionalMismatch.map { " (allowed functional mismatch: \($0))" } ?? "")
+            } ?? "\(s) q\(c.model.pseudopotentials[s]!.zion)"
         }.joined(separator: ", ")
         functional = c.functional.name
         smearing = "\(c.smearing)"

@@ -66,7 +66,7 @@ struct PseudopotentialFileConfigTests {
               ("{files: {Si: \(dojoDirectory)/Si.psp8}}", "LDA", ["the file's functional is PBE (pspxc 11), but functional is LDA"]),
               ("{files: {Si: nowhere/Si.psp8}}", "PBE", ["no such file", "nowhere/Si.psp8"]),
               ("{files: {Si: \(dojoDirectory)/Ga.psp8}}", "PBE", ["the file is for Z = 31, not Si (Z = 14)", "Ga.psp8"]),
-              ("{files: {Si: \(dojoDirectory)}}", "PBE", ["no such file"]),
+              ("{files: {Si: \(dojoDirectory)}}", "PBE", ["is a directory, not a pseudopotential file", "pseudopotentials.directory"]),
           ])
     func errors(_ pseudopotentials: String, _ functional: String, _ expected: [String]) throws {
         do {
@@ -105,5 +105,119 @@ struct PseudopotentialFileConfigTests {
         #expect(c.model.pseudopotentials["As"] is NormConservingPseudopotential)
         #expect(c.pseudopotentialFamily == "GTH-PBE" && c.pseudopotentialFiles.keys.sorted() == ["As"])
         #expect(PhysicsIdentity(config: c).pseudopotentials.hasPrefix("GTH-PBE Ga q3, As As.psp8 sha256:"), "\(PhysicsIdentity(config: c).pseudopotentials)")
+    }
+
+    // MARK: directory form
+
+    /// A temporary directory holding copies of the named PseudoDojo files (as `<name>` → `<as>`).
+    private func family(_ files: [(String, String)]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pp-family-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (source, name) in files {
+            try FileManager.default.copyItem(atPath: dojoDirectory + "/" + source, toPath: dir.appendingPathComponent(name).path)
+        }
+        return dir
+    }
+
+    private func galliumArsenide(_ pseudopotentials: String) -> String {
+        siliconYAML(pseudopotentials: pseudopotentials)
+            .replacingOccurrences(of: "{species: Si, position: [0, 0, 0]}", with: "{species: Ga, position: [0, 0, 0]}")
+            .replacingOccurrences(of: "{species: Si, position: [0.25", with: "{species: As, position: [0.25")
+    }
+
+    @Test("directory: <El>.psp8 per element, relative to the config's directory, same checksum as through files")
+    func directory() throws {
+        let dir = try family([("Si.psp8", "Si.psp8"), ("As.psp8", "As.psp8")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let c = try Config.parse(yaml: siliconYAML(pseudopotentials: "{directory: \(dir.lastPathComponent)}"),
+                                 baseDirectory: dir.deletingLastPathComponent())
+        let file = try #require(c.pseudopotentialFiles["Si"])
+        #expect(file.path == dir.appendingPathComponent("Si.psp8").path)
+        #expect(c.pseudopotentialFiles.keys.sorted() == ["Si"], "only the structure's elements are read")
+        let viaFiles = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(dojoDirectory)/Si.psp8}}"))
+        #expect(file.sha256 == viaFiles.pseudopotentialFiles["Si"]!.sha256)
+        #expect(c.pseudopotentialFamily == "psp8" && c.electronCount == 8 && c.warnings.isEmpty)
+        #expect(Config.pseudopotentialKeys.contains("directory") && Config.pseudopotentialKeys.contains("allow_functional_mismatch"))
+    }
+
+    @Test("files win over the directory, the directory over the family")
+    func precedence() throws {
+        let dir = try family([("Ga.psp8", "Ga.psp8"), ("As.psp8", "As.psp8")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let low = dojoDirectory + "/Ga.psp8"   // the same file elsewhere: files: wins by its path
+        let c = try Config.parse(yaml: galliumArsenide("{directory: \(dir.path), files: {Ga: \(low)}, family: GTH-PBE}"))
+        #expect(c.pseudopotentialFiles["Ga"]?.path == low)
+        #expect(c.pseudopotentialFiles["As"]?.path == dir.appendingPathComponent("As.psp8").path)
+        #expect(c.pseudopotentialFamily == "GTH-PBE")
+
+        // As missing from the directory: the family's table
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("As.psp8"))
+        let g = try Config.parse(yaml: galliumArsenide("{directory: \(dir.path), family: GTH-PBE, valence: {As: 5}}"))
+        #expect(g.pseudopotentialFiles.keys.sorted() == ["Ga"])
+        #expect(g.model.pseudopotentials["As"] is GTHPseudopotential && g.pseudopotentialLabel("As") == "GTH-PBE-q5")
+    }
+
+    @Test("directory errors: the element missing (names tried), two formats, no such directory, a file, a valence too",
+          arguments: [
+              ("missing", ["no file for Si in", "tried Si.psp8, Si.upf, Si.UPF", "pseudopotentials.files.Si"]),
+              ("both", ["Si.psp8' and '", "Si.upf' exist; choose one with pseudopotentials.files.Si"]),
+              ("nodir", ["no such directory"]),
+              ("file", ["is a file, not a directory"]),
+          ])
+    func directoryErrors(_ situation: String, _ expected: [String]) throws {
+        let dir = try family(situation == "missing" ? [("As.psp8", "As.psp8")] : [("Si.psp8", "Si.psp8"), ("Si.psp8", "Si.upf")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = switch situation {
+        case "nodir": dir.path + "/nowhere"
+        case "file": dir.path + "/Si.psp8"
+        default: dir.path
+        }
+        do {
+            _ = try Config.parse(yaml: siliconYAML(pseudopotentials: "{directory: \(path)}"), file: "si.yaml")
+            Issue.record("accepted \(situation)")
+        } catch let e as InputError {
+            #expect(e.field == "pseudopotentials.directory" && e.file == "si.yaml", "\(e)")
+            for text in expected { #expect(e.message.contains(text), "\(e)") }
+            #expect(!e.description.contains("\n"))
+        }
+    }
+
+    @Test("a file found in the directory and a valence for its element are an error")
+    func directoryAndValence() throws {
+        let dir = try family([("Ga.psp8", "Ga.psp8")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect {
+            try Config.parse(yaml: galliumArsenide("{directory: \(dir.path), family: GTH-PBE, valence: {Ga: 3}}"))
+        } throws: { e in
+            (e as? InputError).map { $0.field == "pseudopotentials.directory" && $0.message.contains("pseudopotentials.valence.Ga") } ?? false
+        }
+    }
+
+    // MARK: functional override
+
+    @Test("allow_functional_mismatch: a warning naming both functionals, recorded in the physics identity")
+    func functionalOverride() throws {
+        let lda = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pw_standard_psp8/Si.psp8"
+        try #require(FileManager.default.fileExists(atPath: lda), "PseudoDojo LDA (pw) files absent: install Debian's abinit-data")
+        do {
+            _ = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(lda)}}"))
+            Issue.record("an LDA file with functional PBE was accepted")
+        } catch let e as InputError {
+            #expect(e.message.contains("the file's functional is LDA") && e.message.contains("but functional is PBE"), "\(e)")
+            #expect(e.message.contains("allow_functional_mismatch: true"), "\(e)")
+        }
+        let c = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(lda)}, allow_functional_mismatch: true}"))
+        let file = try #require(c.pseudopotentialFiles["Si"])
+        #expect(file.functionalMismatch?.contains("LDA") == true)
+        #expect(c.warnings.count == 1, "\(c.warnings)")
+        #expect(c.warnings.first?.hasPrefix("pseudopotentials.files.Si: the file's functional is LDA") == true, "\(c.warnings)")
+        #expect(c.warnings.first?.contains("functional is PBE") == true && c.warnings.first?.contains(lda) == true)
+        let identity = PhysicsIdentity(config: c).pseudopotentials
+        #expect(identity.contains("allowed functional mismatch: the file's functional is LDA"), "\(identity)")
+        // the same file with a matching functional: no warning, no mismatch in the identity
+        let matching = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(lda)}, allow_functional_mismatch: true}", functional: "LDA"))
+        #expect(matching.warnings.isEmpty && matching.pseudopotentialFiles["Si"]?.functionalMismatch == nil)
+        #expect(!PhysicsIdentity(config: matching).pseudopotentials.contains("mismatch"))
+        #expect(PhysicsIdentity(config: matching).pseudopotentials != identity)
     }
 }
