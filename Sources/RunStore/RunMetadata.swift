@@ -32,6 +32,9 @@ public struct RunMetadata: Codable, Sendable {
     public var physics: PhysicsIdentity
     public var mode: String
     public var configBaseDirectory: String
+    /// Every pseudopotential file the run reads, with its SHA-256 (rewritten by each invocation;
+    /// nil in runs written before it was recorded, and empty when every element uses a GTH table).
+    public var pseudopotentialFiles: [PseudopotentialFileRecord]?
     public var invocations: [Invocation]
 
     public init(name: String, created: String, physics: PhysicsIdentity, mode: String, configBaseDirectory: String,

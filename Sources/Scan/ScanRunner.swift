@@ -210,6 +210,7 @@ public final class ScanRunner {
         var m = meta ?? RunMetadata(name: config.base.name, created: Timestamp.now(), physics: physics, mode: config.mode.rawValue,
                                     configBaseDirectory: config.baseDirectory, invocations: [])
         m.configBaseDirectory = config.baseDirectory
+        m.pseudopotentialFiles = PseudopotentialFileRecord.records(of: config.base)
         m.invocations.append(.init(started: Timestamp.now(), commandLine: options.commandLine, configHash: config.configHash,
                                    configFile: config.file.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                    ranks: world.size, shard: shardText, versions: versions(), gitRevision: Environment.gitRevision(),
