@@ -28,6 +28,9 @@ public struct SystemDescription: Codable, Sendable, Equatable {
     public let config_file: String?
     /// Element → path of its pseudopotential file (`pseudopotentials.files`); nil when every element is GTH.
     public let pseudopotential_files: [String: String]?
+    /// Element → SHA-256 (lower-case hex) of its pseudopotential file; nil when every element is GTH
+    /// (and in analysis.json files written before it was recorded).
+    public let pseudopotential_sha256: [String: String]?
 
     public init(config: Config) {
         name = config.name
@@ -51,6 +54,7 @@ public struct SystemDescription: Codable, Sendable, Equatable {
         electrons = config.electronCount
         config_file = config.file
         pseudopotential_files = config.pseudopotentialFiles.isEmpty ? nil : config.pseudopotentialFiles.mapValues(\.path)
+        pseudopotential_sha256 = config.pseudopotentialFiles.isEmpty ? nil : config.pseudopotentialFiles.mapValues(\.sha256)
     }
 
     /// Volume of the config's cell (bohr³).

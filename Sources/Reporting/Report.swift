@@ -5,9 +5,10 @@ import Convergence
 import PlaneWave
 
 /// `<run-dir>/report.html`: one self-contained page (inline SVG and CSS, no script, no network):
-/// run summary and provenance, recommended parameters with the decisions behind them, ΔE per atom
-/// against cutoff and k-mesh with the tolerance, E(V) with the fits and residuals, bands and DOS,
-/// failed points, timings per point and per rank group, and every point's numbers.
+/// run summary and provenance (each pseudopotential file with its SHA-256), recommended parameters
+/// with the decisions behind them, ΔE per atom against cutoff and k-mesh with the tolerance, E(V)
+/// with the fits and residuals, bands and DOS, failed points, timings per point and per rank group,
+/// and every point's numbers.
 /// Table cells carrying record values have `data-field` (and rows `data-id`) attributes.
 public struct RunReport {
     public static let file = RunDirectory.reportFile
@@ -79,6 +80,10 @@ public struct RunReport {
         if let sys = document.system {
             row("system", "\(sys.name): \(sys.formula), \(sys.atoms.count) atoms, \(sys.electrons) electrons")
             row("model", "\(sys.functional), \(sys.pseudopotential_family) (\(sys.pseudopotentials.keys.sorted().map { "\($0) \(sys.pseudopotentials[$0]!)" }.joined(separator: ", "))), smearing \(sys.smearing)\(sys.smearing == "none" ? "" : " \(shortNumber(sys.smearing_width_Ha)) Ha")")
+            for (element, path) in (sys.pseudopotential_files ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let sha = sys.pseudopotential_sha256?[element].map { " sha256:\($0)" } ?? ""
+                row("pseudopotential \(element)", path + sha, field: "pseudopotential_file")
+            }
             if let f = sys.config_file { row("config", f) }
         }
         row("scan points", "\(scan.count)", field: "points")
