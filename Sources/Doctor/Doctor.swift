@@ -12,13 +12,16 @@ public struct DoctorOptions: Sendable {
     public var diskLimit: ByteCount
     /// ScaLAPACK grid for the eigensolver check (must use every rank); nil = most nearly square.
     public var scalapackGrid: GridShape?
+    /// A one-point or scan config whose pseudopotentials are checked; nil = no such check.
+    public var config: String?
 
     public init(outputDirectory: String = ".", memoryLimit: ByteCount = .gibibytes(16),
-                diskLimit: ByteCount = .gibibytes(1), scalapackGrid: GridShape? = nil) {
+                diskLimit: ByteCount = .gibibytes(1), scalapackGrid: GridShape? = nil, config: String? = nil) {
         self.outputDirectory = outputDirectory
         self.memoryLimit = memoryLimit
         self.diskLimit = diskLimit
         self.scalapackGrid = scalapackGrid
+        self.config = config
     }
 }
 
@@ -37,14 +40,19 @@ public enum Doctor {
         [MPICheck(), MPIStartupCheck(), ThreadsCheck()] + resourceChecks(o)
     }
 
+    /// The resource checks, then the config's when there is one (cheap: it reads the files once).
     static func resourceChecks(_ o: DoctorOptions) -> [any DoctorCheck] {
         [MemoryCheck(limit: o.memoryLimit),
          DiskCheck(directory: o.outputDirectory, limit: o.diskLimit),
          OutputDirectoryCheck(directory: o.outputDirectory)]
+            + (o.config.map { [PseudopotentialsCheck(config: $0)] } ?? [])
     }
 
-    /// Names of all checks, for `--only`.
-    public static var checkNames: [String] { allChecks(DoctorOptions()).map(\.name) }
+    /// Names of all checks, for `--only` (`pseudopotentials` runs only with a config).
+    public static var checkNames: [String] { allChecks(DoctorOptions(config: "")).map(\.name) }
+
+    /// The checks that need `DoctorOptions.config`.
+    public static let configCheckNames = ["pseudopotentials"]
 
     /// Runs `checks` on every rank of `comm` (collective ones everywhere, local ones on rank 0).
     /// Returns the results on rank 0, nil elsewhere. A check that throws is a FAIL.

@@ -14,7 +14,7 @@ import ParallelSCF
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check MPI, ScaLAPACK, FFTW, BLAS, libxc, spglib, threads, memory and disk.",
+        abstract: "Check MPI, ScaLAPACK, FFTW, BLAS, libxc, spglib, threads, memory and disk (and a config's pseudopotentials).",
         discussion: "Every check reports PASS, WARN or FAIL with the measured value and, unless PASS, the fix. "
             + "Exit status: 0 when nothing FAILs, 1 otherwise, 2 for bad usage.")
 
@@ -37,6 +37,9 @@ struct DoctorCommand: ParsableCommand {
             transform: GridShape.init(parsing:))
     var scalapackGrid: GridShape?
 
+    @Option(help: "A one-point or scan config: check that every pseudopotential file it selects exists, parses and matches its functional.")
+    var config: String?
+
     @Option(help: "Run only these checks, comma-separated (\(Doctor.checkNames.joined(separator: ", "))).",
             transform: { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
     var only: [String]?
@@ -51,12 +54,16 @@ struct DoctorCommand: ParsableCommand {
         if let unknown = only?.first(where: { !$0.isEmpty && !Doctor.checkNames.contains($0) }) {
             throw ValidationError("unknown check '\(unknown)' for --only (checks: \(Doctor.checkNames.joined(separator: ", ")))")
         }
+        if config == nil, let needs = only?.first(where: { Doctor.configCheckNames.contains($0) }) {
+            throw ValidationError("--only \(needs) needs --config PATH (the config whose pseudopotentials are checked)")
+        }
+        if config?.isEmpty == true { throw ValidationError("--config must not be empty") }
     }
 
     func run() throws {
         let world = Communicator.world
         let options = DoctorOptions(outputDirectory: outputDir, memoryLimit: memoryLimit,
-                                    diskLimit: diskLimit, scalapackGrid: scalapackGrid)
+                                    diskLimit: diskLimit, scalapackGrid: scalapackGrid, config: config)
         let checks = (quick ? Doctor.quickChecks(options) : Doctor.allChecks(options)).filter { only?.contains($0.name) ?? true }
         let start = Date()
         let results = Doctor.run(checks, on: world)

@@ -41,7 +41,7 @@ import Doctor
         let quick = Doctor.quickChecks(DoctorOptions()).map(\.name)
         #expect(quick == ["mpi", "mpi-startup", "threads", "memory", "disk", "output-dir"])
         #expect(Set(quick).isSubset(of: Doctor.checkNames))
-        #expect(Doctor.checkNames.count == 12)
+        #expect(Doctor.checkNames.count == 13 && Doctor.checkNames.last == "pseudopotentials")
     }
 
     /// libmunge installed without munged: a WARN naming both fixes, unless PMIX_MCA_psec leaves munge out.
