@@ -72,7 +72,7 @@ public struct PseudopotentialFile: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw node.error("cannot read '\(path)'") }
         guard !data.isEmpty else { throw node.error("'\(path)' is empty, not a pseudopotential file") }
         guard let content = String(data: data, encoding: .utf8) else {
-            throw node.error("'\(path)' is not UTF-8 text, so not a psp8 file")
+            throw node.error("'\(path)' is not UTF-8 text, so not a psp8 or UPF file")
         }
         if path.lowercased().hasSuffix(".upf") {
             throw node.error("'\(path)' is a UPF file; only ABINIT psp8 files are supported yet")

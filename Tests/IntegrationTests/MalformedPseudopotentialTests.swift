@@ -106,11 +106,10 @@ let upfCases: [BrokenPseudopotential] = [
 struct MalformedPseudopotentialIntegration {
     @Test func fifteenPsp8Situations() { #expect(psp8Cases.count == 15) }
 
-    @Test(arguments: psp8Cases + upfCases)
-    func refusedWithOneLine(_ c: BrokenPseudopotential) throws {
+    /// Writes the case's files and a small Si config (plus `extra` YAML, given the directory) into a new directory.
+    func prepare(_ c: BrokenPseudopotential, extra: (URL) -> String = { _ in "" }) throws -> (config: String, dir: URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("broken-pp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         for f in c.fixtures { try f.write(into: dir) }
         let config = dir.appendingPathComponent("broken.yaml").path
         try Data("""
@@ -120,9 +119,16 @@ struct MalformedPseudopotentialIntegration {
         pseudopotentials: \(c.pseudopotentials)
         functional: \(c.functional)
         basis: {ecut: 5 Ha, kmesh: 1x1x1}
+        \(extra(dir))
 
         """.utf8).write(to: URL(fileURLWithPath: config))
+        return (config, dir)
+    }
 
+    @Test(arguments: psp8Cases + upfCases)
+    func refusedWithOneLine(_ c: BrokenPseudopotential) throws {
+        let (config, dir) = try prepare(c)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let out = try Preconv.run(ranks: nil, ["scf", config], timeout: 60)
         #expect(out.status == 2, "exit \(out.status): \(out.stderr)")
         let lines = out.stderr.split(separator: "\n", omittingEmptySubsequences: true)
@@ -135,5 +141,18 @@ struct MalformedPseudopotentialIntegration {
         #expect(out.stdout.isEmpty, "\(out.stdout)")
         for marker in crashMarkers { #expect(!out.stderr.contains(marker), "\(out.stderr)") }
         if ProcessInfo.processInfo.environment["SHOW_LINES"] != nil { print("[\(c)] \(line)") }
+    }
+
+    /// A scan config (`run`) reports a broken file the same way, before any work or output.
+    @Test func scanRefusedWithOneLine() throws {
+        let c = try #require(psp8Cases.first { $0.label == "wrong pspcod" })
+        let (config, dir) = try prepare(c, extra: { "output: {directory: \($0.path)/out}" })
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = try Preconv.run(ranks: nil, ["run", config, "--no-doctor"], timeout: 60)
+        #expect(out.status == 2, "exit \(out.status): \(out.stderr)")
+        let lines = out.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: pseudopotentials.files.Si: pspcod is 6, not 8"), "\(out.stderr)")
+        #expect(lines.first?.contains(dir.appendingPathComponent("Si.psp8").path) == true, "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "nothing written")
     }
 }
