@@ -35,6 +35,6 @@ public struct PseudopotentialsCheck: DoctorCheck {
         }.joined(separator: ", ")
         let warnings = loaded.warnings.filter { $0.hasPrefix("pseudopotentials") }
         guard warnings.isEmpty else { return warn(value, warnings.joined(separator: "; ")) }
-        return pass(value, "\(loaded.functional.name)")
+        return pass(value, "every file matches functional \(loaded.functional.name)")
     }
 }

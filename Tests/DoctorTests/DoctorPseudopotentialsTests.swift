@@ -34,6 +34,7 @@ struct DoctorPseudopotentials {
         let r = PseudopotentialsCheck(config: path).assess()
         #expect(r.name == "pseudopotentials" && r.status == .pass, "\(r)")
         #expect(r.value.hasPrefix("Si \(pbeSilicon) sha256:"), "\(r.value)")
+        #expect(r.message == "every file matches functional PBE")
         #expect(Doctor.allChecks(DoctorOptions(config: path)).map(\.name).last == "pseudopotentials")
         #expect(Doctor.quickChecks(DoctorOptions(config: path)).map(\.name).contains("pseudopotentials"))
         #expect(!Doctor.allChecks(DoctorOptions()).map(\.name).contains("pseudopotentials"))
