@@ -52,11 +52,11 @@ public struct BandsAndDOS: Codable, Sendable, Equatable {
 
     /// Computes the bands along the standard path of the lattice and the DOS on `dosMesh`.
     /// `distribution` shares the k-points of each calculation over processes (given the k-point costs).
-    public static func compute(model: Model, ecut: Double, fftGrid: [Int], density: [Double], dosMesh: [Int], kshift: [Int] = [0, 0, 0],
+    public static func compute(model: Model, ecut: Double, fftGrid: [Int], xcGrid: [Int]? = nil, density: [Double], dosMesh: [Int], kshift: [Int] = [0, 0, 0],
                                settings: AnalysisSettings,
                                distribution: ([Double]) throws -> KPointDistribution = { _ in SerialKPoints() }) throws -> BandsAndDOS {
         let start = Date()
-        let solver = try NonSelfConsistentBands(model: model, ecut: ecut, fftSize: fftGrid, density: density)
+        let solver = try NonSelfConsistentBands(model: model, ecut: ecut, fftSize: fftGrid, xcGrid: xcGrid, density: density)
         let nocc = (model.electronCount + 1) / 2
         let count = nocc + settings.empty_bands
         let path = HighSymmetryPath.standard(for: model.crystal.lattice)

@@ -14,7 +14,7 @@ import PlaneWave
 /// pseudopotentials: {family: GTH-PBE, valence: {Ga: 3, As: 5}}   # or files: {Ga: Ga.psp8, As: As.psp8}, or directory: PATH
 /// functional: PBE                                # LDA (= Teter93), PW92, PBE
 /// smearing: {type: fermi-dirac, width: 0.01 Ha}  # or: none
-/// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, bands: auto, symmetry: true}
+/// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, xc_grid: refined, bands: auto, symmetry: true}
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8}, eigensolver: lobpcg}
 /// ```
@@ -26,6 +26,10 @@ import PlaneWave
 /// So `files` wins over `directory`, and both over `family`. Each file's functional must match
 /// `functional`; `allow_functional_mismatch: true` makes a mismatch a warning (kept in the physics
 /// identity).
+///
+/// `basis.xc_grid`: `refined` (default) evaluates exchange–correlation on a grid made finer until
+/// E_xc of the converged density changes by less than 2e-7 Ha per atom (`XCGridRefinement`);
+/// `density` keeps it on the density grid, as ABINIT and Quantum ESPRESSO do (for comparisons).
 ///
 /// Every failure is a `InputError` naming the YAML path (and file and line).
 ///
@@ -44,7 +48,7 @@ public struct Config: Sendable {
     public static let sectionKeys = ["name", "structure", "pseudopotentials", "functional", "smearing", "basis", "scf"]
     public static let pseudopotentialKeys = PseudopotentialSelection.keys
     public static let smearingKeys = ["type", "width"]
-    public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "bands", "symmetry"]
+    public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
     public static let mixingKeys = ["damping", "history", "kerker"]
     /// Smearing type names accepted in `smearing.type`.
@@ -155,6 +159,14 @@ public struct Config: Sendable {
             bands = n
         }
         let useSymmetry = try basis["symmetry"]?.bool() ?? true
+        var xcOnDensityGrid = false
+        if let x = basis["xc_grid"] {
+            switch try x.string(expected: "refined or density").lowercased() {
+            case "refined": xcOnDensityGrid = false
+            case "density": xcOnDensityGrid = true
+            case let other: throw x.error("'\(other)' is not refined (exchange–correlation on a grid refined until E_xc changes by < 2e-7 Ha per atom) or density (on the density grid, as ABINIT and Quantum ESPRESSO do)")
+            }
+        }
 
         // scf
         var scf = SCFParameters()
@@ -188,6 +200,7 @@ public struct Config: Sendable {
             }
             scf = try scf.validated()
         }
+        if xcOnDensityGrid { scf.xcGridTolerance = nil }
 
         let discretization: Discretization
         do {

@@ -88,7 +88,7 @@ extension RunAnalysis {
             if let r, r.converged {
                 let mesh = settings.dos_kmesh ?? rec.kmesh.map { 2 * $0 }
                 do {
-                    bands = try BandsAndDOS.compute(model: cfg.model, ecut: rec.ecut_Ha, fftGrid: r.fftGrid, density: r.density,
+                    bands = try BandsAndDOS.compute(model: cfg.model, ecut: rec.ecut_Ha, fftGrid: r.fftGrid, xcGrid: r.xcGrid, density: r.density,
                                                     dosMesh: mesh, kshift: cfg.discretization.kshift, settings: settings,
                                                     distribution: { costs in try MPIKPointDistribution(group: group, costs: costs) })
                 } catch {

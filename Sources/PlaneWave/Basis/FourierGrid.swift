@@ -1,16 +1,34 @@
 import Bindings
 import Numerics
 
-/// Real fields on the FFT grid and their Fourier coefficients f(r) = Σ_G f_G e^{iG·r},
-/// f_G = (1/N) Σ_r f(r) e^{−iG·r}. Owns one FFT (not thread-safe).
+/// Real fields on an FFT grid of the cell and their Fourier coefficients f(r) = Σ_G f_G e^{iG·r},
+/// f_G = (1/N) Σ_r f(r) e^{−iG·r}. Owns one FFT (not thread-safe). The grid is the basis's density
+/// grid, or another size for the same cell (the finer grid exchange–correlation is evaluated on).
 public final class FourierGrid: @unchecked Sendable {
     public let basis: PlaneWaveBasis
     public let fft: FFT3D
+    /// Points per axis.
+    public let size: [Int]
+    /// Centred Miller indices and |G|² (bohr⁻²) of every point, in the FFT's order.
+    public let millers: [SIMD3<Int32>]
+    public let g2: [Double]
     public var count: Int { fft.count }
 
-    public init(basis: PlaneWaveBasis) {
+    /// The basis's density grid.
+    public convenience init(basis: PlaneWaveBasis) {
+        self.init(basis: basis, size: basis.fftSize)
+    }
+
+    /// A grid of `size` points per axis over the basis's cell.
+    public init(basis: PlaneWaveBasis, size: [Int]) {
         self.basis = basis
-        fft = basis.makeFFT()
+        self.size = size
+        if size == basis.fftSize {
+            fft = basis.makeFFT(); millers = basis.gridMillers; g2 = basis.gridG2
+        } else {
+            fft = FFT3D(size[0], size[1], size[2], measure: false)
+            (millers, g2) = PlaneWaveBasis.gridVectors(lattice: basis.model.crystal.lattice, grid: size)
+        }
     }
 
     /// f_G of a real field.
@@ -84,9 +102,9 @@ public final class FourierGrid: @unchecked Sendable {
     /// Calls body(i, index of −G, Gx, Gy, Gz) for every grid point, with G = 0 on Nyquist planes.
     @inline(__always) func forEachWaveVector(_ body: (Int, Int, Double, Double, Double) -> Void) {
         let b = basis.model.crystal.lattice.reciprocal
-        let n = basis.fftSize, n0 = n[0], n1 = n[1], n2 = n[2]
+        let n = size, n0 = n[0], n1 = n[1], n2 = n[2]
         let ny0 = n0 % 2 == 0 ? -n0 / 2 : Int.min, ny1 = n1 % 2 == 0 ? -n1 / 2 : Int.min, ny2 = n2 % 2 == 0 ? -n2 / 2 : Int.min
-        basis.gridMillers.withUnsafeBufferPointer { millers in
+        millers.withUnsafeBufferPointer { millers in
             for i in 0..<millers.count {
                 let m = millers[i]
                 let mx = Int(m.x), my = Int(m.y), mz = Int(m.z)

@@ -17,12 +17,13 @@ public final class NonSelfConsistentBands {
 
     /// - Parameters:
     ///   - density: a converged density (`SCFResult.density`) on the grid `fftSize` (`SCFResult.fftGrid`).
-    public init(model: Model, ecut: Double, fftSize: [Int], density: [Double]) throws {
+    ///   - xcGrid: the grid its exchange–correlation was evaluated on (`SCFResult.xcGrid`; nil: `fftSize`).
+    public init(model: Model, ecut: Double, fftSize: [Int], xcGrid: [Int]? = nil, density: [Double]) throws {
         guard fftSize.count == 3, fftSize.reduce(1, *) == density.count else {
             throw InputError("density", "has \(density.count) points, the FFT grid \(fftSize) has \(fftSize.reduce(1, *))")
         }
         let gammaBasis = try PlaneWaveBasis(model: model, ecut: ecut, kpoints: [KPoint(reduced: .zero, weight: 1)], fftSize: fftSize)
-        potential = try KohnShamTerms(basis: gammaBasis, grid: FourierGrid(basis: gammaBasis)).potential(density)
+        potential = try KohnShamTerms(basis: gammaBasis, grid: FourierGrid(basis: gammaBasis), xcGrid: xcGrid).potential(density)
         self.model = model
         self.ecut = ecut
         self.fftSize = fftSize

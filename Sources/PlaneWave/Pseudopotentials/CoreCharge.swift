@@ -2,7 +2,7 @@ import Bindings
 import Numerics
 import Foundation
 
-/// The model core charge of the non-linear core correction on the density grid,
+/// The model core charge of the non-linear core correction on `grid`,
 /// ρ_c(G) = (1/Ω) Σ_a e^{−iG·τ_a} ρ_c,a(|G|) over every G of the grid; nil when no species has one
 /// (GTH), so that the XC term is then exactly the one without core correction.
 func modelCoreDensity(basis: PlaneWaveBasis, grid: FourierGrid) -> [Double]? {
@@ -14,8 +14,8 @@ func modelCoreDensity(basis: PlaneWaveBasis, grid: FourierGrid) -> [Double]? {
     let atomSpecies = atoms.map { a in species.firstIndex(of: a.species)! }
     var rhoG = [Complex64](repeating: .zero, count: grid.count)
     var radial = [Double](repeating: 0, count: species.count)
-    for (i, m) in basis.gridMillers.enumerated() {
-        let q = basis.gridG2[i].squareRoot()
+    for (i, m) in grid.millers.enumerated() {
+        let q = grid.g2[i].squareRoot()
         for s in species.indices { radial[s] = potentials[s].coreChargeFourier(q) }
         var v = Complex64.zero
         for (a, atom) in atoms.enumerated() where radial[atomSpecies[a]] != 0 {

@@ -20,6 +20,9 @@ public final class AndersonAcceleration {
         self.damping = damping; self.history = history; self.preconditioner = preconditioner
     }
 
+    /// Forgets the history (the fixed-point map has changed, e.g. on a finer XC grid).
+    public func reset() { inputs.removeAll(); residuals.removeAll() }
+
     /// The next input density from this step's input and output.
     public func next(input: [Double], output: [Double]) -> [Double] {
         let n = input.count

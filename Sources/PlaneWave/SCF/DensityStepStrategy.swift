@@ -12,7 +12,12 @@ protocol DensityStepStrategy: AnyObject {
     func evaluate(rhoIn: inout [Double], rhoOut: [Double]) throws -> (energies: [Double], residual: Double, summing: Double)
     /// The SCF goes on: ρ_in becomes the next input density (on the processes that hold it).
     func advance(rhoIn: inout [Double], rhoOut: [Double])
+    /// The energy terms have changed: the SCF goes on from ρ_in = `rhoIn`, given on every process,
+    /// with no mixing history and no potential computed before.
+    func restart(rhoIn: inout [Double], from rho: [Double])
 }
+
+
 
 /// ‖ρ_out − ρ_in‖ on a grid of `count` points over the cell volume `volume`.
 func densityResidualNorm(_ rhoOut: [Double], _ rhoIn: [Double], volume: Double) -> Double {
@@ -39,6 +44,11 @@ final class SerialDensityStep: DensityStepStrategy {
 
     func advance(rhoIn: inout [Double], rhoOut: [Double]) {
         rhoIn = mixer.next(input: rhoIn, output: rhoOut)
+    }
+
+    func restart(rhoIn: inout [Double], from rho: [Double]) {
+        rhoIn = rho
+        mixer.reset()
     }
 }
 
@@ -92,4 +102,10 @@ final class SharedDensityStep: DensityStepStrategy {
     }
 
     func advance(rhoIn: inout [Double], rhoOut: [Double]) {}
+
+    func restart(rhoIn: inout [Double], from rho: [Double]) {
+        rhoIn = rho
+        mixer.reset()
+        pending = nil
+    }
 }

@@ -29,7 +29,7 @@ public struct KerkerPreconditioner: MixingPreconditioner {
     public func precondition(_ residual: inout [Double]) {
         var fG = grid.fourier(residual)
         let q2 = wavevector * wavevector
-        for (i, g2) in grid.basis.gridG2.enumerated() { fG[i] = fG[i] * (g2 / (g2 + q2)) }
+        for (i, g2) in grid.g2.enumerated() { fG[i] = fG[i] * (g2 / (g2 + q2)) }
         residual = grid.real(fG)
     }
 }

@@ -91,6 +91,7 @@ public final class SCF {
     /// calculation's converged ones) start the eigensolver of the owned k-points near the answer.
     public func run(startDensity: [Double]? = nil, startOrbitals: [Int: ComplexMatrix] = [:]) throws -> SCFResult {
         let nel = basis.model.electronCount
+        let refinement = parameters.xcGridTolerance.map { XCGridRefinement(tolerance: $0) }
         let weights = basis.kpoints.map(\.kpoint.weight)
         let mixer = AndersonAcceleration(damping: parameters.mixingDamping, history: parameters.mixingHistory,
                                          preconditioner: parameters.mixingPreconditioner(grid: grid))
@@ -142,6 +143,12 @@ public final class SCF {
                 growths += 1
                 previousOccupations = nil
                 done = false
+            } else if done, iteration < parameters.maxIterations, let refinement,
+                      let finer = try refinement.refined(terms: terms, density: rhoOut, atoms: basis.model.crystal.atoms.count) {
+                // E_xc not converged on its grid: go on from ρ_out on a finer one
+                terms.use(finer)
+                densityStep.restart(rhoIn: &rhoIn, from: rhoOut)
+                continue
             }
             let stopped = !done && (shouldStop?() ?? false)
             if done || stopped || iteration >= parameters.maxIterations {
@@ -153,7 +160,8 @@ public final class SCF {
                 return SCFResult(converged: done, iterations: iteration, terms: energies, fermiLevel: occ.fermiLevel,
                                  eigenvalues: eigenvalues, occupations: occ.values, kpoints: basis.kpoints.map(\.kpoint),
                                  gap: gap, bandEnergy: bandEnergy, history: history,
-                                 planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize, bands: bands,
+                                 planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize,
+                                 xcGrid: terms.exchangeCorrelation.xcGrid.size, bands: bands,
                                  density: rhoOut, electrons: nel, stopped: stopped)
             }
             densityStep.advance(rhoIn: &rhoIn, rhoOut: rhoOut)

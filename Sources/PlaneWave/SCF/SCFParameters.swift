@@ -21,6 +21,10 @@ public struct SCFParameters: Sendable, Equatable {
     /// Kerker screening wave vector (bohr⁻¹); 0 disables the preconditioner.
     public var kerkerWavevector: Double = 0.8
     public var eigensolver: EigensolverKind = .lobpcg
+    /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
+    /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
+    /// SCF goes on with the finer grid. nil: E_xc on the density grid only (as ABINIT and QE do).
+    public var xcGridTolerance: Double? = 2e-7
 
     public init() {}
 
@@ -30,6 +34,7 @@ public struct SCFParameters: Sendable, Equatable {
         guard maxIterations >= 1 else { throw InputError("scf.max_iterations", "must be at least 1, got \(maxIterations)") }
         guard mixingDamping > 0, mixingDamping <= 1 else { throw InputError("scf.mixing.damping", "must be in (0, 1], got \(mixingDamping)") }
         guard mixingHistory >= 1 else { throw InputError("scf.mixing.history", "must be at least 1, got \(mixingHistory)") }
+        if let t = xcGridTolerance, !(t > 0 && t.isFinite) { throw InputError("basis.xc_grid_tolerance", "must be positive, got \(t) Ha") }
         guard kerkerWavevector >= 0, kerkerWavevector.isFinite else { throw InputError("scf.mixing.kerker", "must be ≥ 0, got \(kerkerWavevector)") }
         return self
     }

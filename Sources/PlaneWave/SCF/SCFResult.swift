@@ -73,6 +73,8 @@ public struct SCFResult: Sendable {
     public let history: [SCFStep]
     public let planeWaves: [Int]
     public let fftGrid: [Int]
+    /// The grid exchange–correlation was evaluated on (`fftGrid` unless `XCGridRefinement` refined it).
+    public var xcGrid: [Int]
     public let bands: Int
     /// Converged density on the FFT grid (electrons/bohr³), for warm starts.
     public let density: [Double]

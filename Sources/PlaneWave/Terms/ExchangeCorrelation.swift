@@ -1,30 +1,71 @@
 import Bindings
+import Numerics
 
 /// Exchange–correlation through libxc: E_xc = ∫ ρ ε_xc(ρ, |∇ρ|²) d³r and
 /// V_xc = ∂(ρε)/∂ρ − 2 ∇·(∂(ρε)/∂σ ∇ρ) for GGAs (σ = |∇ρ|²). Gradients are spectral.
 /// With a model core charge ρ_c (non-linear core correction) both are evaluated on ρ + ρ_c.
+///
+/// The integrand is not band-limited: ε_xc is a non-linear function of ρ, and ρ_c has Fourier
+/// components beyond the density sphere. It is therefore evaluated on `xcGrid`, a grid of the same
+/// cell at least as fine as the density grid, onto which ρ is Fourier-interpolated (its coefficients
+/// are exact there); V_xc is the restriction of the fine-grid potential to the density grid's
+/// coefficients, which is δE_xc/δρ of the energy so computed. On the density grid itself
+/// (`xcGrid` = `grid`) this is the usual evaluation.
 public final class ExchangeCorrelation: DensityTerm {
     public let name = "xc"
     let grid: FourierGrid
+    let xcGrid: FourierGrid
     let functionals: [XCFunctional]
     let isGGA: Bool
-    /// ρ_c on the grid, nil without core charges.
+    /// ρ_c on `xcGrid`, nil without core charges.
     let coreDensity: [Double]?
+    /// The index on `xcGrid` of each density-grid point's G; nil when the grids are one.
+    let fineIndex: [Int]?
 
-    public init(grid: FourierGrid, functional: Functional, coreDensity: [Double]? = nil) throws {
+    public init(grid: FourierGrid, xcGrid: FourierGrid? = nil, functional: Functional, coreDensity: [Double]? = nil) throws {
         self.grid = grid
+        let xcGrid = xcGrid ?? grid
+        self.xcGrid = xcGrid
         functionals = try functional.components.map { try XCFunctional(name: $0) }
         isGGA = functionals.contains { $0.family == .gga }
         self.coreDensity = coreDensity
+        precondition(coreDensity == nil || coreDensity!.count == xcGrid.count, "the core density lives on the XC grid")
+        if xcGrid === grid {
+            fineIndex = nil
+        } else {
+            let n = xcGrid.size
+            precondition((0..<3).allSatisfy { n[$0] >= grid.size[$0] }, "the XC grid is at least as fine as the density grid")
+            fineIndex = grid.millers.map { m in
+                let a = (Int(m.x) + n[0]) % n[0], b = (Int(m.y) + n[1]) % n[1], c = (Int(m.z) + n[2]) % n[2]
+                return (a * n[1] + b) * n[2] + c
+            }
+        }
+    }
+
+    /// ρ on `xcGrid`: Σ_G ρ_G e^{iG·r} over the density grid's G (exact at the density grid's points).
+    func interpolated(_ rho: [Double]) -> [Double] {
+        guard let fineIndex else { return rho }
+        let rhoG = grid.fourier(rho)
+        var fine = [Complex64](repeating: .zero, count: xcGrid.count)
+        for i in rhoG.indices { fine[fineIndex[i]] = rhoG[i] }
+        return xcGrid.real(fine)
+    }
+
+    /// A potential on `xcGrid` restricted to the density grid's Fourier coefficients.
+    func restricted(_ v: [Double]) -> [Double] {
+        guard let fineIndex else { return v }
+        let vG = xcGrid.fourier(v)
+        return grid.real(fineIndex.map { vG[$0] })
     }
 
     /// ρ (+ ρ_c) clipped at zero, its gradient and σ = |∇ρ|² (GGAs only).
-    func inputs(_ valence: [Double]) -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
+    func inputs(_ valenceOnDensityGrid: [Double]) -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
+        let valence = interpolated(valenceOnDensityGrid)
         let rho = coreDensity.map { c in zip(valence, c).map { $0 + $1 } } ?? valence
         let n = rho.count
         let density = rho.map { max($0, 0) }
         guard isGGA else { return (density, [], nil) }
-        let gradient = grid.gradient(rho)
+        let gradient = xcGrid.gradient(rho)
         var s = [Double](repeating: 0, count: n)
         for a in 0..<3 { for i in 0..<n { s[i] += gradient[a][i] * gradient[a][i] } }
         return (density, gradient, s)
@@ -33,17 +74,17 @@ public final class ExchangeCorrelation: DensityTerm {
     /// E_xc alone: no potential, so no divergence term.
     public func energy(_ rho: [Double]) -> Double {
         let (density, _, sigma) = inputs(rho)
-        var eps = [Double](repeating: 0, count: rho.count)
+        var eps = [Double](repeating: 0, count: density.count)
         for f in functionals {
             let e = f.energyDensity(rho: density, sigma: sigma)
             for i in 0..<eps.count { eps[i] += e[i] }
         }
-        return grid.integrate(eps, density)
+        return xcGrid.integrate(eps, density)
     }
 
     public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
-        let n = rho.count
         let (density, gradient, sigma) = inputs(rho)
+        let n = density.count
         var eps = [Double](repeating: 0, count: n)
         var v = [Double](repeating: 0, count: n)
         var vsigma = [Double](repeating: 0, count: n)
@@ -57,9 +98,9 @@ public final class ExchangeCorrelation: DensityTerm {
         }
         if isGGA {
             let h = (0..<3).map { a in (0..<n).map { vsigma[$0] * gradient[a][$0] } }
-            let div = grid.divergence(h)
+            let div = xcGrid.divergence(h)
             for i in 0..<n { v[i] -= 2 * div[i] }
         }
-        return (grid.integrate(eps, density), v)
+        return (xcGrid.integrate(eps, density), restricted(v))
     }
 }

@@ -2,24 +2,50 @@
 /// potential they make: V(r) = Σ_t V_t[ρ](r) over the terms with a local potential
 /// (V_loc + V_H[ρ] + V_xc[ρ]), built here only.
 public final class KohnShamTerms {
-    public let all: [EnergyTerm]
+    public private(set) var all: [EnergyTerm]
     /// The non-local pseudopotential, whose projectors the eigensolver builds at each k-point.
     public let nonlocal: NonlocalPseudopotential
     /// The terms that depend on the density alone, in `all`'s order.
-    public let densityTerms: [EnergyTerm]
+    public private(set) var densityTerms: [EnergyTerm]
     /// The terms that depend on the orbitals, in `all`'s order.
     public let orbitalTerms: [OrbitalTerm]
+    /// The exchange–correlation term, evaluated on `exchangeCorrelation.xcGrid`.
+    public private(set) var exchangeCorrelation: ExchangeCorrelation
     let grid: FourierGrid
+    let basis: PlaneWaveBasis
 
-    public init(basis: PlaneWaveBasis, grid: FourierGrid) throws {
+    /// `xcGrid`: the size of the grid exchange–correlation is evaluated on (nil: the density grid).
+    public init(basis: PlaneWaveBasis, grid: FourierGrid, xcGrid: [Int]? = nil) throws {
         let model = basis.model
         self.grid = grid
+        self.basis = basis
         nonlocal = NonlocalPseudopotential(model: model)
-        all = [Kinetic(), LocalPseudopotential(grid: grid), nonlocal, Hartree(grid: grid),
-               try ExchangeCorrelation(grid: grid, functional: model.functional, coreDensity: modelCoreDensity(basis: basis, grid: grid)), Ewald(model: model),
+        let xc = try Self.exchangeCorrelation(basis: basis, grid: grid, size: xcGrid ?? grid.size)
+        exchangeCorrelation = xc
+        all = [Kinetic(), LocalPseudopotential(grid: grid), nonlocal, Hartree(grid: grid), xc, Ewald(model: model),
                PseudopotentialCore(model: model), SmearingEntropy()]
         densityTerms = all.filter { $0.dependence == .density }
         orbitalTerms = all.compactMap { $0 as? OrbitalTerm }
+    }
+
+    /// The exchange–correlation term of `basis` evaluated on a grid of `size` (the density grid's
+    /// own size: on the density grid), with the model core charge on that grid.
+    static func exchangeCorrelation(basis: PlaneWaveBasis, grid: FourierGrid, size: [Int]) throws -> ExchangeCorrelation {
+        let xcGrid = size == grid.size ? grid : FourierGrid(basis: basis, size: size)
+        return try ExchangeCorrelation(grid: grid, xcGrid: xcGrid, functional: basis.model.functional,
+                                       coreDensity: modelCoreDensity(basis: basis, grid: xcGrid))
+    }
+
+    /// The same term on a grid of `size`, not yet in use (`use(_:)` puts it in).
+    public func exchangeCorrelation(on size: [Int]) throws -> ExchangeCorrelation {
+        try Self.exchangeCorrelation(basis: basis, grid: grid, size: size)
+    }
+
+    /// Replaces the exchange–correlation term (one on another grid, from `exchangeCorrelation(on:)`).
+    public func use(_ xc: ExchangeCorrelation) {
+        all = all.map { $0 is ExchangeCorrelation ? xc : $0 }
+        densityTerms = all.filter { $0.dependence == .density }
+        exchangeCorrelation = xc
     }
 
     /// V(r) = Σ_t V_t[ρ](r) on the grid (Ha).

@@ -1,0 +1,39 @@
+/// How fine the exchange–correlation grid must be. E_xc = ∫ ρ ε_xc(ρ + ρ_c) is not band-limited
+/// (ε_xc is non-linear, and the model core charge ρ_c has components beyond the density sphere), so
+/// on the smallest grid holding the density sphere it can be off by 1e-5 Ha per atom for hard
+/// potentials (bcc Fe with GTH q16 at 40 Ha), while the kinetic, Hartree and pseudopotential terms
+/// are exact there. The density grid stays; only E_xc and V_xc move to a finer grid
+/// (`ExchangeCorrelation`), so refinement costs exchange–correlation evaluations, not FFTs of orbitals.
+///
+/// Contract: when the SCF has converged, `refined` evaluates E_xc of the output density on the next
+/// grid (each axis ≥ 1.25 × the current one, FFT-friendly, `maximumFactor` × the density grid at
+/// most). If it moved by more than `tolerance` × atoms, it returns the term on that grid and the SCF
+/// goes on from the output density with it; otherwise the current grid is kept. The test is the
+/// one a user makes by refining the grid, applied to E_xc, the only term that depends on it.
+/// Every process evaluates the same density, so they all take the same decision.
+struct XCGridRefinement {
+    /// Ha per atom.
+    let tolerance: Double
+    /// The XC grid is at most this many times the density grid per axis.
+    let maximumFactor = 3.0
+
+    /// The next XC grid size after `size`: ⌈1.25 nᵢ⌉ rounded up to sizes with prime factors 2, 3, 5.
+    static func next(_ size: [Int]) -> [Int] {
+        size.map { n in
+            var m = (5 * n + 3) / 4
+            while !PlaneWaveBasis.isGood(m) { m += 1 }
+            return m
+        }
+    }
+
+    /// The term on a finer grid when E_xc[ρ] is not converged on the current one, else nil.
+    func refined(terms: KohnShamTerms, density rho: [Double], atoms: Int) throws -> ExchangeCorrelation? {
+        let current = terms.exchangeCorrelation
+        let size = Self.next(current.xcGrid.size)
+        let densityGrid = current.grid.size
+        guard (0..<3).allSatisfy({ Double(size[$0]) <= maximumFactor * Double(densityGrid[$0]) }) else { return nil }
+        let finer = try terms.exchangeCorrelation(on: size)
+        let change = abs(finer.energy(rho) - current.energy(rho))
+        return change > tolerance * Double(atoms) ? finer : nil
+    }
+}
