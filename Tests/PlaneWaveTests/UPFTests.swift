@@ -137,6 +137,17 @@ struct UPFReaderTests {
         #expect(throws: InputError.self) { try SpinOrbitAverage(l: [1, 1], j: [0.5, 0.5], beta: [bm, bp], d: [[0.5, 0], [0, 2]]) }
     }
 
+    @Test("UPF functional names map to the PBE or LDA class")
+    func functionalClasses() {
+        for (name, cls) in [("PBE", "PBE"), ("SLA PW PBX PBC", "PBE"), ("SLA  PW   PBE  PBE", "PBE"), ("sla-pw-pbx-pbc", "PBE"),
+                            ("LDA", "LDA"), ("SLA PW", "LDA"), ("SLA PZ", "LDA"), ("PZ", "LDA"), ("SLA  PW   NOGX NOGC", "LDA")] {
+            #expect(UPF.functionalClass(name) == cls, "\(name)")
+        }
+        for name in ["BLYP", "SLA B88 LYP BLYP", "PBESOL", "SLA PW PSX PSC", "", "SLA PW PBX"] {
+            #expect(UPF.functionalClass(name) == nil, "\(name)")
+        }
+    }
+
     /// Malformed and unsupported files: one InputError naming the file and the problem, on one line.
     @Test("malformed UPF files are InputErrors naming the file", .enabled(if: upfInstalled, upfMissing))
     func malformed() throws {
