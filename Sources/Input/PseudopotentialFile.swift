@@ -3,17 +3,21 @@ import Foundation
 import PlaneWave
 
 /// A pseudopotential read from a file named in `pseudopotentials.files` or found in
-/// `pseudopotentials.directory` (ABINIT psp8, ONCVPSP), kept with its resolved path and checksum so
-/// that overrides rebuild the model without rereading it and runs started with other files are told
-/// apart.
+/// `pseudopotentials.directory` (ABINIT psp8 or Quantum ESPRESSO UPF v2, norm-conserving, ONCVPSP;
+/// UPF when the name ends in `.upf` in any case), kept with its resolved path and checksum so that
+/// overrides rebuild the model without rereading it and runs started with other files are told apart.
 public struct PseudopotentialFile: Sendable {
     public let element: String
     /// The resolved path (absolute, or relative to the working directory when the config had none).
     public let path: String
     /// Lower-case hex SHA-256 of the file's bytes.
     public let sha256: String
-    /// The file's ABINIT functional code.
-    public let pspxc: Int
+    /// The file's format.
+    public let format: Format
+    /// The file's ABINIT functional code (psp8 only).
+    public let pspxc: Int?
+    /// The file's functional as it names it: "pspxc 11" (psp8), the UPF `functional` attribute.
+    public let functionalLabel: String
     public let potential: NormConservingPseudopotential
     /// How the file's functional differs from the config's ("the file's functional is LDA (pspxc 2),
     /// but functional is PBE"), when `pseudopotentials.allow_functional_mismatch` let it through;
@@ -32,25 +36,33 @@ public struct PseudopotentialFile: Sendable {
         }
     }
 
+    public enum Format: String, Sendable { case psp8, upf }
+
     /// The class a config functional needs of a file: PBE for PBE, LDA for LDA (Teter93) and PW92.
     public static func functionalClass(_ f: Functional) -> String { f == .pbe ? "PBE" : "LDA" }
 
     /// Why a file of ABINIT functional `pspxc` does not fit `functional`, nil when it does: its class
     /// (`functionalClass(pspxc:)`) differs from the one `functional` needs, or is unknown.
     public static func functionalMismatch(pspxc: Int, functional: Functional) -> String? {
-        guard let fileClass = functionalClass(pspxc: pspxc) else {
-            return "pspxc \(pspxc) is a functional this program cannot check against functional \(functional.name)"
+        functionalMismatch(fileClass: functionalClass(pspxc: pspxc), label: "pspxc \(pspxc)", functional: functional)
+    }
+
+    /// The same for a file whose functional has class `fileClass` (nil: unknown) and is named `label`
+    /// in it (psp8 "pspxc 11", UPF "'SLA PW PBX PBC'").
+    static func functionalMismatch(fileClass: String?, label: String, functional: Functional) -> String? {
+        guard let fileClass else {
+            return "the file's functional (\(label)) is one this program cannot check against functional \(functional.name)"
         }
         guard fileClass != functionalClass(functional) else { return nil }
-        return "the file's functional is \(fileClass) (pspxc \(pspxc)), but functional is \(functional.name)"
+        return "the file's functional is \(fileClass) (\(label)), but functional is \(functional.name)"
     }
 
     /// Reads `pseudopotentials.files.<element>` (`node`: the path text, relative to the config's
     /// directory); every problem is one `InputError` at `node` naming the file.
     static func read(_ node: ConfigNode, element: String, functional: Functional,
                      allowFunctionalMismatch: Bool = false) throws -> PseudopotentialFile {
-        let text = try node.string(expected: "a path to a psp8 file")
-        guard !text.isEmpty else { throw node.error("an empty path; give a psp8 file") }
+        let text = try node.string(expected: "a path to a psp8 or UPF file")
+        guard !text.isEmpty else { throw node.error("an empty path; give a psp8 or UPF file") }
         let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : node.document.baseDirectory.appendingPathComponent(text)
         return try load(url.standardizedFileURL.path, at: node, element: element, functional: functional,
                         allowFunctionalMismatch: allowFunctionalMismatch)
@@ -74,19 +86,26 @@ public struct PseudopotentialFile: Sendable {
         guard let content = String(data: data, encoding: .utf8) else {
             throw node.error("'\(path)' is not UTF-8 text, so not a psp8 or UPF file")
         }
-        if path.lowercased().hasSuffix(".upf") {
-            throw node.error("'\(path)' is a UPF file; only ABINIT psp8 files are supported yet")
-        }
         do {
+            let name = (path as NSString).lastPathComponent
+            if path.lowercased().hasSuffix(".upf") {
+                let upf = try UPF(data: data, file: path, field: node.path)
+                let mismatch = functionalMismatch(fileClass: upf.functionalClass, label: "'\(upf.header.functional)'", functional: functional)
+                if let mismatch, !allowFunctionalMismatch {
+                    throw InputError(node.path, "\(mismatch); to use it anyway set pseudopotentials.allow_functional_mismatch: true", file: path)
+                }
+                let pp = try upf.pseudopotential(element: element, name: name, file: path, field: node.path)
+                return PseudopotentialFile(element: element, path: path, sha256: sha256Hex(data), format: .upf, pspxc: nil,
+                                           functionalLabel: upf.header.functional, potential: pp, functionalMismatch: mismatch)
+            }
             let psp = try Psp8(text: content, file: path, field: node.path)
             let mismatch = functionalMismatch(pspxc: psp.pspxc, functional: functional)
             if let mismatch, !allowFunctionalMismatch {
                 throw InputError(node.path, "\(mismatch); to use it anyway set pseudopotentials.allow_functional_mismatch: true", file: path)
             }
-            let name = (path as NSString).lastPathComponent
             let pp = try psp.pseudopotential(element: element, name: name, file: path, field: node.path)
-            return PseudopotentialFile(element: element, path: path, sha256: sha256Hex(data), pspxc: psp.pspxc, potential: pp,
-                                       functionalMismatch: mismatch)
+            return PseudopotentialFile(element: element, path: path, sha256: sha256Hex(data), format: .psp8, pspxc: psp.pspxc,
+                                       functionalLabel: "pspxc \(psp.pspxc)", potential: pp, functionalMismatch: mismatch)
         } catch let e as InputError {
             let at = e.line.map { "'\(e.file ?? path)', line \($0)" } ?? "'\(e.file ?? path)'"
             throw node.error("\(e.message) (\(at))")

@@ -50,13 +50,29 @@ public enum Export {
     }
 
     /// Quantum ESPRESSO pw.x: the `&SYSTEM` variables and the K_POINTS, CELL_PARAMETERS and
-    /// ATOMIC_POSITIONS cards, between marker comments.
+    /// ATOMIC_POSITIONS cards, between marker comments. When species are read from UPF files, also
+    /// `pseudo_dir` (the files' directory, in a `&CONTROL` block) and the ATOMIC_SPECIES card naming
+    /// them (GTH species by their `.gth` export); psp8 files get a note that pw.x needs UPF files.
+    /// ecutrho is 4 × ecutwfc (norm-conserving potentials).
     public static func quantumEspresso(_ r: RecommendedParameters) -> String {
         var s = "! preconv-mpi: recommended parameters for \(r.name) (\(r.formula), \(r.functional), \(r.pseudopotentials.keys.sorted().map { "\($0) \(r.pseudopotentials[$0]!)" }.joined(separator: ", ")))\n"
         s += "! paste the first block into &SYSTEM (with ibrav = 0, nat, ntyp), the cards after the namelists (units: Ry)\n"
-        if let files = r.pseudopotential_files, !files.isEmpty {
-            s += "! pseudopotentials: pw.x needs UPF files of the same family as " + files.keys.sorted().map { "\($0) \(files[$0]!)" }.joined(separator: ", ")
-                + " in ATOMIC_SPECIES (preconv-mpi reads psp8 only; UPF is not supported yet)\n"
+        let files = r.pseudopotential_files ?? [:]
+        let upf = files.filter { $0.value.lowercased().hasSuffix(".upf") }
+        let psp8 = files.filter { !$0.value.lowercased().hasSuffix(".upf") }
+        if !psp8.isEmpty {
+            s += "! pseudopotentials: pw.x needs UPF files of the same family as " + psp8.keys.sorted().map { "\($0) \(psp8[$0]!)" }.joined(separator: ", ")
+                + " in ATOMIC_SPECIES (pw.x does not read psp8)\n"
+        }
+        let upfDirectories = Set(upf.values.map { ($0 as NSString).deletingLastPathComponent })
+        if !upf.isEmpty {
+            if upfDirectories.count > 1 {
+                s += "! pseudopotentials: pw.x reads every file from one pseudo_dir; copy " + upf.keys.sorted().map { upf[$0]! }.joined(separator: ", ") + " into one directory\n"
+            } else if upf.count < r.pseudopotentials.count {
+                s += "! pseudopotentials: copy the .gth files written beside this file into pseudo_dir\n"
+            }
+            s += "! --- &CONTROL ---\n"
+            s += "  pseudo_dir = '\(upfDirectories.sorted()[0])'\n"
         }
         s += "! --- &SYSTEM ---\n"
         s += "  ecutwfc = \(num(r.ecut_Ry))\n"
@@ -72,6 +88,14 @@ public enum Export {
             s += "  degauss = \(num(r.smearing.width_Ry))\n"
         }
         s += "! --- cards ---\n"
+        if !upf.isEmpty {
+            s += "ATOMIC_SPECIES    ! masses: any value for an scf\n"
+            for el in r.pseudopotentials.keys.sorted() {
+                let file = upf[el].map { ($0 as NSString).lastPathComponent }
+                    ?? files[el] ?? pseudopotentialFile(element: el, name: r.pseudopotentials[el]!)
+                s += "  \(el) 1.0 \(file)\n"
+            }
+        }
         s += "K_POINTS automatic\n"
         s += "  \(r.kmesh.map(String.init).joined(separator: " ")) \(r.kshift.map(String.init).joined(separator: " "))\n"
         s += "CELL_PARAMETERS angstrom\n"

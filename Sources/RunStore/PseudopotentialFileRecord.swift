@@ -6,7 +6,7 @@ import Input
 ///
 /// Contract: `file` is the resolved path the config selected (`pseudopotentials.files` or
 /// `.directory`), `sha256` the lower-case hex SHA-256 of its bytes when the run started (the same
-/// checksum as in the physics identity), `format` "psp8" or "upf" from the file's extension.
+/// checksum as in the physics identity), `format` "psp8" or "upf".
 public struct PseudopotentialFileRecord: Codable, Sendable, Equatable {
     public var element: String
     public var file: String
@@ -19,7 +19,7 @@ public struct PseudopotentialFileRecord: Codable, Sendable, Equatable {
 
     public init(_ f: PseudopotentialFile) {
         self.init(element: f.element, file: f.path, sha256: f.sha256,
-                  format: f.path.lowercased().hasSuffix(".upf") ? "upf" : "psp8")
+                  format: f.format.rawValue)
     }
 
     /// The records of every file `config` reads, by element; empty when every element uses a GTH table.

@@ -221,3 +221,51 @@ struct PseudopotentialFileConfigTests {
         #expect(PhysicsIdentity(config: matching).pseudopotentials != identity)
     }
 }
+
+@Suite("UPF pseudopotential files", .enabled(if: qepseudosInstalled, Comment(rawValue: qepseudosMissingMessage)))
+struct UPFFileConfigTests {
+    @Test("files: a UPF file (by its .upf/.UPF extension) is read, its functional checked and its format kept")
+    func reads() throws {
+        let c = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(qepseudosDirectory)/LDA/Si.UPF}}", functional: "PW92"))
+        let file = try #require(c.pseudopotentialFiles["Si"])
+        #expect(file.format == .upf && file.pspxc == nil && file.functionalLabel == "SLA  PW   NOGX NOGC")
+        let pp = try #require(c.model.pseudopotentials["Si"] as? NormConservingPseudopotential)
+        #expect(pp.zion == 4 && pp.name == "Si.UPF" && pp.hasCoreCharge && pp.hasValenceDensity)
+        #expect(c.pseudopotentialLabel("Si") == "Si.UPF sha256:\(file.sha256)")
+        // a lower-case extension, in a directory of its own
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(atPath: qepseudosDirectory + "/LDA/Si.UPF", toPath: dir.path + "/si.upf")
+        let lower = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: si.upf}}", functional: "LDA"), baseDirectory: dir)
+        #expect(lower.pseudopotentialFiles["Si"]?.format == .upf && lower.pseudopotentialFiles["Si"]?.sha256 == file.sha256)
+        let psp8 = try? Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: /usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8/Si.psp8}}"))
+        if let psp8 { #expect(psp8.pseudopotentialFiles["Si"]?.format == .psp8 && psp8.pseudopotentialFiles["Si"]?.functionalLabel == "pspxc 11") }
+    }
+
+    @Test("a wrong or unknown functional, another element's UPF file, a broken UPF file: one InputError at pseudopotentials.files.Si")
+    func errors() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = try String(contentsOfFile: qepseudosDirectory + "/LDA/Si.UPF", encoding: .utf8)
+        try text.replacingOccurrences(of: "functional=\"SLA  PW   NOGX NOGC\"", with: "functional=\"SLA B88 LYP BLYP\"")
+            .write(toFile: dir.path + "/blyp.UPF", atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "pseudo_type=\"NC\"", with: "pseudo_type=\"US\"")
+            .write(toFile: dir.path + "/us.UPF", atomically: true, encoding: .utf8)
+        for (pp, functional, expected) in [
+            ("\(qepseudosDirectory)/LDA/Si.UPF", "PBE", ["the file's functional is LDA ('SLA  PW   NOGX NOGC'), but functional is PBE", "Si.UPF"]),
+            ("\(qepseudosDirectory)/PBE/Si.UPF", "LDA", ["the file's functional is PBE ('PBE'), but functional is LDA"]),
+            ("\(dir.path)/blyp.UPF", "PW92", ["the UPF functional 'SLA B88 LYP BLYP' is one this program cannot check", "blyp.UPF"]),
+            ("\(qepseudosDirectory)/LDA/Ga.UPF", "PW92", ["the file is for Ga, not Si", "Ga.UPF"]),
+            ("\(dir.path)/us.UPF", "PW92", ["ultrasoft pseudopotentials are not supported", "us.UPF"]),
+        ] {
+            do {
+                _ = try Config.parse(yaml: siliconYAML(pseudopotentials: "{files: {Si: \(pp)}}", functional: functional), file: "si.yaml")
+                Issue.record("accepted \(pp) with \(functional)")
+            } catch let e as InputError {
+                #expect(e.field == "pseudopotentials.files.Si" && e.file == "si.yaml" && e.line == 7, "\(e)")
+                for t in expected { #expect(e.description.contains(t), "\(e)") }
+                #expect(!e.description.contains("\n"))
+            }
+        }
+    }
+}

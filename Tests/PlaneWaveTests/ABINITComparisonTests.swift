@@ -7,15 +7,26 @@ func setUp(_ c: ABINITCase, fftGrid: [Int]? = nil, eigensolver: EigensolverKind 
            ecut: Double? = nil) throws -> (PlaneWaveBasis, SCFParameters) {
     let library = PseudopotentialLibrary.shared.entries
     let species = c.material == "Si" ? ["Si", "Si"] : ["Ga", "As"]
-    let crystal = try Crystal(lattice: .fcc(c.lattice), atoms: [Atom(species[0], .zero), Atom(species[1], SIMD3(repeating: 0.25))])
     var pps: [String: any Pseudopotential] = [:]
     for key in c.pseudopotentials { let pp = library[key]!; pps[pp.element] = pp }
     for (s, f) in zip(species, c.psp8Files) {
         let path = ABINITCase.psp8Directory + "/" + f
         pps[s] = try Psp8(contentsOf: path).pseudopotential(element: s, name: f, file: path)
     }
-    let model = try Model(crystal: crystal, pseudopotentials: pps, functional: c.functional, smearing: c.smearing)
-    let d = try Discretization(ecut: ecut ?? c.ecut, kmesh: c.kmesh, fftGrid: fftGrid, useSymmetry: useSymmetry)
+    return try zincblendeSetUp(lattice: c.lattice, species: species, pseudopotentials: pps, functional: c.functional,
+                               smearing: c.smearing, ecut: ecut ?? c.ecut, kmesh: c.kmesh, fftGrid: fftGrid,
+                               eigensolver: eigensolver, useSymmetry: useSymmetry)
+}
+
+/// The model and discretisation of a diamond or zincblende crystal of cubic lattice constant
+/// `lattice` (FCC primitive vectors a/2·(0,1,1), (1,0,1), (1,1,0); `species[0]` at (0,0,0),
+/// `species[1]` at (¼,¼,¼)), with SCF tolerances 1e-10 Ha (energy) and 1e-7 (density).
+func zincblendeSetUp(lattice: Double, species: [String], pseudopotentials: [String: any Pseudopotential],
+                     functional: Functional, smearing: Smearing, ecut: Double, kmesh: [Int], fftGrid: [Int]? = nil,
+                     eigensolver: EigensolverKind = .lobpcg, useSymmetry: Bool = true) throws -> (PlaneWaveBasis, SCFParameters) {
+    let crystal = try Crystal(lattice: .fcc(lattice), atoms: [Atom(species[0], .zero), Atom(species[1], SIMD3(repeating: 0.25))])
+    let model = try Model(crystal: crystal, pseudopotentials: pseudopotentials, functional: functional, smearing: smearing)
+    let d = try Discretization(ecut: ecut, kmesh: kmesh, fftGrid: fftGrid, useSymmetry: useSymmetry)
     var p = SCFParameters()
     p.energyTolerance = 1e-10
     p.densityTolerance = 1e-7

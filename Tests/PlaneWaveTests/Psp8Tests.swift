@@ -22,9 +22,13 @@ struct Psp8Tests {
         #expect(f.localPotential[0] == -4.7664316506398 && f.localPotential[599] == -0.66777993897412)
         #expect(abs(f.coreCharge![0] - 2.8188246951649 / (4 * Double.pi)) < 1e-15)
         #expect(f.valenceDensity?.count == 600)
+        #expect(abs(f.valenceDensity![0] - 2.8544022937266e-02 / (4 * Double.pi)) < 1e-15)
         // the G = 0 term ABINIT prints for this file (pspatm: epsatm= 9.34321699)
         let pp = try f.pseudopotential(element: "Si", name: "Si.psp8", file: "Si.psp8")
         #expect(abs(pp.localCoreTerm - 9.34321699) < 1e-7)
+        // the file's valence density holds Z_ion = 4 less its tail beyond r = 5.99 bohr (3.9533, by
+        // an independent trapezoid sum over the file's column)
+        #expect(pp.hasValenceDensity && abs(pp.valenceDensityFourier(0) - 3.953282617) < 1e-6)
         #expect(throws: InputError.self) { try f.pseudopotential(element: "Ge", name: "Si.psp8", file: "Si.psp8") }
     }
 
@@ -57,7 +61,9 @@ struct Psp8Tests {
         let pp = try Psp8(contentsOf: ABINITCase.psp8Directory + "/Si.psp8").pseudopotential(element: "Si", name: "Si", file: "Si.psp8")
         let limit = NormConservingPseudopotential.tableLimit
         let qs = stride(from: 0.0037, through: limit, by: 0.0731).map { $0 } + [limit - 1e-9, limit + 1e-9, limit + 3.3]
-        let dr = pp.radialSpacing, z = Double(pp.zion)
+        let z = Double(pp.zion)
+        #expect(pp.radialGrid == RadialGrid(uniformSpacing: 0.01, count: 600))
+        let dr = 0.01
         func direct(_ f: (Double, Int) -> Double, l: Int, _ q: Double) -> Double {
             var s = 0.0
             for k in pp.localPotential.indices {
@@ -75,6 +81,8 @@ struct Psp8Tests {
                           qs.map { q in direct({ r, k in r == 0 ? 0 : r * r * pp.localPotential[k] + z * r * erf(r) }, l: 0, q) })
         let core = worst(qs.map { pp.coreChargeFourier($0) },
                          qs.map { q in direct({ r, k in r * r * pp.coreCharge![k] }, l: 0, q) })
+        let valence = worst(qs.map { pp.valenceDensityFourier($0) },
+                            qs.map { q in direct({ r, k in r * r * pp.valenceDensity![k] }, l: 0, q) })
         var projectors = 0.0
         for c in pp.projectorChannels.indices {
             for i in 0..<pp.projectorChannels[c].count {
@@ -82,8 +90,8 @@ struct Psp8Tests {
                 projectors = max(projectors, worst(pp.projectorFourier(channel: c, i: i, q: qs, scale: 1), want))
             }
         }
-        print("psp8 Si: worst interpolation error relative to each function's largest value: local \(local), core \(core), projectors \(projectors)")
-        #expect(local < 1e-7 && core < 1e-7 && projectors < 1e-7)
+        print("psp8 Si: worst interpolation error relative to each function's largest value: local \(local), core \(core), valence \(valence), projectors \(projectors)")
+        #expect(local < 1e-7 && core < 1e-7 && valence < 1e-7 && projectors < 1e-7)
     }
 
     static func sphericalBesselReference(_ l: Int, _ x: Double) -> Double {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import PlaneWave
 import Input
+import TestSupport
 import Convergence
 @testable import Reporting
 
@@ -72,5 +73,29 @@ struct ExportTests {
         #expect(written.contains("Ga.GTH-PBE-q3.gth") && !written.contains { $0.hasPrefix("As.") }, "\(written)")
         let decoded = try JSONDecoder().decode(RecommendedParameters.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/" + Export.recommendedFile)))
         #expect(decoded.pseudopotential_files == ["As": path])
+    }
+
+    /// Elements read from UPF files: the QE snippet sets pseudo_dir to their directory, lists them in
+    /// ATOMIC_SPECIES, and has ecutrho = 4 × ecutwfc; no note that UPF files are needed.
+    @Test(.enabled(if: qepseudosInstalled, Comment(rawValue: qepseudosMissingMessage)))
+    func exportsWithUPFFiles() throws {
+        let dir = qepseudosDirectory + "/LDA"
+        let cfg = try Config.parse(yaml: """
+        structure: {lattice: {bravais: fcc, a: 5.653 Å}, atoms: [{species: Ga, position: [0, 0, 0]}, {species: As, position: [0.25, 0.25, 0.25]}]}
+        pseudopotentials: {files: {Ga: \(dir)/Ga.UPF, As: \(dir)/As.UPF}}
+        functional: PW92
+        smearing: {type: fermi-dirac, width: 0.01 Ha}
+        basis: {ecut: 30 Ha, kmesh: 4x4x4}
+        """)
+        let system = SystemDescription(config: cfg)
+        #expect(system.pseudopotential_files == ["Ga": dir + "/Ga.UPF", "As": dir + "/As.UPF"])
+        let r = RecommendedParameters(system: system, ecut: 30, kmesh: [4, 4, 4], kshift: [0, 0, 0], latticeConstant: 5.653,
+                                      latticeVectorsBohr: system.lattice_vectors_bohr, eos: nil,
+                                      gap: nil, sources: [:], tolerances: .init(), warnings: [], generatedAt: "now", program: "test")
+        let qe = Export.quantumEspresso(r)
+        #expect(qe.contains("! --- &CONTROL ---\n  pseudo_dir = '\(dir)'\n! --- &SYSTEM ---\n"), "\(qe)")
+        #expect(qe.contains("  ecutwfc = 60.0\n  ecutrho = 240.0\n"), "\(qe)")
+        #expect(qe.contains("ATOMIC_SPECIES    ! masses: any value for an scf\n  As 1.0 As.UPF\n  Ga 1.0 Ga.UPF\n"), "\(qe)")
+        #expect(!qe.contains("pw.x needs UPF"), "\(qe)")
     }
 }

