@@ -20,7 +20,8 @@ func setUp(_ c: ABINITCase, fftGrid: [Int]? = nil, eigensolver: EigensolverKind 
 
 /// The model and discretisation of a diamond or zincblende crystal of cubic lattice constant
 /// `lattice` (FCC primitive vectors a/2·(0,1,1), (1,0,1), (1,1,0); `species[0]` at (0,0,0),
-/// `species[1]` at (¼,¼,¼)), with SCF tolerances 1e-10 Ha (energy) and 1e-7 (density).
+/// `species[1]` at (¼,¼,¼)), with SCF tolerances 1e-10 Ha (energy) and 1e-7 (density), and
+/// exchange–correlation on the density grid (as the reference codes do).
 func zincblendeSetUp(lattice: Double, species: [String], pseudopotentials: [String: any Pseudopotential],
                      functional: Functional, smearing: Smearing, ecut: Double, kmesh: [Int], fftGrid: [Int]? = nil,
                      eigensolver: EigensolverKind = .lobpcg, useSymmetry: Bool = true) throws -> (PlaneWaveBasis, SCFParameters) {
@@ -31,6 +32,7 @@ func zincblendeSetUp(lattice: Double, species: [String], pseudopotentials: [Stri
     p.energyTolerance = 1e-10
     p.densityTolerance = 1e-7
     p.eigensolver = eigensolver
+    p.xcGridTolerance = nil   // exchange–correlation on the density grid, as ABINIT and QE evaluate it
     return (try PlaneWaveBasis(model: model, discretization: d), p)
 }
 

@@ -66,20 +66,31 @@ public final class SCF {
         orbitals.removeAll()
     }
 
-    /// Superposition of Gaussian atomic charges, ρ_G = (1/Ω) Σ_a Z_a e^{−G²s²/2} e^{−iG·τ_a}.
+    /// Superposition of atomic valence densities, ρ_G = (1/Ω) Σ_a ρ_a(|G|) e^{−iG·τ_a}: the
+    /// pseudo-atom's own density where the pseudopotential carries one (`valenceDensityFourier`,
+    /// scaled to hold Z_a electrons, as its table may be truncated), otherwise a Gaussian charge
+    /// Z_a e^{−G²s²/2}, s = 1.2 bohr.
     public func initialDensity() -> [Double] { SCF.initialDensity(basis: basis, grid: grid) }
 
     /// `initialDensity()` without building an SCF.
     public static func initialDensity(basis: PlaneWaveBasis, grid: FourierGrid) -> [Double] {
         let s = 1.2
+        let species = Array(Set(basis.model.crystal.atoms.map(\.species))).sorted()
+        let potentials = species.map { basis.model.pseudopotentials[$0]! }
+        let atomSpecies = basis.model.crystal.atoms.map { a in species.firstIndex(of: a.species)! }
+        let scale = potentials.map { p in p.hasValenceDensity ? Double(p.zion) / p.valenceDensityFourier(0) : 0 }
+        var radial = [Double](repeating: 0, count: species.count)
         var rhoG = [Complex64](repeating: .zero, count: grid.count)
-        for (i, m) in basis.gridMillers.enumerated() {
-            let g2 = basis.gridG2[i]
+        for (i, m) in grid.millers.enumerated() {
+            let g2 = grid.g2[i]
+            for (k, p) in potentials.enumerated() {
+                radial[k] = p.hasValenceDensity ? scale[k] * p.valenceDensityFourier(g2.squareRoot())
+                                                : Double(p.zion) * exp(-g2 * s * s / 2)
+            }
             var v = Complex64.zero
-            for atom in basis.model.crystal.atoms {
-                let z = Double(basis.model.pseudopotentials[atom.species]!.zion)
+            for (a, atom) in basis.model.crystal.atoms.enumerated() {
                 let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
-                v += Complex64(cos(phase), sin(phase)) * (z * exp(-g2 * s * s / 2))
+                v += Complex64(cos(phase), sin(phase)) * radial[atomSpecies[a]]
             }
             rhoG[i] = v * (1 / basis.volume)
         }
