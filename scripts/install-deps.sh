@@ -9,9 +9,10 @@ packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libfftw3-dev libff
 
 # Test tools: programs some tests drive, installed only with --test-tools (`make test`); the tests
 # skip with a message when they are absent. chromium renders report.html headless (screenshot, DOM);
-# quantum-espresso's pw.x runs the exported QE snippet; abinit-data holds the PseudoDojo psp8 files the
-# psp8 comparisons with ABINIT read (/usr/share/abinit/psp/).
-test_tools=(chromium quantum-espresso abinit-data)
+# quantum-espresso's pw.x runs the exported QE snippet; abinit runs the exported ABINIT snippet of the
+# PseudoDojo scan; abinit-data holds the PseudoDojo psp8 files the psp8 comparisons with ABINIT read
+# (/usr/share/abinit/psp/).
+test_tools=(chromium quantum-espresso abinit abinit-data)
 # Slurm: a single-node cluster for the job-template tests, installed only with --slurm (`make test-slurm`).
 slurm_packages=(slurmctld slurmd slurm-client munge)
 case "${1:-}" in

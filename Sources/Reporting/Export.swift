@@ -29,6 +29,9 @@ public enum Export {
         s += "ngkpt   \(r.kmesh.map(String.init).joined(separator: " "))\n"
         s += "nshiftk 1\n"
         s += "shiftk  \(r.kshift.map { $0 == 0 ? "0.0" : "0.5" }.joined(separator: " "))\n"
+        if let ixc = abinitIXC[r.functional.uppercased()] {
+            s += "ixc     \(ixc.code)    # \(ixc.comment)\n"
+        }
         s += "occopt  \(occopt.0)    # \(occopt.1)\n"
         if occopt.0 != 1 { s += "tsmear  \(num(r.smearing.width_Ha))    # Ha\n" }
         s += "acell   3*\(String(format: "%.10f", a))    # bohr" + (r.lattice_constant_angstrom.map { String(format: " (a = %.6f Å)", $0) } ?? "") + "\n"
@@ -48,6 +51,18 @@ public enum Export {
         for at in r.atoms { s += "#   " + at.position.map { String(format: "%.10f", $0) }.joined(separator: " ") + "    # \(at.species)\n" }
         return s
     }
+
+    /// ABINIT's `ixc` for the libxc functional preconv-mpi evaluates, by functional name: without it
+    /// ABINIT takes the files' own `pspxc`, whose built-in PBE differs from libxc's by about 2e-7 of
+    /// E_xc (9e-6 Ha for GaAs with PseudoDojo files, 3d in valence).
+    static let abinitIXC: [String: (code: Int, comment: String)] = [
+        "PBE": (-101130, "libxc GGA_X_PBE + GGA_C_PBE, the PBE preconv-mpi evaluates"),
+        "PW92": (-1012, "libxc LDA_X + LDA_C_PW (Perdew–Wang 92), as preconv-mpi"),
+        "LDA": (-20, "libxc LDA_XC_TETER93 (Goedecker–Teter–Hutter), as preconv-mpi"),
+    ]
+
+    /// pw.x's `input_dft` for a functional name (QE's short names: PW = Slater + PW92 correlation).
+    static let qeInputDFT = ["PBE": "PBE", "PW92": "PW", "LDA": "LDA"]
 
     /// Quantum ESPRESSO pw.x: the `&SYSTEM` variables and the K_POINTS, CELL_PARAMETERS and
     /// ATOMIC_POSITIONS cards, between marker comments. When species are read from UPF files, also
@@ -77,7 +92,7 @@ public enum Export {
         s += "! --- &SYSTEM ---\n"
         s += "  ecutwfc = \(num(r.ecut_Ry))\n"
         s += "  ecutrho = \(num(r.ecutrho_Ry))\n"
-        s += "  input_dft = '\(r.functional)'\n"
+        s += "  input_dft = '\(qeInputDFT[r.functional.uppercased()] ?? r.functional)'\n"
         switch r.smearing.type {
         case "none":
             s += "  occupations = 'fixed'\n"

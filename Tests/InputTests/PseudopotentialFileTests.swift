@@ -254,7 +254,7 @@ struct UPFFileConfigTests {
         for (pp, functional, expected) in [
             ("\(qepseudosDirectory)/LDA/Si.UPF", "PBE", ["the file's functional is LDA ('SLA  PW   NOGX NOGC'), but functional is PBE", "Si.UPF"]),
             ("\(qepseudosDirectory)/PBE/Si.UPF", "LDA", ["the file's functional is PBE ('PBE'), but functional is LDA"]),
-            ("\(dir.path)/blyp.UPF", "PW92", ["the UPF functional 'SLA B88 LYP BLYP' is one this program cannot check", "blyp.UPF"]),
+            ("\(dir.path)/blyp.UPF", "PW92", ["the file's functional ('SLA B88 LYP BLYP') is one this program cannot check", "blyp.UPF"]),
             ("\(qepseudosDirectory)/LDA/Ga.UPF", "PW92", ["the file is for Ga, not Si", "Ga.UPF"]),
             ("\(dir.path)/us.UPF", "PW92", ["ultrasoft pseudopotentials are not supported", "us.UPF"]),
         ] {

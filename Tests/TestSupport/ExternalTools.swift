@@ -17,6 +17,7 @@ public enum ExternalTool {
 
     public static let chromium = find(["chromium", "chromium-browser", "google-chrome"])
     public static let pwx = find(["pw.x"])
+    public static let abinit = find(["abinit"])
     public static let mpirun = find(["mpirun"])
 
     public struct Outcome {
