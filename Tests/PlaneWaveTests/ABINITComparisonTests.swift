@@ -53,7 +53,7 @@ func compareWithABINIT(_ c: ABINITCase) throws {
     #expect(r.converged)
     let t = r.terms.dictionary
     for (name, ref) in c.terms {
-        #expect(abs(t[name]! - ref) < 1e-5, "\(name): \(t[name]!) vs ABINIT \(ref)")
+        #expect(abs(t[name]! - ref) < c.termTolerance, "\(name): \(t[name]!) vs ABINIT \(ref)")
     }
     #expect(abs(r.freeEnergy - c.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(c.freeEnergy)")
     #expect(abs(r.internalEnergy - c.internalEnergy) < 1e-5, "U")

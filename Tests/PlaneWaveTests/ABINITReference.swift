@@ -25,6 +25,8 @@ struct ABINITCase: Sendable, CustomStringConvertible {
     /// psp8 files (under `psp8Directory`) per atom instead of `pseudopotentials`, and the ABINIT input.
     var psp8Files: [String] = []
     var input: String = ""
+    /// |ΔE| allowed per energy term (Ha); F and U are held to 1e-5 Ha in every case.
+    var termTolerance: Double = 1e-5
     var description: String { id }
 
     /// Debian abinit-data's PseudoDojo NC SR 0.4 PBE standard files.
