@@ -55,6 +55,7 @@ test-slurm: deps
 # installed (apt-get install abinit quantum-espresso) and the ratios printed.
 bench: build
 	scripts/bench_engine.py
+	scripts/bench_engine.py --case dojo
 	scripts/bench_scan.py $(BIN) $(NP)
 
 clean:

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""Engine benchmark (make bench): GaAs zincblende, GTH-PBE Ga q3 / As q5, PBE, ecut 25 Ha,
-Γ-centred 8×8×8 (29 irreducible k), Fermi–Dirac 0.01 Ha, SCF to 1e-8 Ha.
+"""Engine benchmark (make bench): GaAs zincblende, PBE, Γ-centred 8×8×8 (29 irreducible k),
+Fermi–Dirac 0.01 Ha, SCF to 1e-8 Ha, with the pseudopotentials of one of two cases:
+  gth   (default)  GTH-PBE Ga q3 / As q5, ecut 25 Ha                   → results/bench/engine.json
+  dojo  (--case dojo) PseudoDojo NC SR 0.4 PBE standard psp8 (Ga and As with 3d), ecut 40 Ha,
+        the files Debian's abinit-data installs                        → results/bench/engine-dojo.json
 
 Runs `preconv-mpi scf` on 1 and 2 ranks and, when they are installed, ABINIT (1 and 2 ranks) and
 Quantum ESPRESSO pw.x (2 ranks, -nk 2) on the identical physics in the same session, then writes
@@ -16,9 +19,20 @@ BIN = os.environ.get("PRECONV_BIN", os.path.join(ROOT, ".build/release/preconv-m
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe"]
 A_ANGSTROM = 5.653
 A_BOHR = A_ANGSTROM / 0.529177210903
-ECUT_HA = float(os.environ.get("BENCH_ECUT_HA", "25"))  # smaller values only to try the script out
+DOJO = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8"
+CASES = {
+    "gth": {"config": "config/gaas-pbe.yaml", "ecut_Ha": 25.0, "bands": 10, "output": "engine.json",
+            "pseudopotentials": "GTH-PBE Ga q3, As q5"},
+    # ABINIT evaluates libxc's PBE (ixc -101130, the PBE preconv-mpi evaluates) on the same files; no
+    # QE run: pw.x reads UPF, and no registry package holds these scalar-relativistic files as UPF
+    "dojo": {"config": "config/gaas-dojo.yaml", "ecut_Ha": 40.0, "bands": 20, "output": "engine-dojo.json",
+             "pseudopotentials": f"PseudoDojo NC SR 0.4 PBE standard ({DOJO}/Ga.psp8, As.psp8)"},
+}
+CASE_NAME = sys.argv[sys.argv.index("--case") + 1] if "--case" in sys.argv else "gth"
+CASE = CASES[CASE_NAME]
+ECUT_HA = float(os.environ.get("BENCH_ECUT_HA", CASE["ecut_Ha"]))  # smaller values only to try the script out
 KMESH = int(os.environ.get("BENCH_KMESH", "8"))
-SIGMA_HA, BANDS, TOL_HA = 0.01, 10, 1e-8
+SIGMA_HA, BANDS, TOL_HA = 0.01, CASE["bands"], 1e-8
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))  # every code's fastest of this many runs
 ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
 
@@ -103,7 +117,7 @@ def timed(cmd, cwd, log, before=None):
 
 
 def preconv(work, ranks):
-    cfg = open(os.path.join(ROOT, "config/gaas-pbe.yaml")).read()
+    cfg = open(os.path.join(ROOT, CASE["config"])).read().split("\nstages:")[0]  # `scf` reads the one-point part
     cfg = re.sub(r"energy_tolerance: *[^#\n]+", f"energy_tolerance: {TOL_HA} Ha   ", cfg)
     path = os.path.join(work, "bench.yaml")
     open(path, "w").write(cfg)
@@ -119,14 +133,18 @@ def preconv(work, ranks):
 def abinit(work, ranks, entries):
     if not shutil.which("abinit"):
         return None
-    write_psp10(os.path.join(work, "Ga.psp10"), "Ga", 31, entries["Ga GTH-PBE-q3"], 11)
-    write_psp10(os.path.join(work, "As.psp10"), "As", 33, entries["As GTH-PBE-q5"], 11)
+    if CASE_NAME == "dojo":
+        pseudos, ixc = f"{DOJO}/Ga.psp8, {DOJO}/As.psp8", -101130
+    else:
+        write_psp10(os.path.join(work, "Ga.psp10"), "Ga", 31, entries["Ga GTH-PBE-q3"], 11)
+        write_psp10(os.path.join(work, "As.psp10"), "As", 33, entries["As GTH-PBE-q5"], 11)
+        pseudos, ixc = "Ga.psp10, As.psp10", 11
     inp = f"""acell 3*{A_BOHR:.10f}
 rprim 0 0.5 0.5  0.5 0 0.5  0.5 0.5 0
 ntypat 2 znucl 31 33 natom 2 typat 1 2
 xred 0 0 0  0.25 0.25 0.25
-pseudos "Ga.psp10, As.psp10"
-ixc 11 ecut {ECUT_HA} kptopt 1 ngkpt {KMESH} {KMESH} {KMESH} nshiftk 1 shiftk 0 0 0
+pseudos "{pseudos}"
+ixc {ixc} ecut {ECUT_HA} kptopt 1 ngkpt {KMESH} {KMESH} {KMESH} nshiftk 1 shiftk 0 0 0
 occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
 """
     open(os.path.join(work, "gaas.abi"), "w").write(inp)
@@ -146,7 +164,7 @@ occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
 
 
 def quantum_espresso(work, ranks, entries):
-    if not shutil.which("pw.x"):
+    if not shutil.which("pw.x") or CASE_NAME != "gth":
         return None
     # QE's readgth reads the ABINIT pspcod-10 layout from files ending in .gth
     write_psp10(os.path.join(work, "Ga.gth"), "Ga", 31, entries["Ga GTH-PBE-q3"], 11)
@@ -195,7 +213,9 @@ def main():
     entries = gth_entries()
     same_blas_kernels()
     work = tempfile.mkdtemp(prefix="preconv-bench-")
-    print(f"bench: GaAs PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha, SCF to {TOL_HA} Ha "
+    if CASE_NAME == "dojo" and not os.path.exists(DOJO + "/Ga.psp8"):
+        sys.exit(f"bench: {DOJO} absent (apt-get install abinit-data)")
+    print(f"bench: [{CASE_NAME}] GaAs PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha, SCF to {TOL_HA} Ha "
           f"(work in {work})", flush=True)
     runs = {}
     load_start = os.getloadavg()[0]
@@ -216,13 +236,13 @@ def main():
             runs[name] = r
     for name, _ in codes:
         r = runs[name]
-        print(f"  {name:12s} " + ("not installed: skipped" if r is None else
+        print(f"  {name:12s} " + ("not installed or not applicable: skipped" if r is None else
               f"{r['wall_s']:7.2f} s  {r['peak_rss_MiB']:7.1f} MiB  F = {r['free_energy_Ha']:.9f} Ha  "
               f"{r['scf_iterations']} SCF iterations"), flush=True)
     p1, p2 = runs["preconv_np1"], runs["preconv_np2"]
     a1, a2, q2 = runs["abinit_np1"], runs["abinit_np2"], runs["qe_np2_nk2"]
     summary = {
-        "case": {"material": "GaAs zincblende", "a_angstrom": A_ANGSTROM, "pseudopotentials": "GTH-PBE Ga q3, As q5",
+        "case": {"material": "GaAs zincblende", "a_angstrom": A_ANGSTROM, "pseudopotentials": CASE["pseudopotentials"],
                  "functional": "PBE", "ecut_Ha": ECUT_HA, "kmesh": [KMESH] * 3, "smearing": f"fermi-dirac {SIGMA_HA} Ha",
                  "scf_tolerance_Ha": TOL_HA, "bands": BANDS, "repeats": REPEATS},
         "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -240,10 +260,10 @@ def main():
         },
     }
     os.makedirs(os.path.join(ROOT, "results/bench"), exist_ok=True)
-    with open(os.path.join(ROOT, "results/bench/engine.json"), "w") as f:
+    with open(os.path.join(ROOT, "results/bench", CASE["output"]), "w") as f:
         json.dump(summary, f, indent=1)
     print("bench: ratios " + ", ".join(f"{k} {v}" for k, v in summary["ratios"].items()))
-    print("bench: wrote results/bench/engine.json")
+    print("bench: wrote results/bench/" + CASE["output"])
     shutil.rmtree(work, ignore_errors=True)
 
 
