@@ -120,6 +120,7 @@ public final class SCF {
         var growths = 0
         var iteration = 0
         var previousOccupations: [[Double]]? = nil
+        var checkedEarly = false
         while true {
             iteration += 1
             let t0 = Date()
@@ -154,12 +155,15 @@ public final class SCF {
                 growths += 1
                 previousOccupations = nil
                 done = false
-            } else if done, iteration < parameters.maxIterations, let refinement,
-                      let finer = try refinement.refined(terms: terms, density: rhoOut, atoms: basis.model.crystal.atoms.count) {
-                // E_xc not converged on its grid: go on from ρ_out on a finer one
-                terms.use(finer)
-                densityStep.restart(rhoIn: &rhoIn, from: rhoOut)
-                continue
+            } else if let refinement, iteration < parameters.maxIterations,
+                      done || (!checkedEarly && iteration > 1 && residual < XCGridRefinement.earlyResidual) {
+                checkedEarly = true
+                if let finer = try refinement.refined(terms: terms, density: rhoOut, atoms: basis.model.crystal.atoms.count) {
+                    // E_xc not converged on its grid: go on from ρ_out on a finer one
+                    terms.use(finer)
+                    densityStep.restart(rhoIn: &rhoIn, from: rhoOut)
+                    continue
+                }
             }
             let stopped = !done && (shouldStop?() ?? false)
             if done || stopped || iteration >= parameters.maxIterations {
