@@ -90,8 +90,8 @@ struct ForcesTests {
     @Test("F_x, F_y of the displaced As equal central differences of F (PseudoDojo psp8, core correction)",
           .enabled(if: dojoPresent, "PseudoDojo Ga.psp8/As.psp8 absent under \(ABINITCase.psp8Directory)"))
     func finiteDifferencePsp8() throws {
-        try Self.checkFiniteDifference(ForceCase(id: "GaAs PseudoDojo PBE 15 Ha", functional: .pbe, ecut: 15,
-                                                 fftGrid: [28, 28, 28], psp8: true))
+        try Self.checkFiniteDifference(ForceCase(id: "GaAs PseudoDojo PBE 10 Ha", functional: .pbe, ecut: 10,
+                                                 fftGrid: [24, 24, 24], psp8: true))
     }
 
     /// Σ_a F_a = −dF/d(rigid translation) vanishes up to the grid's breaking of translation
