@@ -114,14 +114,18 @@ struct ForcesTests {
         }
     }
 
-    /// ABINIT 9.6.2's fcart for the displaced GaAs on the same GTH tables, grid, k-mesh and
-    /// smearing (`ForcesReference`); ABINIT removes the mean force (drift), so the engine's forces
-    /// are compared after removing theirs.
-    @Test("forces of the displaced GaAs match ABINIT's fcart")
-    func matchesABINIT() throws {
-        let ref = ABINITForceReference.gaasGTHLDA
-        let c = Self.gthCases[0]
-        #expect(c.ecut == ref.ecut && c.fftGrid == ref.fftGrid)
+    /// ABINIT 9.6.2's fcart for the displaced GaAs on the same pseudopotentials, grid, k-mesh and
+    /// smearing (`ABINITForceReference`); ABINIT removes the mean force (drift), so the engine's
+    /// forces are compared after removing theirs.
+    @Test("forces of the displaced GaAs match ABINIT's fcart (GTH LDA)")
+    func matchesABINIT() throws { try Self.compareWithABINIT(.gaasGTHLDA) }
+
+    @Test("forces of the displaced GaAs match ABINIT's fcart (PseudoDojo PBE, core correction)",
+          .enabled(if: dojoPresent, "PseudoDojo Ga.psp8/As.psp8 absent under \(ABINITCase.psp8Directory)"))
+    func matchesABINITPsp8() throws { try Self.compareWithABINIT(.gaasDojoPBE) }
+
+    static func compareWithABINIT(_ ref: ABINITForceReference) throws {
+        let c = ForceCase(id: ref.id, functional: ref.psp8 ? .pbe : .lda, ecut: ref.ecut, fftGrid: ref.fftGrid, psp8: ref.psp8)
         let r = try c.run(asReduced: displacedAs)
         #expect(r.kpoints.count == ref.irreducibleK, "irreducible k-points")
         let forces = try #require(r.forces)
@@ -131,7 +135,7 @@ struct ForcesTests {
             let d = f - drift - fa
             worst = max(worst, abs(d.x), abs(d.y), abs(d.z))
         }
-        print("\(c.id): largest |F − drift − F_ABINIT| = \(worst) Ha/bohr; ΔF = \(r.freeEnergy - ref.freeEnergy) Ha")
+        print("\(c.id): drift \(drift), largest |F − drift − F_ABINIT| = \(worst) Ha/bohr; ΔF = \(r.freeEnergy - ref.freeEnergy) Ha")
         #expect(worst < 1e-5, "forces \(forces) vs ABINIT \(ref.fcart)")
         #expect(abs(r.freeEnergy - ref.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(ref.freeEnergy)")
     }
