@@ -55,6 +55,9 @@ public struct PointReport: Codable, Sendable {
     /// k-point solves an idle rank took over from a busy one, over all SCF steps.
     public let kpoints_taken_over: Int
     public let wall_time_s: Double
+    /// −dF/dτ_a per atom [x, y, z] (Ha/bohr, Cartesian, in the config's atom order), symmetrised;
+    /// absent when the SCF did not converge.
+    public let forces_Ha_per_bohr: [[Double]]?
 
     public init(config: Config, outcome o: PointCalculation.Outcome, sharing: PointCalculation.Sharing) {
         let r = o.result
@@ -90,6 +93,17 @@ public struct PointReport: Codable, Sendable {
         scalapack_solves = sharing.distributedEigenSolves
         kpoints_taken_over = sharing.kpointsTaken
         wall_time_s = o.seconds
+        forces_Ha_per_bohr = r.forces?.map { [$0.x, $0.y, $0.z] }
+        species = config.crystal.atoms.map(\.species)
+    }
+
+    /// The atoms' species, for the text (not in the JSON, whose config names them).
+    private var species: [String] = []
+    private enum CodingKeys: String, CodingKey {
+        case name, converged, scf_iterations, free_energy_Ha, internal_energy_Ha, minus_TS_Ha, free_energy_per_atom_eV,
+             fermi_level_Ha, gap_Ha, gap, band_energy_Ha, terms_Ha, ecut_Ha, kmesh, lattice_vectors_bohr, n_irreducible_k,
+             fft_grid, bands, electrons, kpoints, history, layout, scalapack_solves, kpoints_taken_over, wall_time_s,
+             forces_Ha_per_bohr
     }
 
     public func json() throws -> String {
@@ -107,6 +121,11 @@ public struct PointReport: Codable, Sendable {
         lines.append("  Fermi level        \(f(fermi_level_Ha, 6)) Ha")
         if let g = gap {
             lines.append("  gap                \(f(g.gap_Ha, 6)) Ha = \(f(g.gap_eV, 4)) eV (\(g.direct ? "direct" : "indirect"))")
+        }
+        if let forces = forces_Ha_per_bohr {
+            lines.append("  forces (Ha/bohr): " + forces.enumerated().map { a, v in
+                "\(a < species.count ? species[a] : "atom")\(a + 1) [\(v.map { String(format: "%+.6e", $0) }.joined(separator: ", "))]"
+            }.joined(separator: ", "))
         }
         lines.append("  terms (Ha): " + terms_Ha.keys.sorted().map { "\($0) \(f(terms_Ha[$0]!, 8))" }.joined(separator: ", "))
         lines.append("  layout: \(layout.summary)" + (kpoints_taken_over > 0 ? "; \(kpoints_taken_over) k-point solves taken over by idle ranks" : ""))

@@ -62,3 +62,10 @@ public final class PseudopotentialCore: EnergyTerm {
         return Double(model.electronCount) * eps / model.crystal.lattice.volume
     }
 }
+
+extension LocalPseudopotential: AtomicForceTerm {
+    /// F_a = −∂/∂τ_a ∫ V_loc ρ = Re Σ_{G≠0} iG v_a(|G|) e^{−iG·τ_a} ρ̄_G (`atomCentredForces`).
+    public func forces(_ state: ForceState) -> [SIMD3<Double>] {
+        atomCentredForces(grid: grid, field: state.density, model: grid.basis.model) { pp, q in pp.localFourier(q) }
+    }
+}

@@ -141,3 +141,50 @@ func realSphericalHarmonics(lmax: Int, _ q: [SIMD3<Double>]) -> [[Double]] {
     default: preconditionFailure("real spherical harmonic l=\(l) m=\(m)")
     }
 }
+
+extension NonlocalPseudopotential: AtomicForceTerm {
+    /// This process' part of F_a = −Σ_k w_k Σ_n f_nk ∂/∂τ_a ⟨ψ_nk|P D Pᴴ|ψ_nk⟩. Only the columns of
+    /// atom a depend on τ_a, through e^{−i(k+G)·τ_a}: ∂P_a/∂τ_a,α = −i(k+G)_α P_a, so
+    ///   F_a,α = −Σ_k w_k Σ_n f_nk 2 Re[(P_aᴴ (i(k+G)_α ψ_nk))ᴴ (D Pᴴψ_nk)_a]
+    /// (D is block-diagonal by atom). Sums over the k-points of `state.orbitals` and the bands of
+    /// `state.ownsBand`.
+    public func forces(_ state: ForceState) -> [SIMD3<Double>] {
+        let atoms = model.crystal.atoms
+        var forces = [SIMD3<Double>](repeating: .zero, count: atoms.count)
+        // the atom of each projector column, in `NonlocalProjectors`' order
+        let owner = atoms.indices.flatMap { a in
+            [Int](repeating: a, count: model.pseudopotentials[atoms[a].species]!.projectorCount)
+        }
+        if owner.isEmpty { return forces }
+        for k in state.orbitals.keys.sorted() {
+            let x = state.orbitals[k]!
+            let kb = state.kpoints[k]
+            let w = kb.kpoint.weight
+            let occupations = state.occupations[k]
+            let bands = (0..<min(x.cols, occupations.count)).filter { state.ownsBand($0) && occupations[$0] != 0 }
+            if bands.isEmpty { continue }
+            let p = projectors(at: kb)
+            let dc = multiply(.none, p.coupling, .none, multiply(.adjoint, p.projectors, .none, x))
+            let npw = x.rows
+            for alpha in 0..<3 {
+                var y = x
+                y.storage.withUnsafeMutableBufferPointer { ys in
+                    for n in 0..<x.cols {
+                        for g in 0..<npw {
+                            let v = ys[n * npw + g], q = kb.kPlusG[g][alpha]
+                            ys[n * npw + g] = Complex64(-q * v.imaginary, q * v.real)     // i q v
+                        }
+                    }
+                }
+                let c = multiply(.adjoint, p.projectors, .none, y)
+                for n in bands {
+                    let f = w * occupations[n]
+                    for j in owner.indices {
+                        forces[owner[j]][alpha] -= 2 * f * (c[j, n].conjugate * dc[j, n]).real
+                    }
+                }
+            }
+        }
+        return forces
+    }
+}

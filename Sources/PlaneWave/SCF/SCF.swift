@@ -172,12 +172,15 @@ public final class SCF {
                 let gap = BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel)
                 var bandEnergy = 0.0
                 for (k, e) in eigenvalues.enumerated() { for (n, x) in e.enumerated() { bandEnergy += weights[k] * occ.values[k][n] * x } }
-                return SCFResult(converged: done, iterations: iteration, terms: energies, fermiLevel: occ.fermiLevel,
+                var result = SCFResult(converged: done, iterations: iteration, terms: energies, fermiLevel: occ.fermiLevel,
                                  eigenvalues: eigenvalues, occupations: occ.values, kpoints: basis.kpoints.map(\.kpoint),
                                  gap: gap, bandEnergy: bandEnergy, history: history,
                                  planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize,
                                  xcGrid: terms.exchangeCorrelation.xcGrid.size, bands: bands,
                                  density: rhoOut, electrons: nel, stopped: stopped)
+                // collective: `done` is the same on every process
+                if done { result.forces = try forces(density: rhoOut, occupations: occ.values) }
+                return result
             }
             densityStep.advance(rhoIn: &rhoIn, rhoOut: rhoOut)
         }

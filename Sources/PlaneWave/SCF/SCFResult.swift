@@ -81,4 +81,7 @@ public struct SCFResult: Sendable {
     public let electrons: Int
     /// The loop was ended by `SCF.shouldStop` before converging.
     public let stopped: Bool
+    /// Force on each atom (Ha/bohr, Cartesian, in the crystal's order), −dF/dτ_a at the converged
+    /// state (`KohnShamTerms.forces`); nil when the SCF did not converge.
+    public var forces: [SIMD3<Double>]? = nil
 }

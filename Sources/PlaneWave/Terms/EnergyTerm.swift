@@ -8,7 +8,8 @@ import Bindings
 /// FFT grid (summed with the other terms' into the one total local potential,
 /// `KohnShamTerms.potential`), an operator applied at each k-point (`Hamiltonian`), or nothing.
 /// `dependence` states what the energy needs, so that the SCF evaluates each term where that is.
-/// A new term conforms to this protocol and is listed in `KohnShamTerms`.
+/// A new term conforms to this protocol and is listed in `KohnShamTerms`; one that depends on the
+/// atomic positions also conforms to `AtomicForceTerm` (its part of the forces).
 public protocol EnergyTerm {
     /// The name ABINIT prints for the term; the key of `EnergyTerms.dictionary`.
     var name: String { get }

@@ -17,14 +17,24 @@ public final class Ewald: EnergyTerm {
     public func energy(_ state: KohnShamState) -> Double { value }
     public func hamiltonianPart(density rho: [Double]) -> HamiltonianPart { .none }
 
-    public static func energy(lattice: Lattice, charges: [Double], positions: [SIMD3<Double>]) -> Double {
-        let omega = lattice.volume
-        let eta = 2.0 / pow(omega, 1.0 / 3.0) * 1.2
-        let ztot = charges.reduce(0, +)
-        let z2 = charges.reduce(0) { $0 + $1 * $1 }
+    /// The splitting parameter η (bohr⁻¹) and the cutoffs of both sums with the Miller and
+    /// lattice-vector ranges that hold them.
+    static func summation(_ lattice: Lattice) -> (eta: Double, gcut: Double, gbound: [Int], rcut: Double, rbound: [Int]) {
+        let eta = 2.0 / pow(lattice.volume, 1.0 / 3.0) * 1.2
         // reciprocal space: e^{-G²/4η²} < 1e-17 → G² > 4η² · 39
         let gcut = (4 * eta * eta * 39).squareRoot()
         let gbound = (0..<3).map { i in Int((gcut * norm(lattice.vectors[i]) / (2 * Double.pi)).rounded(.up)) + 1 }
+        // real space: erfc(ηr) < 1e-17 → ηr > 5.9
+        let rcut = 6.0 / eta
+        let rbound = (0..<3).map { i in Int((rcut * norm(lattice.reciprocal[i]) / (2 * Double.pi)).rounded(.up)) + 1 }
+        return (eta, gcut, gbound, rcut, rbound)
+    }
+
+    public static func energy(lattice: Lattice, charges: [Double], positions: [SIMD3<Double>]) -> Double {
+        let omega = lattice.volume
+        let (eta, gcut, gbound, rcut, rbound) = summation(lattice)
+        let ztot = charges.reduce(0, +)
+        let z2 = charges.reduce(0) { $0 + $1 * $1 }
         var recip = 0.0
         for i in -gbound[0]...gbound[0] { for j in -gbound[1]...gbound[1] { for k in -gbound[2]...gbound[2] {
             if i == 0 && j == 0 && k == 0 { continue }
@@ -40,9 +50,6 @@ public final class Ewald: EnergyTerm {
             recip += (sre * sre + sim * sim) * exp(-g2 / (4 * eta * eta)) / g2
         } } }
         recip *= 2 * Double.pi / omega
-        // real space: erfc(ηr) < 1e-17 → ηr > 5.9
-        let rcut = 6.0 / eta
-        let rbound = (0..<3).map { i in Int((rcut * norm(lattice.reciprocal[i]) / (2 * Double.pi)).rounded(.up)) + 1 }
         var real = 0.0
         for a in charges.indices { for b in charges.indices {
             let d = positions[a] - positions[b]
@@ -60,6 +67,56 @@ public final class Ewald: EnergyTerm {
     public static func energy(model: Model) -> Double {
         let atoms = model.crystal.atoms
         return energy(lattice: model.crystal.lattice,
+                      charges: atoms.map { Double(model.pseudopotentials[$0.species]!.zion) },
+                      positions: atoms.map(\.position))
+    }
+}
+
+extension Ewald: AtomicForceTerm {
+    public func forces(_ state: ForceState) -> [SIMD3<Double>] { Ewald.forces(model: model) }
+
+    /// F_c = −∂E/∂τ_c of the Ewald energy above, with d = τ_c − τ_b + R (Cartesian), r = |d|,
+    /// S(G) = Σ_b Z_b e^{iG·τ_b}:
+    ///   F_c = Σ_{b,R}′ Z_c Z_b [erfc(ηr)/r² + (2η/√π) e^{−η²r²}/r] d/r
+    ///       + (4π/Ω) Σ_{G≠0} Z_c G Im[S̄(G) e^{iG·τ_c}] e^{−G²/4η²}/G²;
+    /// the constant terms do not depend on the positions. Same η and truncation as `energy`.
+    public static func forces(lattice: Lattice, charges: [Double], positions: [SIMD3<Double>]) -> [SIMD3<Double>] {
+        let omega = lattice.volume
+        let (eta, gcut, gbound, rcut, rbound) = summation(lattice)
+        var forces = [SIMD3<Double>](repeating: .zero, count: charges.count)
+        for i in -gbound[0]...gbound[0] { for j in -gbound[1]...gbound[1] { for k in -gbound[2]...gbound[2] {
+            if i == 0 && j == 0 && k == 0 { continue }
+            let m = SIMD3(Double(i), Double(j), Double(k))
+            let g = lattice.reciprocalCartesian(m)
+            let g2 = dot(g, g)
+            if g2 > gcut * gcut { continue }
+            var sre = 0.0, sim = 0.0
+            let phases = positions.map { 2 * Double.pi * dot(m, $0) }
+            for (z, phase) in zip(charges, phases) { sre += z * cos(phase); sim += z * sin(phase) }
+            let factor = 4 * Double.pi / omega * exp(-g2 / (4 * eta * eta)) / g2
+            for c in charges.indices {
+                // Im[(sre − i sim)(cos φ + i sin φ)]
+                forces[c] += factor * charges[c] * (sre * sin(phases[c]) - sim * cos(phases[c])) * g
+            }
+        } } }
+        let twoEtaOverRootPi = 2 * eta / Double.pi.squareRoot()
+        for c in charges.indices { for b in charges.indices {
+            let d = positions[c] - positions[b]
+            for i in -rbound[0]...rbound[0] { for j in -rbound[1]...rbound[1] { for k in -rbound[2]...rbound[2] {
+                if c == b && i == 0 && j == 0 && k == 0 { continue }
+                let v = lattice.cartesian(reduced: d + SIMD3(Double(i), Double(j), Double(k)))
+                let r = norm(v)
+                if r > rcut { continue }
+                let s = erfc(eta * r) / (r * r) + twoEtaOverRootPi * exp(-eta * eta * r * r) / r
+                forces[c] += charges[c] * charges[b] * s / r * v
+            } } }
+        } }
+        return forces
+    }
+
+    public static func forces(model: Model) -> [SIMD3<Double>] {
+        let atoms = model.crystal.atoms
+        return forces(lattice: model.crystal.lattice,
                       charges: atoms.map { Double(model.pseudopotentials[$0.species]!.zion) },
                       positions: atoms.map(\.position))
     }

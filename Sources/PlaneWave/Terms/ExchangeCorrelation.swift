@@ -83,6 +83,12 @@ public final class ExchangeCorrelation: DensityTerm {
     }
 
     public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
+        let (energy, v) = energyAndFinePotential(rho)
+        return (energy, restricted(v))
+    }
+
+    /// E_xc and V_xc = δE_xc/δ(ρ + ρ_c) on `xcGrid` itself (before the restriction to the density grid).
+    func energyAndFinePotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
         let (density, gradient, sigma) = inputs(rho)
         let n = density.count
         var eps = [Double](repeating: 0, count: n)
@@ -101,6 +107,18 @@ public final class ExchangeCorrelation: DensityTerm {
             let div = xcGrid.divergence(h)
             for i in 0..<n { v[i] -= 2 * div[i] }
         }
-        return (xcGrid.integrate(eps, density), restricted(v))
+        return (xcGrid.integrate(eps, density), v)
+    }
+}
+
+extension ExchangeCorrelation: AtomicForceTerm {
+    /// The force of the non-linear core correction, F_a = −∫ V_xc ∂ρ_c/∂τ_a d³r on `xcGrid`, where
+    /// ρ_c is built (`modelCoreDensity`) and V_xc is the potential of ρ + ρ_c there
+    /// (`atomCentredForces` with f = V_xc, g = ρ_c); zero without core charges.
+    public func forces(_ state: ForceState) -> [SIMD3<Double>] {
+        let model = grid.basis.model
+        guard coreDensity != nil else { return [SIMD3<Double>](repeating: .zero, count: model.crystal.atoms.count) }
+        let v = energyAndFinePotential(state.density).potential
+        return atomCentredForces(grid: xcGrid, field: v, model: model) { pp, q in pp.coreChargeFourier(q) }
     }
 }

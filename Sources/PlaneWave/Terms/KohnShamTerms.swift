@@ -80,4 +80,26 @@ public final class KohnShamTerms {
         }
         return result
     }
+
+    /// F_a = Σ_t F_a^t over the `AtomicForceTerm`s (Ha/bohr, Cartesian, one per atom), symmetrised
+    /// over the basis' operations (`ForceSymmetrization`). The orbital terms' parts are completed by
+    /// `sum` (element-wise over every process, as the density is: collective, called once on every
+    /// process); the others are whole on each process.
+    public func forces(_ state: ForceState, sum: (inout [Double]) throws -> Void) throws -> [SIMD3<Double>] {
+        let atoms = basis.model.crystal.atoms.count
+        var orbital = [Double](repeating: 0, count: 3 * atoms)
+        var total = [SIMD3<Double>](repeating: .zero, count: atoms)
+        for case let term as AtomicForceTerm in all {
+            let f = try term.forces(state)
+            precondition(f.count == atoms, "one force per atom from \(term.name)")
+            if term.dependence == .orbitals {
+                for a in 0..<atoms { for i in 0..<3 { orbital[3 * a + i] += f[a][i] } }
+            } else {
+                for a in 0..<atoms { total[a] += f[a] }
+            }
+        }
+        try sum(&orbital)
+        for a in 0..<atoms { total[a] += SIMD3(orbital[3 * a], orbital[3 * a + 1], orbital[3 * a + 2]) }
+        return ForceSymmetrization.symmetrize(total, crystal: basis.model.crystal, operations: basis.symmetries)
+    }
 }

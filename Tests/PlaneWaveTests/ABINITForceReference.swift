@@ -1,0 +1,55 @@
+/// Cartesian forces computed with ABINIT 9.6.2 (Debian, libxc 5.2.3), with the input that produced
+/// them. GTH: the shipped CP2K table's entries written as pspcod 10 (`write_psp10` in
+/// scripts/bench_engine.py, pspxc 1), `ixc -20` being libxc's Teter93 LDA (the one this engine's
+/// LDA evaluates). PseudoDojo: Debian abinit-data's psp8 files, libxc's PBE (`ixc -101130`, see
+/// Psp8Reference.swift). ABINIT's `fcart` has the mean force (drift) removed; its `etotal` is
+/// F = U − TS.
+struct ABINITForceReference: Sendable, CustomStringConvertible {
+    let id: String
+    /// Use the PseudoDojo files (`ABINITCase.psp8Directory`) and PBE, else GTH-PADE and LDA.
+    var psp8 = false
+    let ecut: Double
+    let fftGrid: [Int]
+    let irreducibleK: Int
+    let freeEnergy: Double
+    /// fcart (Ha/bohr) per atom, in the input's order.
+    let fcart: [SIMD3<Double>]
+    let input: String
+    var description: String { id }
+
+    /// GaAs, As displaced to reduced (0.26, 0.25, 0.25) (space group Cm, 2 operations), GTH-PADE
+    /// Ga q3 / As q5, 10 Ha, 24³ grid, Γ-centred 2×2×2 mesh, Fermi–Dirac 0.01 Ha, tolvrs 1e-18.
+    static let gaasGTHLDA = ABINITForceReference(
+        id: "GaAs GTH LDA 10 Ha", ecut: 10, fftGrid: [24, 24, 24], irreducibleK: 6, freeEnergy: -8.5617624457,
+        fcart: [SIMD3(-4.2003321136e-04, 2.4449138677e-03, 2.4449138677e-03),
+                SIMD3(4.2003321136e-04, -2.4449138677e-03, -2.4449138677e-03)],
+        input: """
+            acell 3*10.6826
+            rprim 0 0.5 0.5  0.5 0 0.5  0.5 0.5 0
+            ntypat 2 znucl 31 33 natom 2 typat 1 2
+            xred 0 0 0  0.26 0.25 0.25
+            pseudos "Ga.psp10, As.psp10"
+            ixc -20 ecut 10 ngfft 24 24 24
+            kptopt 1 ngkpt 2 2 2 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 10 tolvrs 1e-18 nstep 100
+            """)
+
+    /// The same displaced GaAs with the PseudoDojo NC SR 0.4 PBE standard Ga.psp8 (3d in valence,
+    /// core charge) and As.psp8, 20 Ha, 32³ grid; the drift here is 7.5e-5 Ha/bohr.
+    static let gaasDojoPBE = ABINITForceReference(
+        id: "GaAs PseudoDojo PBE 20 Ha", psp8: true, ecut: 20, fftGrid: [32, 32, 32], irreducibleK: 6,
+        freeEnergy: -1.7886479163e+02,
+        fcart: [SIMD3(-1.6850289567e-03, 3.1090873046e-03, 3.1090873046e-03),
+                SIMD3(1.6850289567e-03, -3.1090873046e-03, -3.1090873046e-03)],
+        input: """
+            acell 3*10.6826
+            rprim 0 0.5 0.5  0.5 0 0.5  0.5 0.5 0
+            ntypat 2 znucl 31 33 natom 2 typat 1 2
+            xred 0 0 0  0.26 0.25 0.25
+            pseudos "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8/Ga.psp8, /usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8/As.psp8"
+            ixc -101130 ecut 20 ngfft 32 32 32
+            kptopt 1 ngkpt 2 2 2 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 20 tolvrs 1e-16 nstep 100
+            prtwf 0 prtden 0 prteig 0
+            """)
+}
