@@ -37,8 +37,13 @@ public struct PointReport: Codable, Sendable {
     public let minus_TS_Ha: Double
     public let free_energy_per_atom_eV: Double
     public let fermi_level_Ha: Double
-    public let gap_Ha: Double?
-    public let gap: Gap?
+    /// CBM − VBM (Ha) of an insulator; null for a metal (and when there is no empty band).
+    @EncodedAsNull public var gap_Ha: Double?
+    @EncodedAsNull public var gap: Gap?
+    /// Bands cross the Fermi level (`BandCharacter`): no gap is reported.
+    public let metallic: Bool
+    /// Why it is metallic (the criterion, with numbers in eV); null otherwise.
+    @EncodedAsNull public var metallic_reason: String?
     public let band_energy_Ha: Double
     public let terms_Ha: [String: Double]
     public let ecut_Ha: Double
@@ -66,8 +71,11 @@ public struct PointReport: Codable, Sendable {
         minus_TS_Ha = r.terms.entropy
         free_energy_per_atom_eV = r.freeEnergy / Double(config.crystal.atoms.count) * Units.hartreeInEV
         fermi_level_Ha = r.fermiLevel
-        gap_Ha = r.gap?.gap
-        gap = r.gap.map { g in Gap(gap_Ha: g.gap, gap_eV: g.gap * Units.hartreeInEV, vbm_Ha: g.vbm, cbm_Ha: g.cbm,
+        let character = r.bandCharacter
+        metallic = character.isMetallic
+        metallic_reason = character.metallicReason
+        gap_Ha = character.gap?.gap
+        gap = character.gap.map { g in Gap(gap_Ha: g.gap, gap_eV: g.gap * Units.hartreeInEV, vbm_Ha: g.vbm, cbm_Ha: g.cbm,
                                     vbm_k: [g.vbmK.x, g.vbmK.y, g.vbmK.z], cbm_k: [g.cbmK.x, g.cbmK.y, g.cbmK.z], direct: g.direct) }
         band_energy_Ha = r.bandEnergy
         terms_Ha = r.terms.dictionary
@@ -107,9 +115,29 @@ public struct PointReport: Codable, Sendable {
         lines.append("  Fermi level        \(f(fermi_level_Ha, 6)) Ha")
         if let g = gap {
             lines.append("  gap                \(f(g.gap_Ha, 6)) Ha = \(f(g.gap_eV, 4)) eV (\(g.direct ? "direct" : "indirect"))")
+        } else if metallic {
+            lines.append("  gap                none: metallic (\(metallic_reason ?? "bands cross the Fermi level"))")
         }
         lines.append("  terms (Ha): " + terms_Ha.keys.sorted().map { "\($0) \(f(terms_Ha[$0]!, 8))" }.joined(separator: ", "))
         lines.append("  layout: \(layout.summary)" + (kpoints_taken_over > 0 ? "; \(kpoints_taken_over) k-point solves taken over by idle ranks" : ""))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// An optional that is written as JSON `null` when absent (synthesized `Encodable` leaves the key
+/// out), so that `scf --json` always has the key: `"gap_Ha": null` for a metal.
+@propertyWrapper public struct EncodedAsNull<Value: Codable & Sendable>: Codable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let v = wrappedValue { try c.encode(v) } else { try c.encodeNil() }
     }
 }
