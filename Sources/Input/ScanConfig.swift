@@ -259,8 +259,13 @@ public struct ScanConfig: Sendable {
             do {
                 value = try Yams.compose(yaml: valueText) ?? Node("null", Tag(.null))
             } catch {
-                errors.append(InputError(key, "--set value '\(valueText)' is not valid YAML"))
-                continue
+                // a list with one unit after it ("[0.4, 0.3] 1/Å", k-point spacings) is not YAML: kept as text
+                if valueText.trimmingCharacters(in: .whitespaces).range(of: #"^\[[^\[\]]*\]\s*\S+$"#, options: .regularExpression) != nil {
+                    value = Node(valueText.trimmingCharacters(in: .whitespaces), Tag(.str), .doubleQuoted)
+                } else {
+                    errors.append(InputError(key, "--set value '\(valueText)' is not valid YAML"))
+                    continue
+                }
             }
             do {
                 root = try set(components[...], in: root, to: value, path: "")

@@ -48,6 +48,8 @@ public struct PointReport: Codable, Sendable {
     public let terms_Ha: [String: Double]
     public let ecut_Ha: Double
     public let kmesh: [Int]
+    /// The k-point spacing (1/Å) `kmesh` was made from (`basis.kmesh: {spacing: …}`, `KSpacing`); null for a mesh given directly.
+    @EncodedAsNull public var kmesh_spacing_per_angstrom: Double?
     public let lattice_vectors_bohr: [[Double]]
     public let n_irreducible_k: Int
     public let fft_grid: [Int]
@@ -81,6 +83,7 @@ public struct PointReport: Codable, Sendable {
         terms_Ha = r.terms.dictionary
         ecut_Ha = config.discretization.ecut
         kmesh = config.discretization.kmesh
+        kmesh_spacing_per_angstrom = config.kmeshSpacing.map { KSpacing.perAngstrom($0.value) }
         lattice_vectors_bohr = config.crystal.lattice.vectors.map { [$0.x, $0.y, $0.z] }
         n_irreducible_k = r.kpoints.count
         fft_grid = r.fftGrid
@@ -109,7 +112,7 @@ public struct PointReport: Codable, Sendable {
         var lines: [String] = []
         func f(_ x: Double, _ d: Int = 10) -> String { String(format: "%.\(d)f", x) }
         lines.append("\(name): \(converged ? "converged" : "NOT converged") in \(scf_iterations) SCF iterations, \(String(format: "%.2f", wall_time_s)) s")
-        lines.append("  ecut \(ecut_Ha) Ha, k-mesh \(kmesh.map(String.init).joined(separator: "x")) → \(n_irreducible_k) irreducible k, FFT \(fft_grid.map(String.init).joined(separator: "x")), \(bands) bands, \(electrons) electrons")
+        lines.append("  ecut \(ecut_Ha) Ha, k-mesh \(kmesh.map(String.init).joined(separator: "x"))\(kmesh_spacing_per_angstrom.map { String(format: " (spacing %.4g 1/Å)", $0) } ?? "") → \(n_irreducible_k) irreducible k, FFT \(fft_grid.map(String.init).joined(separator: "x")), \(bands) bands, \(electrons) electrons")
         lines.append("  free energy F      \(f(free_energy_Ha)) Ha")
         lines.append("  internal energy U  \(f(internal_energy_Ha)) Ha   (−TS \(f(minus_TS_Ha)) Ha)")
         lines.append("  Fermi level        \(f(fermi_level_Ha, 6)) Ha")

@@ -132,7 +132,7 @@ import TestSupport
     @Test func stageSpacings() throws {
         // GaAs (fast preset, a = 5.653 Å): |b| = 1.9251 1/Å → 0.4: 4.81 → 5, 0.39: 4.94 → 5, 0.3: 6.42 → 7, 0.15: 12.83 → 13
         let vectors = Self.cells[0].vectors
-        for values in ["[0.3 1/Å, 0.4 1/Å, 0.15 1/Å, 0.39 1/Å]", "'[0.4, 0.39, 0.3, 0.15] 1/Å'",
+        for values in ["[0.3 1/Å, 0.4 1/Å, 0.15 1/Å, 0.39 1/Å]", "'[0.4, 0.39, 0.3, 0.15] 1/Å'", "[0.4, 0.39, 0.3, 0.15] Å⁻¹",
                        "[\(0.4 / Units.angstrom) 1/bohr, \(0.39 / Units.angstrom) 1/bohr, \(0.3 / Units.angstrom) bohr^-1, 0.15 Å⁻¹]"] {
             let k = try #require(try Self.scan(values).kmesh, "\(values)")
             let expected = [0.4, 0.3, 0.15].map { Self.expectedMesh(vectors, spacing: $0) }

@@ -77,6 +77,21 @@ import Testing
         #expect(Self.gapNumbers(text.stdout).isEmpty, "\(text.stdout)")
     }
 
+    /// `basis.kmesh: {spacing: …}` through `scf`: fcc Al a = 4.05 Å, |b| = 2π√3/a = 2.687 1/Å, 0.6 1/Å → 4.48 → 5x5x5.
+    @Test func scfWithASpacing() throws {
+        let path = try Self.write(Self.alYAML.replacingOccurrences(of: "kmesh: 4x4x4", with: "kmesh: {spacing: 0.6 1/Å}"), "al-spacing")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = try Preconv.run(ranks: nil, ["scf", path, "--json"], timeout: 300)
+        #expect(out.status == 0, "\(out.stderr)")
+        let j = try Self.json(out.stdout)
+        #expect(j["kmesh"] as? [Int] == [5, 5, 5] && abs((j["kmesh_spacing_per_angstrom"] as? Double ?? 0) - 0.6) < 1e-12, "\(j["kmesh"] ?? "")")
+        let bad = try Self.write(Self.alYAML.replacingOccurrences(of: "kmesh: 4x4x4", with: "kmesh: {spacing: 0.6 Å}"), "al-bad")
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let err = try Preconv.run(ranks: nil, ["scf", bad])
+        #expect(err.status == 2 && err.stderr.split(separator: "\n").count == 1, "\(err.stderr)")
+        #expect(err.stderr.contains("basis.kmesh.spacing") && err.stderr.contains("'0.6 Å'") && err.stderr.contains("1/bohr, 1/Å"))
+    }
+
     @Test func gaasKeepsItsGap() throws {
         let gaas = packageRoot.appendingPathComponent("config/gaas-pbe.yaml").path
         let out = try Preconv.run(ranks: nil, ["scf", gaas, "--json", "--ecut", "10Ha", "--kmesh", "2x2x2"], timeout: 300)
