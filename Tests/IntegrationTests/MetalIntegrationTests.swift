@@ -147,6 +147,13 @@ import Testing
         }
         let report = try String(contentsOfFile: "\(dir)/al/report.html", encoding: .utf8)
         #expect(report.contains("data-field=\"gap_eV\">metallic<") && report.contains("none: metallic"))
+        #expect(report.contains("data-field=\"kspacing_per_angstrom\">0.6<"))
+        // `report` regenerates the files from the records: the spacing and the metal survive
+        try FileManager.default.removeItem(atPath: "\(dir)/al/recommended.json")
+        let regenerated = try Preconv.run(ranks: nil, ["report", "\(dir)/al"], timeout: 300)
+        #expect(regenerated.status == 0, "\(regenerated.stderr)")
+        let again = try Self.json(String(contentsOfFile: "\(dir)/al/recommended.json", encoding: .utf8))
+        #expect(again["metallic"] as? Bool == true && abs((again["kspacing_per_angstrom"] as? Double ?? 0) - 0.6) < 1e-9)
 
         // bcc Fe: the case that printed a gap of −3.0 eV
         let fe = Self.feYAML + """
