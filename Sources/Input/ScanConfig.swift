@@ -448,7 +448,7 @@ public struct ScanConfig: Sendable {
         do {
             let vNode = try m.required("values", "meshes, e.g. [2, 4, 6] or [4x4x4, 6x6x6], or k-point spacings, e.g. [0.3 1/Å, 0.2 1/Å]")
             if let listed = try spacingList(vNode) {
-                let qs = try listed.map { text, field in try KSpacing.parse(text, field: field) }
+                let qs = try vNode.located { try listed.map { text, field in try KSpacing.parse(text, field: field) } }
                 try noDuplicates(qs.map(\.value), vNode) { "spacing \(String(format: "%.4g", KSpacing.perAngstrom($0))) 1/Å" }
                 if let lattice {
                     (values, spacings) = try meshes(of: qs, lattice: lattice, field: vNode.path)
