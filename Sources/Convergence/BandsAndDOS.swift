@@ -45,6 +45,9 @@ public struct BandsAndDOS: Codable, Sendable, Equatable {
     public let dos: DOS
     /// nil for metals and odd electron counts.
     public let gap: Gap?
+    /// Bands cross the Fermi level (`BandCharacter` of the path's and the mesh's eigenvalues together);
+    /// nil in files written before it.
+    public let metallic: Bool?
     public let electrons: Int
     /// VBM (insulators) or Fermi level (metals): the zero of the plots and CSV files (Ha).
     public let reference_energy_Ha: Double
@@ -74,8 +77,10 @@ public struct BandsAndDOS: Codable, Sendable, Equatable {
                                   window: (all.min()! - 5 * sigma)...(all.max()! + 5 * sigma))
         // the gap over every k-point computed (path and mesh)
         var gap: Gap? = nil
-        if let g = BandGap.find(eigenvalues: pathE + meshE, kpoints: sampled.kpoints + mesh.map(\.reduced), electrons: model.electronCount),
-           g.gap > 0 {
+        let character = BandCharacter.classify(eigenvalues: pathE + meshE, kpoints: sampled.kpoints + mesh.map(\.reduced),
+                                               electrons: model.electronCount)
+        let metallic = character.isMetallic
+        if let g = character.gap {
             func label(_ k: SIMD3<Double>) -> String? { path.points.first { norm($0.value - k) < 1e-9 }?.key }
             func name(_ k: SIMD3<Double>) -> String { label(k) ?? String(format: "(%.3f, %.3f, %.3f)", k.x, k.y, k.z) }
             let direct = norm(g.vbmK - g.cbmK) < 1e-9
@@ -90,7 +95,7 @@ public struct BandsAndDOS: Codable, Sendable, Equatable {
         let d = DOS(kmesh: dosMesh, n_irreducible_k: mesh.count, broadening_eV: settings.dos_broadening_eV, energies_Ha: dos.energies,
                     dos_states_per_eV: dos.dos.map { $0 / Units.hartreeInEV }, integrated_states: dos.integrated,
                     fermi_level_Ha: occ.fermiLevel)
-        return BandsAndDOS(bands: bands, dos: d, gap: gap, electrons: model.electronCount,
+        return BandsAndDOS(bands: bands, dos: d, gap: gap, metallic: metallic, electrons: model.electronCount,
                            reference_energy_Ha: gap?.vbm_Ha ?? occ.fermiLevel, seconds: Date().timeIntervalSince(start))
     }
 

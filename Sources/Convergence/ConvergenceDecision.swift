@@ -142,13 +142,15 @@ extension ConvergenceDecision {
             ?? baseA.flatMap { b in aOrder.first { $0 != b }.map { (b, $0) } }
 
         struct Q { var energy: Double?; var difference: Double?; var gap: Double?; var bulk: Double? }
+        var metallicLabels: [String] = []
         var quantities: [Q] = []
         for g in groups {
             let good = g.records.filter(ok)
             var q = Q()
             if let a = baseA, let r = good.first(where: { latticeKey($0) == a }) {
                 q.energy = r.free_energy_Ha! / Double(r.atoms) * Units.hartreeInEV
-                q.gap = r.gap_Ha.map { $0 * Units.hartreeInEV }
+                q.gap = r.reportedGap_Ha.map { $0 * Units.hartreeInEV }
+                if r.isMetallic { metallicLabels.append(g.label) }
                 if let (a1, a2) = pair, let r1 = good.first(where: { latticeKey($0) == a1 }),
                    let r2 = good.first(where: { latticeKey($0) == a2 }) {
                     q.difference = (r2.free_energy_Ha! - r1.free_energy_Ha!) / Double(r.atoms) * Units.hartreeInEV
@@ -174,12 +176,16 @@ extension ConvergenceDecision {
         }
         let ref = quantities[refIndex]
         let useDifference = criteria.energy_difference && ref.difference != nil
-        let useGap = criteria.gap && ref.gap != nil
+        // a metal has no gap to converge: the criterion is skipped, and the decision says why
+        let gapSkipped: String? = criteria.gap && !metallicLabels.isEmpty
+            ? "gap criterion skipped: metallic (bands cross the Fermi level, no gap) at \(metallicLabels.joined(separator: ", "))"
+            : nil
+        let useGap = criteria.gap && ref.gap != nil && gapSkipped == nil
         let useBulk = ref.bulk != nil
         if criteria.energy_difference && ref.difference == nil {
             warnings.append("energy differences were asked for but the stage has no second lattice constant at \(groups[refIndex].label)")
         }
-        if criteria.gap && ref.gap == nil {
+        if criteria.gap && ref.gap == nil && gapSkipped == nil {
             warnings.append("the gap was asked for but the reference point has no gap (metallic or odd electron count)")
         }
         var rows: [ConvergenceDecision.Row] = []
@@ -237,7 +243,7 @@ extension ConvergenceDecision {
         let reason = crits.map { c in
             "\(symbols[c.quantity]!) = \(format(c.value)) \(c.unit) ≤ \(String(format: "%g", c.tolerance)) \(c.unit)"
         }.joined(separator: ", ")
-        let message: String
+        var message: String
         var suggestions: [String] = []
         let present = groups.compactMap { g in g.records.first }
         if converged {
@@ -258,6 +264,7 @@ extension ConvergenceDecision {
             warnings.append("the scan never converges: extend the list to \(suggestions.joined(separator: ", "))")
         }
         let chosen = chosenGroup.records[0]
+        if let g = gapSkipped { message += "; \(g)" }
         return ConvergenceDecision(stage: stage, parameter: parameter, x_label: xLabel, rows: rows, chosen: chosenGroup.label,
                              reference: refLabel,
                              chosen_ecut_Ha: parameter == .cutoff ? chosen.ecut_Ha : nil,

@@ -29,7 +29,11 @@ public struct PointRecord: Codable, Sendable, Equatable {
     public var internal_energy_Ha: Double?
     public var free_energy_per_atom_eV: Double?
     public var fermi_level_Ha: Double?
+    /// CBM − VBM (Ha) of an insulator; nil for a metal (`metallic`), a failed point or no empty band.
     public var gap_Ha: Double?
+    /// Bands cross the Fermi level (`BandCharacter`); nil in records written before it was recorded
+    /// (then a `gap_Ha` ≤ 0 also means metallic: `isMetallic`).
+    public var metallic: Bool?
     public var volume_bohr3: Double
     public var atoms: Int
     public var n_irreducible_k: Int?
@@ -48,7 +52,8 @@ public struct PointRecord: Codable, Sendable, Equatable {
                 internal_energy_Ha: Double? = nil, free_energy_per_atom_eV: Double? = nil, fermi_level_Ha: Double? = nil,
                 gap_Ha: Double? = nil, volume_bohr3: Double, atoms: Int, n_irreducible_k: Int? = nil, scf_iterations: Int? = nil,
                 wall_time_s: Double, ranks: Int, peak_memory_MiB: Double? = nil, host: String, error: String? = nil,
-                warm_start_from: String? = nil, finished_at: String) {
+                warm_start_from: String? = nil, finished_at: String, metallic: Bool? = nil) {
+        self.metallic = metallic
         self.id = id; self.stage = stage; self.ecut_Ha = ecut_Ha; self.kmesh = kmesh; self.kshift = kshift
         self.lattice_constant_angstrom = lattice_constant_angstrom; self.smearing = smearing; self.smearing_width_Ha = smearing_width_Ha
         self.status = status; self.free_energy_Ha = free_energy_Ha; self.internal_energy_Ha = internal_energy_Ha
@@ -73,9 +78,15 @@ extension PointRecord {
                   smearing_width_Ha: smearing.width, status: status, free_energy_Ha: r?.freeEnergy,
                   internal_energy_Ha: r?.internalEnergy,
                   free_energy_per_atom_eV: r.map { $0.freeEnergy / Double(atoms) * Units.hartreeInEV },
-                  fermi_level_Ha: r?.fermiLevel, gap_Ha: r?.gap?.gap, volume_bohr3: volume, atoms: atoms,
+                  fermi_level_Ha: r?.fermiLevel, gap_Ha: r?.bandCharacter.gap?.gap, volume_bohr3: volume, atoms: atoms,
                   n_irreducible_k: r?.kpoints.count, scf_iterations: r == nil ? nil : scfIterations, wall_time_s: wallTime,
                   ranks: ranks, peak_memory_MiB: peakMemoryMiB, host: ProcessInfo.processInfo.hostName, error: error,
-                  warm_start_from: warmStartFrom, finished_at: Timestamp.now())
+                  warm_start_from: warmStartFrom, finished_at: Timestamp.now(), metallic: r?.bandCharacter.isMetallic)
     }
+
+    /// Metallic by its flag, or (records written before the flag) by a gap ≤ 0; false when unknown.
+    public var isMetallic: Bool { metallic ?? (gap_Ha.map { $0 <= 0 } ?? false) }
+
+    /// The gap (Ha) to report: nil for a metal, also in records written before the metallic flag.
+    public var reportedGap_Ha: Double? { isMetallic ? nil : gap_Ha }
 }

@@ -81,6 +81,11 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     /// Density cutoff for norm-conserving pseudopotentials, 4 × ecutwfc (Ry).
     public let ecutrho_Ry: Double
     public let kmesh: [Int]
+    /// When the k-mesh stage scanned k-point spacings: the largest scanned spacing that gives `kmesh`
+    /// for the scanned cell, N_i = max(1, ⌈|b_i|/Δk⌉) with |b_i| including 2π (VASP KSPACING, AiiDA
+    /// kpoints_distance); in Å⁻¹ and bohr⁻¹. nil when meshes were scanned.
+    public let kspacing_per_angstrom: Double?
+    public let kspacing_per_bohr: Double?
     /// 0 = Γ-centred, 1 = half a step, per direction.
     public let kshift: [Int]
     public let smearing: Smearing
@@ -90,8 +95,12 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     public let atoms: [SystemDescription.AtomEntry]
     public let bulk_modulus_GPa: Double?
     public let bulk_modulus_derivative: Double?
+    /// The gap of an insulator (eV); nil for a metal (`metallic`).
     public let gap_eV: Double?
     public let gap_type: String?
+    /// Bands cross the Fermi level at the recommended parameters (`BandCharacter`): no gap. nil in
+    /// files written before it was recorded.
+    public let metallic: Bool?
     /// Parameter → the decision it comes from ("ecut 30 Ha: |ΔE| = …", "not scanned: the config's value").
     public let sources: [String: String]
     /// The criteria of each decision, by stage.
@@ -104,7 +113,10 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
 
     public init(system: SystemDescription, ecut: Double, kmesh: [Int], kshift: [Int], latticeConstant: Double?,
                 latticeVectorsBohr: [[Double]], eos: EquationOfState.Fit?, gap: BandsAndDOS.Gap?, sources: [String: String],
-                tolerances: StageTolerances, warnings: [String], generatedAt: String, program: String) {
+                tolerances: StageTolerances, warnings: [String], generatedAt: String, program: String, kspacing: Double? = nil,
+                metallic: Bool = false) {
+        kspacing_per_bohr = kspacing
+        kspacing_per_angstrom = kspacing.map { KSpacing.perAngstrom($0) }
         name = system.name; formula = system.formula; functional = system.functional; pseudopotentials = system.pseudopotentials
         ecut_Ha = ecut; ecut_Ry = ecut * 2; ecutrho_Ry = ecut * 8
         self.kmesh = kmesh; self.kshift = kshift
@@ -115,7 +127,8 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
         lattice_vectors_angstrom = latticeVectorsBohr.map { $0.map { $0 / Units.angstrom } }
         atoms = system.atoms
         bulk_modulus_GPa = eos?.B0_GPa; bulk_modulus_derivative = eos?.B0_prime
-        gap_eV = gap?.gap_eV; gap_type = gap?.text
+        self.metallic = metallic
+        gap_eV = metallic ? nil : gap?.gap_eV; gap_type = metallic ? nil : gap?.text
         self.sources = sources; self.tolerances = tolerances; self.warnings = warnings
         generated_at = generatedAt; self.program = program
         pseudopotential_files = system.pseudopotential_files

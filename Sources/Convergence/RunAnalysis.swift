@@ -133,13 +133,28 @@ public enum RunAnalysis {
         } else {
             sources["ecut"] = "not scanned: \(shortNumber(baseEcut)) Ha from the config"
         }
+        var kspacing: Double? = nil
         if let d = a.decisions.last(where: { $0.parameter == .kmesh }), let r = d.rows.first(where: { $0.label == d.chosen }) {
             kmesh = r.kmesh
             sources["kmesh"] = d.message
+            kspacing = settings.kmesh_spacings_per_bohr?[r.kmesh.map(String.init).joined(separator: "x")]
+            if let s = kspacing {
+                sources["kspacing"] = String(format: "the largest scanned k-point spacing giving %@ for the scanned cell: %.4g 1/Å = %.4g 1/bohr "
+                                             + "(N_i = max(1, ceil(|b_i|/spacing)))",
+                                             r.kmesh.map(String.init).joined(separator: "x"), KSpacing.perAngstrom(s), s)
+            }
         } else {
             sources["kmesh"] = "not scanned: \(baseKmesh.map(String.init).joined(separator: "x")) from the config"
         }
         for d in a.decisions { warnings += d.warnings.map { "\(d.stage): \($0)" } }
+        // metallic: a converged record at the recommended cutoff and mesh (the final point among them)
+        // is metallic, or, without one, any converged record is
+        let converged = records.filter { $0.status == .converged }
+        let atChoice = converged.filter { $0.kmesh == kmesh && abs($0.ecut_Ha - ecut) < 1e-9 }
+        let metal = (atChoice.isEmpty ? converged : atChoice).first { $0.isMetallic }
+        if let m = metal {
+            sources["metallic"] = "bands cross the Fermi level at \(m.id) (no gap; see BandCharacter)"
+        }
         let kshift = records.first?.kshift ?? baseKshift
         // lattice: a0 of the fit when its minimum is inside the window, else the lowest scanned point
         var aRecommended = system.lattice_constant_angstrom
@@ -167,7 +182,8 @@ public enum RunAnalysis {
                                      latticeVectorsBohr: vectors, eos: a.eos?.preferred, gap: gap, sources: sources,
                                      tolerances: StageTolerances(Dictionary(a.decisions.map { ($0.stage, $0.tolerances ?? settings.criteria(for: $0.stage)) },
                                                                              uniquingKeysWith: { $1 })),
-                                     warnings: warnings, generatedAt: Timestamp.now(), program: program)
+                                     warnings: warnings, generatedAt: Timestamp.now(), program: program, kspacing: kspacing,
+                                     metallic: metal != nil)
     }
 
     /// The point config (and `analysis:` settings) of a run's config file: a one-point config or a

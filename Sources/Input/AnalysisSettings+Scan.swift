@@ -16,6 +16,11 @@ extension AnalysisSettings {
         if let m = scan.kmesh {
             stage_criteria["kmesh"] = m.criteria(analysis.criteria)
             stage_criteria["grid: k-mesh"] = m.criteria(analysis.criteria)
+            if m.spacings != nil {
+                kmesh_spacings_per_bohr = Dictionary(m.values.compactMap { mesh in
+                    m.spacing(of: mesh).map { (mesh.map(String.init).joined(separator: "x"), $0) }
+                }, uniquingKeysWith: { a, _ in a })
+            }
         }
     }
 }

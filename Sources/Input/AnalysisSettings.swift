@@ -31,6 +31,9 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
     public var dos_kmesh: [Int]? = nil
     /// Gaussian broadening of the DOS (eV).
     public var dos_broadening_eV = 0.1
+    /// When the k-mesh stage scanned k-point spacings: mesh ("6x6x6") → the largest scanned spacing
+    /// that gives it (bohr⁻¹), for the recommendation (`AnalysisSettings(scan:analysis:)`); nil otherwise.
+    public var kmesh_spacings_per_bohr: [String: Double]? = nil
 
     public init() {}
 

@@ -15,6 +15,7 @@ import PlaneWave
 /// functional: PBE                                # LDA (= Teter93), PW92, PBE
 /// smearing: {type: fermi-dirac, width: 0.01 Ha}  # or: none
 /// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, xc_grid: refined, bands: auto, symmetry: true}
+///                                                # kmesh also {spacing: 0.15 1/Å}: N_i = max(1, ⌈|b_i|/Δk⌉) (KSpacing)
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8}, eigensolver: lobpcg}
 /// ```
@@ -68,6 +69,10 @@ public struct Config: Sendable {
     public private(set) var functional: Functional
     public private(set) var smearing: Smearing
     public private(set) var discretization: Discretization
+    /// The k-point spacing (bohr⁻¹) when `basis.kmesh` was given as `{spacing: 0.15 1/Å}`: the mesh in
+    /// `discretization` is `KSpacing.mesh` of it for this config's cell (and is recomputed by
+    /// `applying` when `--a` changes the cell and no mesh is given).
+    public private(set) var kmeshSpacing: Quantity?
     public private(set) var scf: SCFParameters
     /// Non-fatal remarks (e.g. a pseudopotential family fitted for another functional).
     public private(set) var warnings: [String]
@@ -148,7 +153,17 @@ public struct Config: Sendable {
         let ecut = try ecutNode.quantity(.energy, defaultUnit: "Ha")
         guard ecut.value > 0 else { throw ecutNode.error("\(ecut.text) must be positive") }
         guard ecut.value <= 1000 else { throw ecutNode.error("\(ecut.text) is implausibly large (maximum 1000 Ha); check the unit") }
-        let kmesh = try basis.required("kmesh", "e.g. 4x4x4").integerTriple(minimum: 1, maximum: 200)
+        let kmeshNode = try basis.required("kmesh", "e.g. 4x4x4 or {spacing: 0.15 1/Å}")
+        var kmesh = [1, 1, 1]
+        var kmeshSpacing: Quantity? = nil
+        if case .mapping = kmeshNode.node {
+            let km = try kmeshNode.mapping(allowed: ["spacing"], expected: "a mesh (4x4x4) or {spacing: 0.15 1/Å}")
+            let sNode = try km.required("spacing", "a k-point spacing such as 0.15 1/Å")
+            let text = try sNode.scalar(expected: "a k-point spacing with a unit (\(Quantity.allowedUnits(.inverseLength)))")
+            kmeshSpacing = try sNode.located { try KSpacing.parse(text, field: sNode.path) }
+        } else {
+            kmesh = try kmeshNode.integerTriple(minimum: 1, maximum: 200)
+        }
         var kshift = [0, 0, 0]
         if let s = basis["kshift"] { kshift = try readKShift(s) }
         let fftGrid = try basis["fft_grid"].map { try $0.integerTriple(minimum: 1, maximum: 4096) }
@@ -202,6 +217,11 @@ public struct Config: Sendable {
         }
         if xcOnDensityGrid { scf.xcGridTolerance = nil }
 
+        let (crystal, model) = try build(structure: structure, family: family ?? "psp8", valences: valences, files: files,
+                                         functional: functional, smearing: smearing, bands: bands, document: document)
+        if let s = kmeshSpacing {
+            kmesh = try KSpacing.checkedMesh(lattice: crystal.lattice, spacing: s, field: "basis.kmesh.spacing")
+        }
         let discretization: Discretization
         do {
             discretization = try Discretization(ecut: ecut.value, kmesh: kmesh, kshift: kshift, fftGrid: fftGrid,
@@ -210,11 +230,11 @@ public struct Config: Sendable {
             throw document.error(from: e, pathPrefix: "basis")
         }
 
-        let (crystal, model) = try build(structure: structure, family: family ?? "psp8", valences: valences, files: files,
-                                         functional: functional, smearing: smearing, bands: bands, document: document)
-        return Config(name: name, file: document.file, structure: structure, pseudopotentialFamily: family ?? "psp8",
-                      valences: valences, files: files, functional: functional, smearing: smearing, discretization: discretization,
-                      scf: scf, warnings: warnings, crystal: crystal, model: model)
+        var c = Config(name: name, file: document.file, structure: structure, pseudopotentialFamily: family ?? "psp8",
+                       valences: valences, files: files, functional: functional, smearing: smearing, discretization: discretization,
+                       scf: scf, warnings: warnings, crystal: crystal, model: model)
+        c.kmeshSpacing = kmeshSpacing
+        return c
     }
 
     private init(name: String, file: String?, structure: StructureSpec, pseudopotentialFamily: String, valences: [String: Int],
@@ -331,6 +351,7 @@ public struct Config: Sendable {
             }
             if let text = overrides.kmesh {
                 c.discretization.kmesh = try IntegerTriple.parse(text, field: "basis.kmesh", minimum: 1, maximum: 200)
+                c.kmeshSpacing = nil
             }
             if let text = overrides.a {
                 let field = c.structure.latticeConstantPath
@@ -341,6 +362,10 @@ public struct Config: Sendable {
                                                   files: c.pseudopotentialFiles,
                                                   functional: c.functional, smearing: c.smearing,
                                                   bands: c.discretization.bands, document: nil)
+            if let s = c.kmeshSpacing {
+                // the spacing's mesh for the (possibly rescaled) cell
+                c.discretization.kmesh = try KSpacing.checkedMesh(lattice: c.crystal.lattice, spacing: s, field: "basis.kmesh.spacing")
+            }
             return c
         }
     }
@@ -385,6 +410,7 @@ public struct Config: Sendable {
         }
         let pps = crystal.species.map { "\($0) q\(model.pseudopotentials[$0]!.zion)" }.joined(separator: ", ")
         let k = discretization.kmesh.map(String.init).joined(separator: "x")
+            + (kmeshSpacing.map { " (spacing \($0.text))" } ?? "")
         return "\(name): \(formula), \(cell), \(pseudopotentialFamily) (\(pps)), \(functional.name), \(smearing), "
             + "ecut \(shortNumber(discretization.ecut)) Ha, k \(k), \(electronCount) electrons"
     }

@@ -17,7 +17,8 @@ import Yams
 ///     tolerance: 1 meV/atom            # |E(ecut) − E(highest ecut)| per atom
 ///     energy_difference: {lattice_constants: [5.60 Å, 5.70 Å], tolerance: 0.1 meV/atom}   # optional
 ///   kmesh:
-///     values: [2, 3, 4]                # n (= n×n×n) or 4x4x2
+///     values: [2, 3, 4]                # n (= n×n×n) or 4x4x2, or k-point spacings: [0.4 1/Å, 0.3 1/Å]
+///                                      # or "[0.4, 0.3, 0.2] 1/Å" (quoted: one unit for the list), see KSpacing
 ///     tolerance: 1 meV/atom            # successive meshes agree: stop early
 ///   lattice:
 ///     center: 5.653 Å                  # default: the structure's a
@@ -60,6 +61,32 @@ public struct ScanConfig: Sendable {
         /// Meshes, ascending by point count.
         public var values: [[Int]]
         public var tolerance: Double
+        /// When the stage was given as k-point spacings: per mesh of `values`, the spacings (bohr⁻¹,
+        /// descending) that give it for the base structure's cell (`KSpacing.mesh`); consecutive
+        /// spacings with the same mesh give one point. nil for meshes given directly.
+        public var spacings: [[Double]]? = nil
+
+        public init(values: [[Int]], tolerance: Double, spacings: [[Double]]? = nil) {
+            self.values = values
+            self.tolerance = tolerance
+            self.spacings = spacings
+        }
+
+        /// The largest scanned spacing (bohr⁻¹) that gives `mesh`, nil when the stage scanned meshes.
+        public func spacing(of mesh: [Int]) -> Double? {
+            guard let spacings, let i = values.firstIndex(of: mesh) else { return nil }
+            return spacings[i].first
+        }
+
+        /// One line per mesh given by more than one spacing (for the console), e.g.
+        /// `stage kmesh: spacings 0.3, 0.25 1/Å give the same 6x6x6 mesh: computed once`.
+        public var mergedSpacingNotes: [String] {
+            guard let spacings else { return [] }
+            return zip(values, spacings).compactMap { mesh, s in
+                s.count < 2 ? nil : "stage kmesh: spacings \(s.map { String(format: "%.4g", KSpacing.perAngstrom($0)) }.joined(separator: ", ")) 1/Å "
+                    + "give the same \(mesh.map(String.init).joined(separator: "x")) mesh for this cell: computed once"
+            }
+        }
     }
 
     public struct LatticeStage: Sendable, Equatable, Codable {
@@ -232,8 +259,13 @@ public struct ScanConfig: Sendable {
             do {
                 value = try Yams.compose(yaml: valueText) ?? Node("null", Tag(.null))
             } catch {
-                errors.append(InputError(key, "--set value '\(valueText)' is not valid YAML"))
-                continue
+                // a list with one unit after it ("[0.4, 0.3] 1/Å", k-point spacings) is not YAML: kept as text
+                if valueText.trimmingCharacters(in: .whitespaces).range(of: #"^\[[^\[\]]*\]\s*\S+$"#, options: .regularExpression) != nil {
+                    value = Node(valueText.trimmingCharacters(in: .whitespaces), Tag(.str), .doubleQuoted)
+                } else {
+                    errors.append(InputError(key, "--set value '\(valueText)' is not valid YAML"))
+                    continue
+                }
             }
             do {
                 root = try set(components[...], in: root, to: value, path: "")
@@ -326,7 +358,7 @@ public struct ScanConfig: Sendable {
             mode = md
         }
         let cutoff: CutoffStage? = m["cutoff"].flatMap { c in attempt { try readCutoff(c, atoms: atoms, defaultKMesh: baseK) } }
-        let kmesh: KMeshStage? = m["kmesh"].flatMap { k in attempt { try readKMesh(k, atoms: atoms) } }
+        let kmesh: KMeshStage? = m["kmesh"].flatMap { k in attempt { try readKMesh(k, atoms: atoms, lattice: base?.crystal.lattice) } }
         let lattice: LatticeStage? = m["lattice"].flatMap { l in attempt { try readLattice(l, center: baseA, base: base) } }
         if m["cutoff"] == nil && m["kmesh"] == nil && m["lattice"] == nil && errors.isEmpty {
             errors.append(node.error("no stages: give at least one of cutoff, kmesh, lattice"))
@@ -406,24 +438,90 @@ public struct ScanConfig: Sendable {
         return CutoffStage(values: values.sorted(), kmesh: kmesh, tolerance: tol, differenceLattice: dl, differenceTolerance: dt)
     }
 
-    static func readKMesh(_ node: ConfigNode, atoms: Double) throws -> KMeshStage {
+    /// `stages.kmesh`: meshes, or k-point spacings turned into meshes for `lattice` (the base
+    /// structure's cell; nil when the structure could not be read, then spacings are only checked).
+    static func readKMesh(_ node: ConfigNode, atoms: Double, lattice: Lattice?) throws -> KMeshStage {
         let m = try node.mapping(allowed: kmeshKeys, expected: "a mapping {values: [2, 4, 6], tolerance: 1 meV/atom}")
         var errors: [InputError] = []
         var values: [[Int]] = []
+        var spacings: [[Double]]? = nil
         do {
-            values = try readList(try m.required("values", "meshes, e.g. [2, 4, 6] or [4x4x4, 6x6x6]"), expected: "k-point meshes such as 4 or 4x4x4") {
-                try $0.integerTriple(minimum: 1, maximum: 200)
+            let vNode = try m.required("values", "meshes, e.g. [2, 4, 6] or [4x4x4, 6x6x6], or k-point spacings, e.g. [0.3 1/Å, 0.2 1/Å]")
+            if let listed = try spacingList(vNode) {
+                let qs = try vNode.located { try listed.map { text, field in try KSpacing.parse(text, field: field) } }
+                try noDuplicates(qs.map(\.value), vNode) { "spacing \(String(format: "%.4g", KSpacing.perAngstrom($0))) 1/Å" }
+                if let lattice {
+                    (values, spacings) = try meshes(of: qs, lattice: lattice, field: vNode.path)
+                }
+            } else {
+                let items = try readList(vNode, expected: "k-point meshes such as 4 or 4x4x4, or k-point spacings such as 0.2 1/Å") { item -> KMeshItem in
+                    if case .sequence = item.node { return .mesh(try item.integerTriple(minimum: 1, maximum: 200)) }
+                    let t = try item.scalar(expected: "a k-point mesh such as 4 or 4x4x4, or a k-point spacing such as 0.2 1/Å")
+                    let parts = t.split(whereSeparator: { "xX×,[]".contains($0) || $0.isWhitespace })
+                    if !parts.isEmpty, parts.allSatisfy({ Int($0) != nil }) { return .mesh(try item.integerTriple(minimum: 1, maximum: 200)) }
+                    if let (_, rest) = Quantity.splitNumber(t.trimmingCharacters(in: .whitespaces)), rest.isEmpty {
+                        throw item.error("'\(t)' is neither a k-point mesh (a whole number n, or 4x4x4) nor a k-point spacing: a spacing needs a unit "
+                                         + "(\(Quantity.allowedUnits(.inverseLength)), e.g. 0.2 1/Å)")
+                    }
+                    return .spacing(try item.located { try KSpacing.parse(t, field: item.path) })
+                }
+                let qs = items.compactMap { if case let .spacing(q) = $0 { q } else { nil } }
+                if qs.isEmpty {
+                    values = items.compactMap { if case let .mesh(k) = $0 { k } else { nil } }
+                    try noDuplicates(values, vNode) { $0.map(String.init).joined(separator: "x") }
+                } else {
+                    guard qs.count == items.count else {
+                        throw vNode.error("mixes k-point meshes and k-point spacings; give only meshes (e.g. [4, 6, 8]) or only spacings (e.g. [0.3 1/Å, 0.2 1/Å])")
+                    }
+                    try noDuplicates(qs.map(\.value), vNode) { "spacing \(String(format: "%.4g", KSpacing.perAngstrom($0))) 1/Å" }
+                    if let lattice {
+                        (values, spacings) = try meshes(of: qs, lattice: lattice, field: vNode.path)
+                    }
+                }
             }
-            try noDuplicates(values, m["values"]!) { $0.map(String.init).joined(separator: "x") }
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         var tol = 1e-3 / Units.hartreeInEV
         do { if let t = m["tolerance"] { tol = try tolerance(t) } } catch let e as InputError { errors.append(e) }
         if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        if spacings != nil { return KMeshStage(values: values, tolerance: tol, spacings: spacings) }
         let sorted = values.enumerated().sorted { a, b in
             let pa = a.element.reduce(1, *), pb = b.element.reduce(1, *)
             return pa != pb ? pa < pb : a.offset < b.offset
         }.map(\.element)
         return KMeshStage(values: sorted, tolerance: tol)
+    }
+
+    enum KMeshItem { case mesh([Int]), spacing(Quantity) }
+
+    /// The one-unit form `"[0.4, 0.3, 0.2] 1/Å"` (a scalar): each number with the unit after the
+    /// bracket, as (text, field) pairs; nil when `node` is not of this form.
+    static func spacingList(_ node: ConfigNode) throws -> [(String, String)]? {
+        guard case .scalar = node.node, !node.isNull else { return nil }
+        let t = try node.string()
+        guard t.hasPrefix("["), let close = t.firstIndex(of: "]") else { return nil }
+        let unit = t[t.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        let numbers = t[t.index(after: t.startIndex)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !numbers.isEmpty, !numbers.contains(where: \.isEmpty) else {
+            throw node.error("'\(t)' is not a list of k-point spacings with one unit (e.g. \"[0.4, 0.3, 0.2] 1/Å\")")
+        }
+        guard !unit.isEmpty else {
+            throw node.error("'\(t)': k-point spacings need a unit after the list (\(Quantity.allowedUnits(.inverseLength)), e.g. \"[0.4, 0.3, 0.2] 1/Å\")")
+        }
+        return numbers.enumerated().map { ("\($0.element) \(unit)", "\(node.path)[\($0.offset)]") }
+    }
+
+    /// Meshes of `spacings` for `lattice`, coarsest first (spacings descending); consecutive spacings
+    /// with the same mesh merged (N_i is monotone in the spacing, so equal meshes are consecutive).
+    static func meshes(of spacings: [Quantity], lattice: Lattice, field: String) throws -> ([[Int]], [[Double]]) {
+        var values: [[Int]] = [], merged: [[Double]] = []
+        for q in spacings.sorted(by: { $0.value > $1.value }) {
+            let mesh = try KSpacing.checkedMesh(lattice: lattice, spacing: q, field: field)
+            if mesh == values.last { merged[merged.count - 1].append(q.value) } else {
+                values.append(mesh)
+                merged.append([q.value])
+            }
+        }
+        return (values, merged)
     }
 
     static func readLattice(_ node: ConfigNode, center: Double?, base: Config?) throws -> LatticeStage {

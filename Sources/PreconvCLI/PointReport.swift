@@ -37,12 +37,19 @@ public struct PointReport: Codable, Sendable {
     public let minus_TS_Ha: Double
     public let free_energy_per_atom_eV: Double
     public let fermi_level_Ha: Double
-    public let gap_Ha: Double?
-    public let gap: Gap?
+    /// CBM − VBM (Ha) of an insulator; null for a metal (and when there is no empty band).
+    @EncodedAsNull public var gap_Ha: Double?
+    @EncodedAsNull public var gap: Gap?
+    /// Bands cross the Fermi level (`BandCharacter`): no gap is reported.
+    public let metallic: Bool
+    /// Why it is metallic (the criterion, with numbers in eV); null otherwise.
+    @EncodedAsNull public var metallic_reason: String?
     public let band_energy_Ha: Double
     public let terms_Ha: [String: Double]
     public let ecut_Ha: Double
     public let kmesh: [Int]
+    /// The k-point spacing (1/Å) `kmesh` was made from (`basis.kmesh: {spacing: …}`, `KSpacing`); null for a mesh given directly.
+    @EncodedAsNull public var kmesh_spacing_per_angstrom: Double?
     public let lattice_vectors_bohr: [[Double]]
     public let n_irreducible_k: Int
     public let fft_grid: [Int]
@@ -69,13 +76,17 @@ public struct PointReport: Codable, Sendable {
         minus_TS_Ha = r.terms.entropy
         free_energy_per_atom_eV = r.freeEnergy / Double(config.crystal.atoms.count) * Units.hartreeInEV
         fermi_level_Ha = r.fermiLevel
-        gap_Ha = r.gap?.gap
-        gap = r.gap.map { g in Gap(gap_Ha: g.gap, gap_eV: g.gap * Units.hartreeInEV, vbm_Ha: g.vbm, cbm_Ha: g.cbm,
+        let character = r.bandCharacter
+        metallic = character.isMetallic
+        metallic_reason = character.metallicReason
+        gap_Ha = character.gap?.gap
+        gap = character.gap.map { g in Gap(gap_Ha: g.gap, gap_eV: g.gap * Units.hartreeInEV, vbm_Ha: g.vbm, cbm_Ha: g.cbm,
                                     vbm_k: [g.vbmK.x, g.vbmK.y, g.vbmK.z], cbm_k: [g.cbmK.x, g.cbmK.y, g.cbmK.z], direct: g.direct) }
         band_energy_Ha = r.bandEnergy
         terms_Ha = r.terms.dictionary
         ecut_Ha = config.discretization.ecut
         kmesh = config.discretization.kmesh
+        kmesh_spacing_per_angstrom = config.kmeshSpacing.map { KSpacing.perAngstrom($0.value) }
         lattice_vectors_bohr = config.crystal.lattice.vectors.map { [$0.x, $0.y, $0.z] }
         n_irreducible_k = r.kpoints.count
         fft_grid = r.fftGrid
@@ -115,12 +126,14 @@ public struct PointReport: Codable, Sendable {
         var lines: [String] = []
         func f(_ x: Double, _ d: Int = 10) -> String { String(format: "%.\(d)f", x) }
         lines.append("\(name): \(converged ? "converged" : "NOT converged") in \(scf_iterations) SCF iterations, \(String(format: "%.2f", wall_time_s)) s")
-        lines.append("  ecut \(ecut_Ha) Ha, k-mesh \(kmesh.map(String.init).joined(separator: "x")) → \(n_irreducible_k) irreducible k, FFT \(fft_grid.map(String.init).joined(separator: "x")), \(bands) bands, \(electrons) electrons")
+        lines.append("  ecut \(ecut_Ha) Ha, k-mesh \(kmesh.map(String.init).joined(separator: "x"))\(kmesh_spacing_per_angstrom.map { String(format: " (spacing %.4g 1/Å)", $0) } ?? "") → \(n_irreducible_k) irreducible k, FFT \(fft_grid.map(String.init).joined(separator: "x")), \(bands) bands, \(electrons) electrons")
         lines.append("  free energy F      \(f(free_energy_Ha)) Ha")
         lines.append("  internal energy U  \(f(internal_energy_Ha)) Ha   (−TS \(f(minus_TS_Ha)) Ha)")
         lines.append("  Fermi level        \(f(fermi_level_Ha, 6)) Ha")
         if let g = gap {
             lines.append("  gap                \(f(g.gap_Ha, 6)) Ha = \(f(g.gap_eV, 4)) eV (\(g.direct ? "direct" : "indirect"))")
+        } else if metallic {
+            lines.append("  gap                none: metallic (\(metallic_reason ?? "bands cross the Fermi level"))")
         }
         if let forces = forces_Ha_per_bohr {
             lines.append("  forces (Ha/bohr): " + forces.enumerated().map { a, v in
@@ -130,5 +143,23 @@ public struct PointReport: Codable, Sendable {
         lines.append("  terms (Ha): " + terms_Ha.keys.sorted().map { "\($0) \(f(terms_Ha[$0]!, 8))" }.joined(separator: ", "))
         lines.append("  layout: \(layout.summary)" + (kpoints_taken_over > 0 ? "; \(kpoints_taken_over) k-point solves taken over by idle ranks" : ""))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// An optional that is written as JSON `null` when absent (synthesized `Encodable` leaves the key
+/// out), so that `scf --json` always has the key: `"gap_Ha": null` for a metal.
+@propertyWrapper public struct EncodedAsNull<Value: Codable & Sendable>: Codable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let v = wrappedValue { try c.encode(v) } else { try c.encodeNil() }
     }
 }

@@ -116,6 +116,9 @@ public struct RunReport {
         row("plane-wave cutoff (Ha)", shortNumber(r.ecut_Ha), field: "ecut_Ha", source: r.sources["ecut"])
         row("plane-wave cutoff (Ry)", shortNumber(r.ecut_Ry), field: "ecut_Ry", source: "ecutrho = 4 × ecutwfc = \(shortNumber(r.ecutrho_Ry)) Ry (norm-conserving)")
         row("k-point mesh", r.kmesh.map(String.init).joined(separator: "x"), field: "kmesh", source: r.sources["kmesh"])
+        if let k = r.kspacing_per_angstrom {
+            row("k-point spacing (1/Å)", String(format: "%.4g", k), field: "kspacing_per_angstrom", source: r.sources["kspacing"])
+        }
         row("k-mesh shift", r.kshift.map { $0 == 0 ? "0" : "0.5" }.joined(separator: " "), field: "kshift", source: r.kshift == [0, 0, 0] ? "Γ-centred" : "shifted")
         row("smearing", r.smearing.type == "none" ? "none" : "\(r.smearing.type) \(shortNumber(r.smearing.width_Ha)) Ha", field: "smearing", source: "the config's")
         if let a = r.lattice_constant_angstrom {
@@ -123,6 +126,7 @@ public struct RunReport {
         }
         if let b = r.bulk_modulus_GPa { row("bulk modulus B0 (GPa)", String(format: "%.2f", b), field: "bulk_modulus_GPa", source: "Birch–Murnaghan fit") }
         if let g = r.gap_eV { row("band gap (eV)", String(format: "%.4f", g), field: "gap_eV", source: r.gap_type) }
+        if r.metallic == true { row("band gap (eV)", "none: metallic", field: "metallic", source: r.sources["metallic"]) }
         s += "</table>\n"
         let links = files.filter { $0 != RunDirectory.reportFile && $0 != RunDirectory.analysisFile }
         if !links.isEmpty {
@@ -406,7 +410,7 @@ public struct RunReport {
             s += "<td data-field=\"status\" class=\"\(r.status == .converged ? "ok" : "bad")\">\(r.status.rawValue)</td>"
             s += "<td class=\"num\" data-field=\"free_energy_Ha\">\(r.free_energy_Ha.map { String(format: "%.8f", $0) } ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"free_energy_per_atom_eV\">\(r.free_energy_per_atom_eV.map { String(format: "%.6f", $0) } ?? "–")</td>"
-            s += "<td class=\"num\" data-field=\"gap_eV\">\(r.gap_Ha.map { String(format: "%.4f", $0 * Units.hartreeInEV) } ?? "–")</td>"
+            s += "<td class=\"num\" data-field=\"gap_eV\">\(r.isMetallic ? "metallic" : r.gap_Ha.map { String(format: "%.4f", $0 * Units.hartreeInEV) } ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"scf_iterations\">\(r.scf_iterations.map(String.init) ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"wall_time_s\">\(String(format: "%.2f", r.wall_time_s))</td>"
             s += "<td class=\"num\" data-field=\"ranks\">\(r.ranks)</td></tr>"

@@ -19,7 +19,12 @@ public struct ScanSummary: Codable, Sendable {
                 decisions: [StageDecision], warnings: [String], points: [PointRecord]) {
         self.name = name; self.runDirectories = runDirectories; self.physics = physics; self.choices = choices
         self.decisions = decisions; self.warnings = warnings
-        self.points = ScanSummary.sorted(points)
+        // a metal has no gap, also in records journalled before the metallic flag (gap ≤ 0 there)
+        self.points = ScanSummary.sorted(points).map { p in
+            var p = p
+            if p.isMetallic { p.metallic = true; p.gap_Ha = nil }
+            return p
+        }
         var c: [String: Int] = [:]
         for p in points { c[p.status.rawValue, default: 0] += 1 }
         counts = c
@@ -43,7 +48,7 @@ public struct ScanSummary: Codable, Sendable {
 
     public static let csvColumns = [
         "id", "stage", "status", "ecut_Ha", "kmesh", "kshift", "lattice_constant_angstrom", "volume_bohr3", "atoms",
-        "free_energy_Ha", "internal_energy_Ha", "free_energy_per_atom_eV", "fermi_level_Ha", "gap_Ha",
+        "free_energy_Ha", "internal_energy_Ha", "free_energy_per_atom_eV", "fermi_level_Ha", "gap_Ha", "metallic",
         "n_irreducible_k", "scf_iterations", "wall_time_s", "ranks", "peak_memory_MiB", "host", "warm_start_from",
         "finished_at", "error",
     ]
@@ -59,7 +64,8 @@ public struct ScanSummary: Codable, Sendable {
             let row: [String] = [
                 p.id, p.stage, p.status.rawValue, n(p.ecut_Ha), p.kmesh.map(String.init).joined(separator: "x"),
                 p.kshift.map(String.init).joined(separator: " "), n(p.lattice_constant_angstrom), n(p.volume_bohr3), "\(p.atoms)",
-                n(p.free_energy_Ha), n(p.internal_energy_Ha), n(p.free_energy_per_atom_eV), n(p.fermi_level_Ha), n(p.gap_Ha),
+                n(p.free_energy_Ha), n(p.internal_energy_Ha), n(p.free_energy_per_atom_eV), n(p.fermi_level_Ha), n(p.reportedGap_Ha),
+                p.metallic.map { "\($0)" } ?? (p.isMetallic ? "true" : ""),
                 i(p.n_irreducible_k), i(p.scf_iterations), String(format: "%.3f", p.wall_time_s), "\(p.ranks)",
                 p.peak_memory_MiB.map { String(format: "%.1f", $0) } ?? "", p.host, p.warm_start_from ?? "",
                 p.finished_at, p.error ?? "",

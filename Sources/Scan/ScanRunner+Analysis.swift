@@ -152,6 +152,7 @@ extension ScanRunner {
         if let a = r.lattice_constant_angstrom { parts.append(String(format: "a = %.4f Å", a)) }
         if let b = r.bulk_modulus_GPa { parts.append(String(format: "B0 = %.1f GPa", b)) }
         if let g = r.gap_eV { parts.append(String(format: "gap %.3f eV", g)) }
+        if r.metallic == true { parts.append("metallic (no gap)") }
         return parts.joined(separator: ", ")
     }
 }

@@ -294,6 +294,7 @@ public final class ScanRunner {
             let stageLine = "stage \(stage.name): \(points.count) point(s), \(points.count - pending.count) already done, \(pending.count) to compute"
                 + (pending.isEmpty ? "" : " on \(groups.count) group(s) of \(groups.map(String.init).joined(separator: "/")) rank(s)")
             logger.notice("\(stageLine)")
+            if stage.name == "kmesh" || stage.name == "grid", let k = config.kmesh { for note in k.mergedSpacingNotes { logger.notice("\(note)") } }
             try checkpoint(force: true)
             if !pending.isEmpty {
                 let futureCost = futureStagesCost(stages: Array(stages[(si + 1)...]))

@@ -74,6 +74,32 @@ struct ConvergenceDecisionTests {
         #expect(d.message.contains("|Δ(E(a₂)−E(a₁))| = 0.40 meV/atom"))
     }
 
+    /// A metal has no gap to converge: asked for, the gap criterion is skipped and the decision says why;
+    /// records journalled before the metallic flag (a gap ≤ 0) count as metallic too.
+    @Test func gapCriterionSkippedForMetals() {
+        var c = ConvergenceCriteria()
+        c.gap = true
+        for old in [false, true] {
+            let recs = [(15.0, 0.5), (20, 0.3), (25, 0)].map { (e: Double, dE: Double) -> PointRecord in
+                var r = record(stage: "cutoff", ecut: e, f: -8.5 + meV(dE), gap: old ? -0.5 + 0.01 * e : nil)
+                if !old { r.metallic = true }
+                return r
+            }
+            let d = ConvergenceDecision.decide(stage: "cutoff", records: recs, criteria: c)
+            #expect(d.chosen == "ecut 15 Ha" && d.criteria.map(\.quantity) == ["energy"], "\(old): \(d.message)")
+            #expect(d.message.contains("gap criterion skipped: metallic (bands cross the Fermi level, no gap) at ecut 15 Ha, ecut 20 Ha, ecut 25 Ha"),
+                    "\(d.message)")
+            #expect(d.rows.allSatisfy { $0.delta_gap_meV == nil })
+            #expect(!d.warnings.contains { $0.contains("gap") }, "\(d.warnings)")
+        }
+        // an insulator still decides with its gap
+        let gapped = [(15.0, 0.5, 0.02), (20, 0.3, 0.005), (25, 0, 0)].map {
+            record(stage: "cutoff", ecut: $0.0, f: -8.5 + meV($0.1), gap: 0.02 + $0.2 * Units.electronVolt)
+        }
+        let d = ConvergenceDecision.decide(stage: "cutoff", records: gapped, criteria: c)
+        #expect(d.chosen == "ecut 20 Ha" && !d.message.contains("skipped"))
+    }
+
     /// The records analysis splits a grid, completes stages with shared points, fits the lattice stage.
     @Test func runAnalysisOfStages() throws {
         var recs = [(10.0, 9.0), (15, 0.7), (20, 0.2), (25, 0)].map { record(stage: "cutoff", ecut: $0.0, kmesh: [2, 2, 2], f: -8.5 + meV($0.1)) }
