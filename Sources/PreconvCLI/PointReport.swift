@@ -112,7 +112,8 @@ public struct PointReport: Codable, Sendable {
     private var species: [String] = []
     private enum CodingKeys: String, CodingKey {
         case name, converged, scf_iterations, free_energy_Ha, internal_energy_Ha, minus_TS_Ha, free_energy_per_atom_eV,
-             fermi_level_Ha, gap_Ha, gap, band_energy_Ha, terms_Ha, ecut_Ha, kmesh, lattice_vectors_bohr, n_irreducible_k,
+             fermi_level_Ha, gap_Ha, gap, metallic, metallic_reason, band_energy_Ha, terms_Ha, ecut_Ha, kmesh,
+             kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
              fft_grid, bands, electrons, kpoints, history, layout, scalapack_solves, kpoints_taken_over, wall_time_s,
              forces_Ha_per_bohr
     }
