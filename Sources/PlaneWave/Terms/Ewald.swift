@@ -30,36 +30,54 @@ public final class Ewald: EnergyTerm {
         return (eta, gcut, gbound, rcut, rbound)
     }
 
-    public static func energy(lattice: Lattice, charges: [Double], positions: [SIMD3<Double>]) -> Double {
-        let omega = lattice.volume
-        let (eta, gcut, gbound, rcut, rbound) = summation(lattice)
-        let ztot = charges.reduce(0, +)
-        let z2 = charges.reduce(0) { $0 + $1 * $1 }
-        var recip = 0.0
+    /// Calls body(m, G, |G|²) for every reciprocal lattice vector G ≠ 0 (Miller indices m) with |G| ≤ gcut.
+    static func forEachReciprocalVector(_ lattice: Lattice, gbound: [Int], gcut: Double,
+                                        _ body: (SIMD3<Double>, SIMD3<Double>, Double) -> Void) {
         for i in -gbound[0]...gbound[0] { for j in -gbound[1]...gbound[1] { for k in -gbound[2]...gbound[2] {
             if i == 0 && j == 0 && k == 0 { continue }
             let m = SIMD3(Double(i), Double(j), Double(k))
             let g = lattice.reciprocalCartesian(m)
             let g2 = dot(g, g)
             if g2 > gcut * gcut { continue }
+            body(m, g, g2)
+        } } }
+    }
+
+    /// Calls body(a, b, d, |d|) for every pair of atoms a, b and lattice vector R with d = τ_a − τ_b + R
+    /// (Cartesian), 0 < |d| ≤ rcut.
+    static func forEachPair(_ lattice: Lattice, positions: [SIMD3<Double>], rbound: [Int], rcut: Double,
+                            _ body: (Int, Int, SIMD3<Double>, Double) -> Void) {
+        for a in positions.indices { for b in positions.indices {
+            let d = positions[a] - positions[b]
+            for i in -rbound[0]...rbound[0] { for j in -rbound[1]...rbound[1] { for k in -rbound[2]...rbound[2] {
+                if a == b && i == 0 && j == 0 && k == 0 { continue }
+                let v = lattice.cartesian(reduced: d + SIMD3(Double(i), Double(j), Double(k)))
+                let r = norm(v)
+                if r > rcut { continue }
+                body(a, b, v, r)
+            } } }
+        } }
+    }
+
+    public static func energy(lattice: Lattice, charges: [Double], positions: [SIMD3<Double>]) -> Double {
+        let omega = lattice.volume
+        let (eta, gcut, gbound, rcut, rbound) = summation(lattice)
+        let ztot = charges.reduce(0, +)
+        let z2 = charges.reduce(0) { $0 + $1 * $1 }
+        var recip = 0.0
+        forEachReciprocalVector(lattice, gbound: gbound, gcut: gcut) { m, _, g2 in
             var sre = 0.0, sim = 0.0
             for (z, x) in zip(charges, positions) {
                 let phase = 2 * Double.pi * dot(m, x)
                 sre += z * cos(phase); sim += z * sin(phase)
             }
             recip += (sre * sre + sim * sim) * exp(-g2 / (4 * eta * eta)) / g2
-        } } }
+        }
         recip *= 2 * Double.pi / omega
         var real = 0.0
-        for a in charges.indices { for b in charges.indices {
-            let d = positions[a] - positions[b]
-            for i in -rbound[0]...rbound[0] { for j in -rbound[1]...rbound[1] { for k in -rbound[2]...rbound[2] {
-                if a == b && i == 0 && j == 0 && k == 0 { continue }
-                let r = norm(lattice.cartesian(reduced: d + SIMD3(Double(i), Double(j), Double(k))))
-                if r > rcut { continue }
-                real += charges[a] * charges[b] * erfc(eta * r) / r
-            } } }
-        } }
+        forEachPair(lattice, positions: positions, rbound: rbound, rcut: rcut) { a, b, _, r in
+            real += charges[a] * charges[b] * erfc(eta * r) / r
+        }
         real /= 2
         return real + recip - eta / Double.pi.squareRoot() * z2 - Double.pi * ztot * ztot / (2 * omega * eta * eta)
     }
@@ -84,12 +102,7 @@ extension Ewald: AtomicForceTerm {
         let omega = lattice.volume
         let (eta, gcut, gbound, rcut, rbound) = summation(lattice)
         var forces = [SIMD3<Double>](repeating: .zero, count: charges.count)
-        for i in -gbound[0]...gbound[0] { for j in -gbound[1]...gbound[1] { for k in -gbound[2]...gbound[2] {
-            if i == 0 && j == 0 && k == 0 { continue }
-            let m = SIMD3(Double(i), Double(j), Double(k))
-            let g = lattice.reciprocalCartesian(m)
-            let g2 = dot(g, g)
-            if g2 > gcut * gcut { continue }
+        forEachReciprocalVector(lattice, gbound: gbound, gcut: gcut) { m, g, g2 in
             var sre = 0.0, sim = 0.0
             let phases = positions.map { 2 * Double.pi * dot(m, $0) }
             for (z, phase) in zip(charges, phases) { sre += z * cos(phase); sim += z * sin(phase) }
@@ -98,19 +111,12 @@ extension Ewald: AtomicForceTerm {
                 // Im[(sre − i sim)(cos φ + i sin φ)]
                 forces[c] += factor * charges[c] * (sre * sin(phases[c]) - sim * cos(phases[c])) * g
             }
-        } } }
+        }
         let twoEtaOverRootPi = 2 * eta / Double.pi.squareRoot()
-        for c in charges.indices { for b in charges.indices {
-            let d = positions[c] - positions[b]
-            for i in -rbound[0]...rbound[0] { for j in -rbound[1]...rbound[1] { for k in -rbound[2]...rbound[2] {
-                if c == b && i == 0 && j == 0 && k == 0 { continue }
-                let v = lattice.cartesian(reduced: d + SIMD3(Double(i), Double(j), Double(k)))
-                let r = norm(v)
-                if r > rcut { continue }
-                let s = erfc(eta * r) / (r * r) + twoEtaOverRootPi * exp(-eta * eta * r * r) / r
-                forces[c] += charges[c] * charges[b] * s / r * v
-            } } }
-        } }
+        forEachPair(lattice, positions: positions, rbound: rbound, rcut: rcut) { c, b, v, r in
+            let s = erfc(eta * r) / (r * r) + twoEtaOverRootPi * exp(-eta * eta * r * r) / r
+            forces[c] += charges[c] * charges[b] * s / r * v
+        }
         return forces
     }
 
