@@ -53,8 +53,8 @@ public enum Export {
     }
 
     /// ABINIT's `ixc` for the libxc functional preconv-mpi evaluates, by functional name: without it
-    /// ABINIT takes the files' own `pspxc`, whose built-in PBE differs from libxc's by about 2e-7 of
-    /// E_xc (9e-6 Ha for GaAs with PseudoDojo files, 3d in valence).
+    /// ABINIT takes the files' own `pspxc`, whose built-in PBE differs from libxc's by a few parts in
+    /// 1e7 of E_xc (Tests/PlaneWaveTests/Psp8Reference.swift gives the GaAs and Si figures).
     static let abinitIXC: [String: (code: Int, comment: String)] = [
         "PBE": (-101130, "libxc GGA_X_PBE + GGA_C_PBE, the PBE preconv-mpi evaluates"),
         "PW92": (-1012, "libxc LDA_X + LDA_C_PW (Perdew–Wang 92), as preconv-mpi"),

