@@ -14,9 +14,14 @@
 /// goes on from the output density with it; otherwise the current grid is kept. The test is the
 /// one a user makes by refining the grid, applied to E_xc, the only term that depends on it.
 /// Every process evaluates the same density, so they all take the same decision.
-struct XCGridRefinement {
+final class XCGridRefinement {
     /// Ha per atom.
     let tolerance: Double
+    /// The finer term of the last check that kept the current grid: the next check (at convergence,
+    /// after the early one) needs the same one.
+    private var candidate: ExchangeCorrelation?
+
+    init(tolerance: Double) { self.tolerance = tolerance }
     /// The XC grid is at most this many times the density grid per axis.
     let maximumFactor = 3.0
     /// The density residual (electrons) below which the grid is checked once before convergence.
@@ -37,8 +42,10 @@ struct XCGridRefinement {
         let size = Self.next(current.xcGrid.size)
         let densityGrid = current.grid.size
         guard (0..<3).allSatisfy({ Double(size[$0]) <= maximumFactor * Double(densityGrid[$0]) }) else { return nil }
-        let finer = try terms.exchangeCorrelation(on: size)
+        let finer = try candidate.flatMap { $0.xcGrid.size == size ? $0 : nil } ?? terms.exchangeCorrelation(on: size)
         let change = abs(finer.energy(rho) - current.energy(rho))
-        return change > tolerance * Double(atoms) ? finer : nil
+        guard change > tolerance * Double(atoms) else { candidate = finer; return nil }
+        candidate = nil
+        return finer
     }
 }
