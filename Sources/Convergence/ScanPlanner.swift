@@ -34,6 +34,20 @@ public struct ScanPlanner: Sendable {
         return s
     }
 
+    /// The points of every stage, staged scans planned with their most expensive later choices (the
+    /// highest cutoff, the densest mesh): what the Slurm estimate and the cost checks consider.
+    public func plannedStages() throws -> [[ScanPoint]] {
+        var choices = initialChoices()
+        var out: [[ScanPoint]] = []
+        for stage in stages() {
+            let points = try stage.plan(choices, planner: self)
+            out.append(points)
+            if stage.name == "cutoff", let top = points.max(by: { $0.ecut < $1.ecut }) { choices.ecut = top.ecut }
+            if stage.name == "kmesh", let dense = points.max(by: { $0.kmesh.reduce(1, *) < $1.kmesh.reduce(1, *) }) { choices.kmesh = dense.kmesh }
+        }
+        return out
+    }
+
     /// Choices before any stage: the basis of the config (the cutoff stage's mesh if there is one).
     public func initialChoices() -> StageChoices {
         StageChoices(ecut: base.discretization.ecut, kmesh: config.cutoff?.kmesh ?? base.discretization.kmesh,

@@ -8,7 +8,7 @@ struct MemoryCheck: DoctorCheck {
     let limit: ByteCount
 
     func run(on comm: Communicator) throws -> DoctorResult {
-        guard let available = Self.memAvailable() else {
+        guard let available = NodeMemory.available() else {
             return warn("unknown", "cannot read MemAvailable from /proc/meminfo; make sure \(limit) are free")
         }
         let value = "\(available) available (limit \(limit))"
@@ -17,9 +17,12 @@ struct MemoryCheck: DoctorCheck {
         }
         return pass(value)
     }
+}
 
+/// The memory of this node that a run can use.
+public enum NodeMemory {
     /// MemAvailable in bytes (the kernel's estimate of memory usable without swapping).
-    static func memAvailable() -> ByteCount? {
+    public static func available() -> ByteCount? {
         guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
             let fields = line.split(separator: " ")

@@ -41,6 +41,9 @@ struct RerunCommand: ParsableCommand {
     @Flag(help: "Also print the log's info lines on stderr.")
     var verbose = false
 
+    @Flag(help: "Start even points whose estimated memory or time exceeds resources.memory_limit or their timeout.")
+    var force = false
+
     func validate() throws {
         if !failed && status == nil { throw ValidationError("give --failed or --status LIST") }
         if failed && status != nil { throw ValidationError("give --failed or --status, not both") }
@@ -71,10 +74,10 @@ struct RerunCommand: ParsableCommand {
         options.stderrLevel = verbose ? .info : .notice
         let sets = overrides + ["output.directory=\(output)"]
         if let config {
-            try ScanCLI.run(configPath: config, overrides: sets, shard: shard, options: options)
+            try ScanCLI.run(configPath: config, overrides: sets, shard: shard, options: options, force: force)
         } else {
             try ScanCLI.run(configPath: dir.config, overrides: sets, shard: shard, options: options,
-                            baseDirectory: meta.configBaseDirectory)
+                            baseDirectory: meta.configBaseDirectory, force: force)
         }
     }
 }

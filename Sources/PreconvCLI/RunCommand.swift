@@ -47,13 +47,16 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Also print the log's info lines on stderr.")
     var verbose = false
 
+    @Flag(help: "Start even points whose estimated memory or time exceeds resources.memory_limit or their timeout.")
+    var force = false
+
     func run() throws {
         var options = ScanRunner.Options()
         options.fresh = fresh
         options.warmStart = !noWarmStart
         options.doctor = !noDoctor
         options.stderrLevel = verbose ? .info : .notice
-        try ScanCLI.run(configPath: config, overrides: overrides, shard: shard, options: options)
+        try ScanCLI.run(configPath: config, overrides: overrides, shard: shard, options: options, force: force)
     }
 }
 
@@ -88,12 +91,13 @@ enum ScanCLI {
     }
 
     static func run(configPath: String, overrides: [String], shard: String?, options: ScanRunner.Options,
-                    baseDirectory: String? = nil) throws {
+                    baseDirectory: String? = nil, force: Bool) throws {
         let world = Communicator.world
         let console = Console(world: world)
         let cfg = try loadConfig(path: configPath, overrides: overrides, console: console, baseDirectory: baseDirectory)
         var options = options
         options.shard = try parseShard(shard, mode: cfg.mode)
+        try refuseCostlyPoints(cfg, world: world, console: console, force: force)
         let code: Int32
         do {
             // SIGUSR1 (Slurm's warning before the time limit) and SIGTERM stop the run cleanly (exit 3)
@@ -105,5 +109,20 @@ enum ScanCLI {
             throw ExitCode(1)
         }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The cost check before any work (`PointCostCheck`): every rank decides alike (the fullest node's
+    /// rank count), rank 0 prints one line per refused point, and all exit with status 2; with `force`
+    /// the lines are warnings and the run starts.
+    static func refuseCostlyPoints(_ cfg: ScanConfig, world: Communicator, console: Console, force: Bool) throws {
+        let perNode = try NodeLayout(comm: world).nodes.map(\.ranks).max() ?? 1
+        let refusals = try PointCostCheck.refusals(config: cfg, ranks: world.size, ranksPerNode: perNode)
+        guard !refusals.isEmpty else { return }
+        if force {
+            for r in refusals { console.error("warning: \(r); starting anyway (--force)") }
+            return
+        }
+        for r in refusals { console.error("error: \(r); nothing was computed (--force starts it anyway)") }
+        throw ExitCode(2)
     }
 }

@@ -46,14 +46,18 @@ struct SCFCommand: ParsableCommand {
     @Flag(help: "Print one JSON object with the results.")
     var json = false
 
-    @Flag(help: "Print the communicator layout and every SCF iteration.")
+    @Flag(help: "Print the cost estimate, the communicator layout and every SCF iteration.")
     var verbose = false
+
+    @Flag(help: "Start even when the estimated memory exceeds what this node has available.")
+    var force = false
 
     func run() throws {
         let world = Communicator.world
         let console = Console(world: world)
         let cfg = try Config.load(path: config).applying(ConfigOverrides(ecut: ecut, kmesh: kmesh, a: a))
         for w in cfg.warnings { console.error("warning: \(w)") }
+        try checkCost(cfg, world: world, console: console)
         var options = PointCalculation.Options()
         options.scalapackThreshold = scalapackThreshold
         options.workStealing = !noWorkStealing
@@ -73,5 +77,33 @@ struct SCFCommand: ParsableCommand {
             console.error("error: SCF not converged after \(outcome.result.iterations) iterations (scf.max_iterations)")
             throw ExitCode(1)
         }
+    }
+
+    /// The cost check before any work (`ScanCostModel`): the point's estimated peak memory per rank
+    /// times the ranks on this node against 90 % of the node's available memory (MemAvailable; the rest
+    /// for the system and the estimate's error); refused with exit 2 unless `--force`. `--verbose`
+    /// prints the estimate.
+    func checkCost(_ cfg: Config, world: Communicator, console: Console) throws {
+        let size = ScanCostModel.size(config: cfg, ecut: cfg.discretization.ecut, kmesh: cfg.discretization.kmesh, a: nil)
+        let perRank = ScanCostModel.memoryPerRankMiB(size, groupSize: world.size)
+        let seconds = ScanCostModel.seconds(cost: ScanCostModel.cost(of: size), groupSize: world.size)
+        let layout = try NodeLayout(comm: world)
+        let onNode = layout.nodes.map(\.ranks).max() ?? 1
+        let point = "ecut \(formatNumber(cfg.discretization.ecut)) Ha, k-mesh \(cfg.discretization.kmesh.map(String.init).joined(separator: "x"))"
+        if verbose {
+            console.print("estimate: \(point) (\(PointCostCheck.sizeText(size))): about \(WallTime.text(seconds: seconds)) and "
+                          + "\(PointCostCheck.mib(perRank)) per rank on \(world.size) rank(s)")
+        }
+        guard let available = NodeMemory.available() else { return }
+        let need = perRank * Double(onNode)
+        guard need * 1_048_576 > 0.9 * Double(available.bytes) else { return }
+        let text = "\(point) (\(PointCostCheck.sizeText(size))): estimated peak memory \(PointCostCheck.mib(perRank)) per rank × "
+            + "\(onNode) rank(s) on this node = \(PointCostCheck.mib(need)), more than 90 % of the \(available) available"
+        if force {
+            console.error("warning: \(text); starting anyway (--force)")
+            return
+        }
+        console.error("error: \(text); nothing was computed (lower --ecut or --kmesh, use more nodes, or --force starts it anyway)")
+        throw ExitCode(2)
     }
 }

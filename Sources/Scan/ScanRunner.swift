@@ -439,12 +439,7 @@ public final class ScanRunner {
         barText = ""
     }
 
-    func duration(_ s: Double) -> String {
-        if !s.isFinite || s <= 0 { return "0 s" }
-        if s < 120 { return String(format: "%.0f s", s) }
-        if s < 7200 { return String(format: "%.0f min", s / 60) }
-        return String(format: "%.1f h", s / 3600)
-    }
+    func duration(_ s: Double) -> String { WallTime.text(seconds: s) }
 
     func checkpoint(force: Bool, finished: Bool = false) throws {
         guard force || Date().timeIntervalSince(lastCheckpoint) >= config.checkpointInterval else { return }

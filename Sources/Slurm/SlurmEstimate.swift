@@ -11,9 +11,8 @@ import PlaneWave
 ///   it at a parallel efficiency of `efficiency`; the points of a stage are scheduled largest first
 ///   onto the groups the runner would form (as its dispatcher does), the stages one after another;
 ///   then `safety` × that + `startup`, rounded up to whole minutes, at least one minute.
-/// - memory: per rank `baseMiB` + the point's wave functions, LOBPCG blocks and FFT work arrays
-///   (`bytesPerCoefficient` per plane-wave coefficient held), for the largest point as if it ran on one
-///   rank; per node × ranks per node × `safety`.
+/// - memory: per rank the cost model's peak (`ScanCostModel.memoryPerRankMiB`) of the largest point as if
+///   it ran on one rank; per node × ranks per node × `safety`.
 ///
 /// Staged scans are planned as if the cutoff stage chose its highest cutoff and the k-mesh stage
 /// its densest mesh (the later stages' points are then the most expensive they can be).
@@ -22,8 +21,6 @@ public struct SlurmEstimate: Sendable {
     public static let efficiency = 0.6
     public static let safety = 2.0
     public static let startup = 30.0
-    public static let baseMiB = 100.0
-    public static let bytesPerCoefficient = 16.0 * 12
 
     /// Points in the estimate (after removing those planned twice).
     public var points: Int
@@ -65,7 +62,7 @@ public struct SlurmEstimate: Sendable {
             for p in points where largest == nil || p.cost > largest!.cost { largest = p }
         }
         let limit = max(60, Int((ceil((safety * wall + startup) / 60)) * 60))
-        let perRank = largest.map { memory(of: $0, config: config) } ?? baseMiB
+        let perRank = largest.map { memory(of: $0, config: config) } ?? ScanCostModel.baseMiB
         let perNode = Int(ceil(perRank * Double(ranksPerNode) * safety / 100) * 100)
         return SlurmEstimate(points: count, seconds: wall, limitSeconds: limit, iterationSeconds: iteration,
                              memoryPerRankMiB: perRank, memoryPerNodeMiB: max(perNode, 500))
@@ -77,18 +74,9 @@ public struct SlurmEstimate: Sendable {
         return groupSize <= 1 ? single : single / (Double(groupSize) * efficiency)
     }
 
-    /// Peak MiB of a point on one rank.
+    /// Peak MiB of a point computed on one rank (the cost model's, as if no group shared its k-points).
     static func memory(of p: ScanPoint, config: Config) -> Double {
-        var volume = config.crystal.lattice.volume
-        if let a = p.a, let a0 = config.structure.latticeConstant { volume *= pow(a / a0, 3) }
-        let npw = volume * pow(2 * p.ecut, 1.5) / (6 * Double.pi * Double.pi)
-        // the bands of a smeared SCF (the larger margin) whatever the config's smearing: an upper bound
-        let bands = Double(config.discretization.bands
-            ?? BandCountPolicy.automatic(occupied: (config.electronCount + 1) / 2, smearing: .fermiDirac(0.01)))
-        // wave functions of every irreducible k-point + LOBPCG blocks; the density grid holds ~8× npw points
-        let coefficients = Double(p.irreducibleK) * bands * npw
-        let grid = 8 * npw * 16.0 * 40
-        return baseMiB + (coefficients * bytesPerCoefficient + grid) / 1_048_576
+        ScanCostModel.memoryPerRankMiB(ScanCostModel.size(config: config, ecut: p.ecut, kmesh: p.kmesh, a: p.a), groupSize: 1)
     }
 
     /// "4 points, about 2 min on 8 ranks (limit 5 min), 300 MiB per rank"
@@ -135,9 +123,5 @@ public enum SlurmTime {
     }
 
     /// "40 s", "12 min", "3.5 h".
-    public static func text(seconds s: Double) -> String {
-        if s < 90 { return String(format: "%.0f s", max(0, s)) }
-        if s < 5400 { return String(format: "%.0f min", s / 60) }
-        return String(format: "%.1f h", s / 3600)
-    }
+    public static func text(seconds s: Double) -> String { WallTime.text(seconds: s) }
 }

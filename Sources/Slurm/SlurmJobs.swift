@@ -149,24 +149,10 @@ public struct SlurmJobs {
 
     // MARK: plan and estimate
 
-    /// The points of every stage, staged scans planned with their most expensive later choices.
-    func plannedStages() throws -> [[ScanPoint]] {
-        let planner = ScanPlanner(config: config)
-        var choices = planner.initialChoices()
-        var out: [[ScanPoint]] = []
-        for stage in planner.stages() {
-            let points = try stage.plan(choices, planner: planner)
-            out.append(points)
-            if stage.name == "cutoff", let top = points.max(by: { $0.ecut < $1.ecut }) { choices.ecut = top.ecut }
-            if stage.name == "kmesh", let dense = points.max(by: { $0.kmesh.reduce(1, *) < $1.kmesh.reduce(1, *) }) { choices.kmesh = dense.kmesh }
-        }
-        return out
-    }
-
     // MARK: rendering
 
     mutating func render() throws {
-        let stages = try plannedStages()
+        let stages = try ScanPlanner(config: config).plannedStages()
         let all = stages.flatMap { $0 }
         let ranksPerPoint = config.resources.ranksPerPoint
         if options.array {

@@ -196,13 +196,15 @@ final class ReferenceRun: @unchecked Sendable {
 
     /// An iteration limit of 1 on one point and a tiny timeout on another: both recorded with their
     /// reason, the rest completes, exit 1; `rerun --failed` with the fixed config computes those two only.
+    /// The cost check would refuse the 0.02 s point before any work: `--force` starts it.
     @Test func failuresAndRerun() throws {
         let d = scratchDirectory("fail")
         let shrink = ["--set", "stages.cutoff.values=[10 Ha, 12 Ha]", "--set", "stages.kmesh.values=[2]",
                       "--set", "stages.lattice.points=3", "--set", "output.directory=\(d)"]
         let faults = ["--set", "point_overrides=[{stage: lattice, index: 0, max_iterations: 1}, {stage: lattice, index: 2, timeout: 0.02 s}]"]
-        let out = try Preconv.run(ranks: 2, ["run", gaasFast] + shrink + faults, timeout: 300)
+        let out = try Preconv.run(ranks: 2, ["run", gaasFast, "--force"] + shrink + faults, timeout: 300)
         #expect(out.status == 1, "exit \(out.status): \(out.stderr)")
+        #expect(out.stderr.contains("timeout of 0.02 s") && out.stderr.contains("starting anyway (--force)"), "\(out.stderr)")
         #expect(out.stderr.contains("2 of 3 points failed"), "failure-rate warning: \(out.stderr)")
         let s = try ScanSummaryJSON.read(d)
         let failed = s.points.filter { $0.status != "converged" }
