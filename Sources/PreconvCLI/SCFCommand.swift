@@ -19,8 +19,11 @@ struct SCFCommand: ParsableCommand {
         discussion: "Values accept units: --ecut 25Ha | 50Ry | 680eV, --a 5.653Å | 10.68bohr. "
             + "Exit status: 0 converged, 1 not converged or failed, 2 bad input.")
 
-    @Argument(help: "The YAML config (e.g. config/gaas-pbe.yaml).")
+    @Argument(help: "The YAML config (e.g. config/gaas-pbe.yaml); a scan config's stages, resources and output are ignored.")
     var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config field, e.g. --set basis.xc_grid=density (repeatable; before --ecut, --kmesh and --a).", valueName: "key=value"))
+    var overrides: [String] = []
 
     @Option(help: "Plane-wave cutoff, e.g. 25Ha or 50Ry (overrides basis.ecut).")
     var ecut: String?
@@ -55,7 +58,9 @@ struct SCFCommand: ParsableCommand {
     func run() throws {
         let world = Communicator.world
         let console = Console(world: world)
-        let cfg = try Config.load(path: config).applying(ConfigOverrides(ecut: ecut, kmesh: kmesh, a: a))
+        // read as a scan config: a one-point config is one, and a scan's own sections are then ignored
+        let cfg = try ScanCLI.loadConfig(path: config, overrides: overrides, console: console).base
+            .applying(ConfigOverrides(ecut: ecut, kmesh: kmesh, a: a))
         for w in cfg.warnings { console.error("warning: \(w)") }
         try checkCost(cfg, world: world, console: console)
         var options = PointCalculation.Options()

@@ -174,3 +174,24 @@ struct SCFJSON: Decodable {
         #expect(!out.stderr.contains("Fatal error"))
     }
 }
+
+/// `scf` takes a scan config (its stages, resources and output ignored) and `--set` like `run`: the
+/// shipped scan example with its basis set by `--set` gives the F of the one-point config with the same
+/// physics set by --ecut/--kmesh; a bad `--set` is one error naming the field, exit 2.
+@Suite struct SCFAcceptsScanConfigs {
+    @Test func scanConfigWithSet() throws {
+        let fast = packageRoot.appendingPathComponent("config/gaas-fast.yaml").path
+        let scan = try Preconv.run(ranks: 1, ["scf", fast, "--json", "--set", "basis.ecut=8 Ha", "--set", "basis.kmesh=2x2x2"], timeout: 120)
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let viaSet = try SCFJSON.parse(scan.stdout)
+        let flags = try Preconv.run(ranks: 1, ["scf", fast, "--json", "--ecut", "8Ha", "--kmesh", "2x2x2"], timeout: 120)
+        let viaFlags = try SCFJSON.parse(flags.stdout)
+        #expect(viaSet.converged && viaSet.n_irreducible_k == 3)
+        #expect(abs(viaSet.free_energy_Ha - viaFlags.free_energy_Ha) < 1e-10)
+        // the scan's lattice stage centre (5.75 Å) is not the structure's a (5.653 Å): the flag changes F
+        let stretched = try Preconv.run(ranks: 1, ["scf", fast, "--json", "--ecut", "8Ha", "--kmesh", "2x2x2", "--a", "5.75Å"], timeout: 120)
+        #expect(abs(try SCFJSON.parse(stretched.stdout).free_energy_Ha - viaSet.free_energy_Ha) > 1e-4)
+        let bad = try Preconv.run(ranks: nil, ["scf", fast, "--set", "basis.ecutt=8 Ha"], timeout: 60)
+        #expect(bad.status == 2 && bad.stderr.contains("basis.ecutt: unknown key"), "\(bad.stderr)")
+    }
+}
