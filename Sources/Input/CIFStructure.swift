@@ -206,3 +206,60 @@ public struct CIFStructure: Sendable, Equatable {
         String(format: "%.4f, %.4f, %.4f", x.x, x.y, x.z)
     }
 }
+
+/// The two cells of a CIF structure as recorded in `metadata.json`, `analysis.json` and the report:
+/// the cell the file gives (all sites expanded) and the primitive cell that is computed.
+public struct CIFCellsRecord: Codable, Sendable, Equatable {
+    public struct Cell: Codable, Sendable, Equatable {
+        /// Lattice vectors (bohr), one per row.
+        public let lattice_vectors_bohr: [[Double]]
+        public let volume_bohr3: Double
+        /// Species and reduced coordinates.
+        public let atoms: [String]
+
+        init(_ c: Crystal) {
+            lattice_vectors_bohr = c.lattice.vectors.map { [$0.x, $0.y, $0.z] }
+            volume_bohr3 = c.lattice.volume
+            atoms = c.atoms.map { String(format: "%@ %.6f %.6f %.6f", $0.species, $0.position.x, $0.position.y, $0.position.z) }
+        }
+    }
+    public let file: String
+    public let block: String
+    /// spglib's space group of the input cell, e.g. "P6_3mc (186)".
+    public let space_group: String
+    /// a, b, c (Å), α, β, γ (degrees) as given in the file.
+    public let cell_parameters: [Double]
+    public let input_cell: Cell
+    public let primitive_cell: Cell
+
+    public init(_ s: CIFStructure, file: String) {
+        self.file = file
+        block = s.blockName
+        space_group = "\(s.spaceGroupSymbol) (\(s.spaceGroupNumber))"
+        cell_parameters = s.cellParameters
+        input_cell = Cell(s.conventional)
+        primitive_cell = Cell(s.primitive)
+    }
+
+    /// "gan.cif: P6_3mc (186), a b c = 3.189 3.189 5.185 Å, α β γ = 90 90 120°, 4 atoms (input cell, 301.2 bohr³)".
+    public var inputText: String {
+        let p = cell_parameters.map { shortNumber($0) }
+        return "\(file) (data_\(block)): \(space_group), a b c = \(p[0]) \(p[1]) \(p[2]) Å, α β γ = \(p[3]) \(p[4]) \(p[5])°, "
+            + "\(input_cell.atoms.count) atoms, \(String(format: "%.4f", input_cell.volume_bohr3)) bohr³"
+    }
+    /// "4 atoms, 301.2 bohr³, a₁ = (…), a₂ = (…), a₃ = (…) bohr".
+    public var primitiveText: String {
+        let v = primitive_cell.lattice_vectors_bohr.enumerated().map { i, r in
+            "a\(i + 1) = (\(r.map { String(format: "%.6f", $0) }.joined(separator: ", ")))"
+        }.joined(separator: ", ")
+        return "\(primitive_cell.atoms.count) atoms, \(String(format: "%.4f", primitive_cell.volume_bohr3)) bohr³, \(v) bohr"
+    }
+}
+
+extension StructureSpec {
+    /// The CIF's two cells for the records; nil for other sources.
+    public var cifRecord: CIFCellsRecord? {
+        guard case let .cif(path) = source, let cif else { return nil }
+        return CIFCellsRecord(cif, file: path)
+    }
+}
