@@ -78,17 +78,14 @@ public enum Spglib {
         i == 0 ? row.0 : i == 1 ? row.1 : row.2
     }
 
-    /// What spglib's dataset says about the setting of a crystal: the standardised conventional
-    /// lattice (rows, in spglib's standard orientation), the transformation P and origin shift p of
-    /// (a_s b_s c_s) = (a b c) P and x_s = P⁻¹ x + p (rows of P here: P[i][j]), the rotation R of the
-    /// idealised standardised lattice (a_s,ideal = R a_s), the space group number and its
-    /// international symbol's first letter (the centring P, I, F, A, B, C or R).
+    /// What spglib's dataset says about the setting of a crystal: the space group number and its
+    /// international symbol (its first letter is the centring P, I, F, A, B, C or R), the standardised
+    /// conventional lattice (rows, idealised, in spglib's standard orientation) and the rotation R
+    /// that took the standardised cell into that orientation (a_s,ideal = R a_s, Cartesian; R[i][j]).
     public struct Setting: Sendable {
         public let spaceGroup: Int
         public let international: String
         public let standardLattice: [SIMD3<Double>]
-        public let transformation: [[Double]]
-        public let originShift: SIMD3<Double>
         public let standardRotation: [[Double]]
     }
 
@@ -107,9 +104,7 @@ public enum Spglib {
         let rows = (0..<3).map { i in SIMD3(std[0][i], std[1][i], std[2][i]) }
         let symbol = withUnsafeBytes(of: d.international_symbol) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         return Setting(spaceGroup: Int(d.spacegroup_number), international: symbol.trimmingCharacters(),
-                       standardLattice: rows, transformation: matrix(d.transformation_matrix),
-                       originShift: SIMD3(d.origin_shift.0, d.origin_shift.1, d.origin_shift.2),
-                       standardRotation: matrix(d.std_rotation_matrix))
+                       standardLattice: rows, standardRotation: matrix(d.std_rotation_matrix))
     }
 
     /// Irreducible points of the n₁×n₂×n₃ mesh; `shift` is 0 or 1 per direction (a half-step shift).

@@ -54,11 +54,10 @@ public enum SetyawanCurtarolo {
     static func standard(spaceGroup n: Int, centring: Character, conventional c: [SIMD3<Double>]) -> Standard? {
         switch n {
         case 195...230:
-            let a = norm(c[0])
             switch centring {
             case "F": return fcc(c)
             case "I": return bcc(c)
-            default: return cubic(c, a)
+            default: return cubic(c)
             }
         case 75...142:
             let a = norm(c[0]), cc = norm(c[2])
@@ -113,12 +112,11 @@ public enum SetyawanCurtarolo {
     }
 
     private static func p(_ x: Double, _ y: Double, _ z: Double) -> SIMD3<Double> { SIMD3(x, y, z) }
-    private static let half = 0.5
     private static let g = SIMD3<Double>(0, 0, 0)
 
     // MARK: the 25 variants (paper, Appendix A: primitive vectors, points, paths)
 
-    static func cubic(_ c: [SIMD3<Double>], _ a: Double) -> Standard {
+    static func cubic(_ c: [SIMD3<Double>]) -> Standard {
         Standard(name: "CUB", primitive: c,
                  points: ["Γ": g, "M": p(0.5, 0.5, 0), "R": p(0.5, 0.5, 0.5), "X": p(0, 0.5, 0)],
                  segments: [["Γ", "X", "M", "Γ", "R", "X"], ["M", "R"]])
