@@ -3,7 +3,7 @@ import PackageDescription
 
 // The targets are the architecture (README, Layout): an arrow is a dependency below.
 //   C*           system-library shims over the native libraries (pkg-config)
-//   Bindings     typed Swift over FFTW, libxc, spglib, OpenBLAS/LAPACKE; InputError (no MPI)
+//   Bindings     typed Swift over FFTW, libxc, spglib, OpenBLAS/LAPACKE, the CIF API; InputError (no MPI)
 //   Parallel     MPI communicators, BLACS grids and shapes, ScaLAPACK, FFTW-MPI, node layout
 //   PlaneWave    the Kohn–Sham engine: knows nothing of MPI, files or scans
 //   ParallelSCF  PlaneWave on groups of ranks: k-point and ScaLAPACK pools, work stealing, PointCalculation
@@ -38,9 +38,10 @@ let package = Package(
         .systemLibrary(name: "CXC", path: "Sources/CXC", pkgConfig: "libxc"),
         .systemLibrary(name: "CSpglib", path: "Sources/CSpglib", pkgConfig: "spglib"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CCIF", path: "Sources/CCIF", pkgConfig: "libcif"),
         .target(
             name: "Bindings",
-            dependencies: ["CFFTW", "CXC", "CSpglib", "COpenBLAS",
+            dependencies: ["CFFTW", "CXC", "CSpglib", "COpenBLAS", "CCIF",
                            .product(name: "Numerics", package: "swift-numerics")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(

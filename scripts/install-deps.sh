@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev
-          libopenblas-dev liblapacke-dev libxc-dev libsymspg-dev pkg-config)
+          libopenblas-dev liblapacke-dev libxc-dev libsymspg-dev libcif-dev pkg-config)
 
 # Test tools: programs some tests drive, installed only with --test-tools (`make test`); the tests
 # skip with a message when they are absent. chromium renders report.html headless (screenshot, DOM);

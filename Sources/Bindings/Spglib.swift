@@ -54,6 +54,59 @@ public enum Spglib {
                           rotations: rots, translations: trans)
     }
 
+    /// spglib's standardised cell of a crystal (Togo & Tanaka, spglib documentation "Standardized
+    /// crystal structure"): the conventional cell (`toPrimitive: false`) or the primitive cell of the
+    /// standardised conventional one (`toPrimitive: true`), with lattice vectors as rows, reduced
+    /// positions in [0, 1) and the types. With `idealize`, the lattice is rotated to spglib's standard
+    /// orientation and the positions symmetrised; without, the input orientation is kept. nil when no
+    /// symmetry is found at `symprec` (bohr, a Cartesian distance).
+    public static func standardizedCell(lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int],
+                                        toPrimitive: Bool, idealize: Bool = true, symprec: Double = 1e-5)
+        -> (lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int])? {
+        var lat = cell(lattice)
+        // the conventional cell holds at most 4× the atoms of a primitive input
+        let capacity = 4 * max(positions.count, 1)
+        var pos = positions.map { ($0.x, $0.y, $0.z) } + [(Double, Double, Double)](repeating: (0, 0, 0), count: capacity - positions.count)
+        var typ = types.map { Int32($0) } + [Int32](repeating: 0, count: capacity - types.count)
+        let n = Int(spg_standardize_cell(&lat, &pos, &typ, Int32(types.count), toPrimitive ? 1 : 0, idealize ? 0 : 1, symprec))
+        guard n > 0 else { return nil }
+        let rows = (0..<3).map { i in SIMD3(column(lat[0], i), column(lat[1], i), column(lat[2], i)) }
+        return (rows, (0..<n).map { SIMD3(pos[$0].0, pos[$0].1, pos[$0].2) }, (0..<n).map { Int(typ[$0]) })
+    }
+
+    private static func column(_ row: (Double, Double, Double), _ i: Int) -> Double {
+        i == 0 ? row.0 : i == 1 ? row.1 : row.2
+    }
+
+    /// What spglib's dataset says about the setting of a crystal: the space group number and its
+    /// international symbol (its first letter is the centring P, I, F, A, B, C or R), the standardised
+    /// conventional lattice (rows, idealised, in spglib's standard orientation) and the rotation R
+    /// that took the standardised cell into that orientation (a_s,ideal = R a_s, Cartesian; R[i][j]).
+    public struct Setting: Sendable {
+        public let spaceGroup: Int
+        public let international: String
+        public let standardLattice: [SIMD3<Double>]
+        public let standardRotation: [[Double]]
+    }
+
+    public static func setting(lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int],
+                               symprec: Double = 1e-5) -> Setting? {
+        var lat = cell(lattice)
+        var pos = positions.map { ($0.x, $0.y, $0.z) }
+        var typ = types.map { Int32($0) }
+        guard let ds = spg_get_dataset(&lat, &pos, &typ, Int32(types.count), symprec) else { return nil }
+        defer { spg_free_dataset(ds) }
+        let d = ds.pointee
+        func matrix(_ m: ((Double, Double, Double), (Double, Double, Double), (Double, Double, Double))) -> [[Double]] {
+            [[m.0.0, m.0.1, m.0.2], [m.1.0, m.1.1, m.1.2], [m.2.0, m.2.1, m.2.2]]
+        }
+        let std = matrix(d.std_lattice)
+        let rows = (0..<3).map { i in SIMD3(std[0][i], std[1][i], std[2][i]) }
+        let symbol = withUnsafeBytes(of: d.international_symbol) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        return Setting(spaceGroup: Int(d.spacegroup_number), international: symbol.trimmingCharacters(),
+                       standardLattice: rows, standardRotation: matrix(d.std_rotation_matrix))
+    }
+
     /// Irreducible points of the n₁×n₂×n₃ mesh; `shift` is 0 or 1 per direction (a half-step shift).
     public static func irreducibleMesh(mesh: [Int], shift: [Int], timeReversal: Bool,
                                        lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int],

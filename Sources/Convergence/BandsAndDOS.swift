@@ -62,7 +62,7 @@ public struct BandsAndDOS: Codable, Sendable, Equatable {
         let solver = try NonSelfConsistentBands(model: model, ecut: ecut, fftSize: fftGrid, xcGrid: xcGrid, density: density)
         let nocc = (model.electronCount + 1) / 2
         let count = nocc + settings.empty_bands
-        let path = HighSymmetryPath.standard(for: model.crystal.lattice)
+        let path = HighSymmetryPath.standard(for: model.crystal)
         let sampled = path.sample(lattice: model.crystal.lattice, count: settings.band_points)
         let pathE = try solver.eigenvalues(kpoints: sampled.kpoints, bands: count, tolerance: settings.band_tolerance,
                                            distribution: distribution([Double](repeating: 1, count: sampled.kpoints.count)))

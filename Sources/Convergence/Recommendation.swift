@@ -31,6 +31,9 @@ public struct SystemDescription: Codable, Sendable, Equatable {
     /// Element → SHA-256 (lower-case hex) of its pseudopotential file; nil when every element is GTH
     /// (and in analysis.json files written before it was recorded).
     public let pseudopotential_sha256: [String: String]?
+    /// For a structure read from a CIF: the file's cell and the primitive cell computed (nil otherwise,
+    /// and in files written before it was recorded).
+    public let structure_cif: CIFCellsRecord?
 
     public init(config: Config) {
         name = config.name
@@ -55,6 +58,7 @@ public struct SystemDescription: Codable, Sendable, Equatable {
         config_file = config.file
         pseudopotential_files = config.pseudopotentialFiles.isEmpty ? nil : config.pseudopotentialFiles.mapValues(\.path)
         pseudopotential_sha256 = config.pseudopotentialFiles.isEmpty ? nil : config.pseudopotentialFiles.mapValues(\.sha256)
+        structure_cif = config.structure.cifRecord
     }
 
     /// Volume of the config's cell (bohr³).

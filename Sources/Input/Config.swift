@@ -407,6 +407,9 @@ public struct Config: Sendable {
         case let .bravais(b): cell = "\(b.rawValue) a = \(shortNumber(structure.latticeConstant ?? 0)) bohr"
         case .vectors: cell = "vectors, volume \(shortNumber(crystal.lattice.volume)) bohr³"
         case let .poscar(p): cell = "POSCAR \((p as NSString).lastPathComponent), volume \(shortNumber(crystal.lattice.volume)) bohr³"
+        case let .cif(p):
+            cell = "CIF \((p as NSString).lastPathComponent) (\(structure.cif.map { "\($0.spaceGroupSymbol), \($0.conventional.atoms.count) atoms → primitive " } ?? "")"
+                + "\(crystal.atoms.count) atoms), volume \(shortNumber(crystal.lattice.volume)) bohr³"
         }
         let pps = crystal.species.map { "\($0) q\(model.pseudopotentials[$0]!.zion)" }.joined(separator: ", ")
         let k = discretization.kmesh.map(String.init).joined(separator: "x")

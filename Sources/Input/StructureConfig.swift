@@ -41,6 +41,9 @@ public enum Bravais: String, Sendable, CaseIterable {
 ///     - {species: As, position: [0.25, 0.25, 0.25]}
 /// # or
 /// structure: {poscar: POSCAR, a: 5.653 Å}          # path relative to the config file; a optional
+/// # or
+/// structure: {cif: gan.cif}                        # path relative to the config file (CIFStructure):
+///                                                  # spglib's primitive cell of it is computed
 /// ```
 public struct StructureSpec: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
@@ -48,6 +51,8 @@ public struct StructureSpec: Sendable, Equatable {
         case vectors
         /// A POSCAR file (path as resolved).
         case poscar(String)
+        /// A CIF file (path as resolved).
+        case cif(String)
     }
 
     public var source: Source
@@ -57,24 +62,31 @@ public struct StructureSpec: Sendable, Equatable {
     /// Lattice vectors (bohr).
     public var lattice: Lattice
     public var atoms: [Atom]
+    /// For a CIF source: the cell the file gives (conventional, all sites expanded), its primitive
+    /// cell (`lattice` and `atoms` hold this one) and the space group.
+    public var cif: CIFStructure?
 
-    public static let keys = ["lattice", "atoms", "poscar", "a"]
+    public static let keys = ["lattice", "atoms", "poscar", "cif", "a"]
     public static let latticeKeys = ["bravais", "a", "vectors", "unit"]
     public static let atomKeys = ["species", "position"]
     /// Largest accepted lattice-vector length or lattice constant (bohr): larger is surely a unit mistake.
     public static let maximumLength = 1000.0
 
-    public init(source: Source, latticeConstant: Double?, lattice: Lattice, atoms: [Atom]) {
+    public init(source: Source, latticeConstant: Double?, lattice: Lattice, atoms: [Atom], cif: CIFStructure? = nil) {
         self.source = source
         self.latticeConstant = latticeConstant
         self.lattice = lattice
         self.atoms = atoms
+        self.cif = cif
     }
 
     /// The YAML path of the lattice constant `a` for this source.
     public var latticeConstantPath: String {
-        if case .poscar = source { return "structure.a" }
-        return "structure.lattice.a"
+        switch source {
+        case .poscar: return "structure.a"
+        case .cif: return "structure.cif"
+        case .bravais, .vectors: return "structure.lattice.a"
+        }
     }
 
     /// The validated crystal. Engine errors name YAML paths (`structure.atoms[1]: …`); for a POSCAR
@@ -85,6 +97,7 @@ public struct StructureSpec: Sendable, Equatable {
             switch source {
             case .vectors: field = "structure.lattice.vectors[\(k)]"
             case .poscar: field = "structure.poscar"
+            case .cif: field = "structure.cif"
             case .bravais: field = "structure.lattice.a"
             }
             throw InputError(field, "lattice vector a\(k + 1) is \(shortNumber(norm(v))) bohr long: implausibly large (maximum \(Int(Self.maximumLength)) bohr); check the unit")
@@ -94,6 +107,9 @@ public struct StructureSpec: Sendable, Equatable {
         } catch let e as InputError {
             if case let .poscar(path) = source {
                 throw InputError("structure.poscar", "\((path as NSString).lastPathComponent): \(e.description)")
+            }
+            if case let .cif(path) = source {
+                throw InputError("structure.cif", "\((path as NSString).lastPathComponent): \(e.description)")
             }
             throw e
         }
@@ -112,7 +128,7 @@ public struct StructureSpec: Sendable, Equatable {
         switch source {
         case let .bravais(b):
             s.lattice = b.lattice(a: a)
-        case .vectors, .poscar:
+        case .vectors, .poscar, .cif:
             guard let old = latticeConstant else {
                 throw InputError(field, "cannot rescale the cell to a = \(shown): the config gives no reference lattice constant (add a: … to \(latticeConstantPath))")
             }
@@ -122,9 +138,21 @@ public struct StructureSpec: Sendable, Equatable {
         return s
     }
 
-    /// Reads the `structure` section; POSCAR paths resolve against the document's directory.
+    /// Reads the `structure` section; POSCAR and CIF paths resolve against the document's directory.
+    /// A CIF's reference lattice constant is its `_cell_length_a`.
     public static func read(_ node: ConfigNode) throws -> StructureSpec {
-        let m = try node.mapping(allowed: keys, expected: "a mapping with lattice and atoms, or poscar")
+        let m = try node.mapping(allowed: keys, expected: "a mapping with lattice and atoms, or poscar, or cif")
+        if let cifNode = m["cif"] {
+            for k in ["lattice", "atoms", "poscar", "a"] where m.contains(k) {
+                throw m[k]!.error("cannot be combined with structure.cif (the CIF gives the cell, the atoms and a)")
+            }
+            let given = try cifNode.string(expected: "a file path")
+            let url = given.hasPrefix("/") ? URL(fileURLWithPath: given)
+                : node.document.baseDirectory.appendingPathComponent(given)
+            let c = try cifNode.located { try CIFStructure.read(path: url.path, field: cifNode.path) }
+            return StructureSpec(source: .cif(url.path), latticeConstant: c.cellParameters[0] * Units.angstrom,
+                                 lattice: c.primitive.lattice, atoms: c.primitive.atoms, cif: c)
+        }
         if let poscar = m["poscar"] {
             for k in ["lattice", "atoms"] where m.contains(k) {
                 throw m[k]!.error("cannot be combined with structure.poscar (the POSCAR gives the cell and atoms)")

@@ -85,6 +85,10 @@ public struct RunReport {
                 row("pseudopotential \(element)", path + sha, field: "pseudopotential_file")
             }
             if let f = sys.config_file { row("config", f) }
+            if let c = sys.structure_cif {
+                row("structure: CIF input cell", c.inputText, field: "structure_cif_input")
+                row("structure: primitive cell computed", c.primitiveText, field: "structure_cif_primitive")
+            }
         }
         row("scan points", "\(scan.count)", field: "points")
         row("converged", "\(converged)", field: "converged")

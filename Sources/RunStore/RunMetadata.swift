@@ -35,6 +35,9 @@ public struct RunMetadata: Codable, Sendable {
     /// Every pseudopotential file the run reads, with its SHA-256 (rewritten by each invocation;
     /// nil in runs written before it was recorded, and empty when every element uses a GTH table).
     public var pseudopotentialFiles: [PseudopotentialFileRecord]?
+    /// For a structure read from a CIF: the file's cell and the primitive cell computed (rewritten by
+    /// each invocation; nil for other structures and in runs written before it was recorded).
+    public var structureCIF: CIFCellsRecord?
     public var invocations: [Invocation]
 
     public init(name: String, created: String, physics: PhysicsIdentity, mode: String, configBaseDirectory: String,

@@ -211,6 +211,7 @@ public final class ScanRunner {
                                     configBaseDirectory: config.baseDirectory, invocations: [])
         m.configBaseDirectory = config.baseDirectory
         m.pseudopotentialFiles = PseudopotentialFileRecord.records(of: config.base)
+        m.structureCIF = config.base.structure.cifRecord
         m.invocations.append(.init(started: Timestamp.now(), commandLine: options.commandLine, configHash: config.configHash,
                                    configFile: config.file.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                    ranks: world.size, shard: shardText, versions: versions(), gitRevision: Environment.gitRevision(),

@@ -3,25 +3,32 @@ import Foundation
 import Numerics
 
 /// A standard path through the Brillouin zone: labelled points in reduced coordinates of the
-/// primitive reciprocal vectors, and the continuous runs of labels that form the path.
+/// reciprocal vectors of the cell it is computed in, and the continuous runs of labels that form the path.
 public struct HighSymmetryPath: Sendable, Equatable {
-    /// "FCC", "BCC", "CUB", or "generic".
+    /// The Setyawan–Curtarolo lattice variant ("FCC", "HEX", "BCT2", "MCLC3", "TRI1a", …; see
+    /// `SetyawanCurtarolo`), or "generic".
     public let lattice: String
+    /// Labelled points in reduced coordinates of the reciprocal vectors of the user's cell.
     public let points: [String: SIMD3<Double>]
     /// Continuous runs of labels; a break between runs (drawn as "K|U") jumps without sampling.
     public let segments: [[String]]
+    /// The same points in reduced coordinates of the paper's standard primitive cell (its tables'
+    /// values); equal to `points` for the static paths.
+    public let standardPoints: [String: SIMD3<Double>]
 
-    public init(lattice: String, points: [String: SIMD3<Double>], segments: [[String]]) {
+    public init(lattice: String, points: [String: SIMD3<Double>], segments: [[String]],
+                standardPoints: [String: SIMD3<Double>]? = nil) {
         self.lattice = lattice; self.points = points; self.segments = segments
+        self.standardPoints = standardPoints ?? points
     }
 
-    /// Setyawan–Curtarolo (Comput. Mater. Sci. 49, 299 (2010)) FCC path Γ–X–W–K–Γ–L–U–W–L–K in
+    /// Setyawan–Curtarolo (Comput. Mater. Sci. 49, 299 (2010)) FCC path Γ–X–W–K–Γ–L–U–W–L–K|U–X in
     /// reduced coordinates of the primitive cell a₁ = a/2(0,1,1), a₂ = a/2(1,0,1), a₃ = a/2(1,1,0).
     public static let fcc = HighSymmetryPath(
         lattice: "FCC",
         points: ["Γ": SIMD3(0, 0, 0), "X": SIMD3(0.5, 0, 0.5), "W": SIMD3(0.5, 0.25, 0.75), "K": SIMD3(0.375, 0.375, 0.75),
                  "L": SIMD3(0.5, 0.5, 0.5), "U": SIMD3(0.625, 0.25, 0.625)],
-        segments: [["Γ", "X", "W", "K", "Γ", "L", "U", "W", "L", "K"]])
+        segments: [["Γ", "X", "W", "K", "Γ", "L", "U", "W", "L", "K"], ["U", "X"]])
 
     /// Setyawan–Curtarolo BCC path Γ–H–N–Γ–P–H|P–N for a₁ = a/2(−1,1,1), a₂ = a/2(1,−1,1), a₃ = a/2(1,1,−1).
     public static let bcc = HighSymmetryPath(
@@ -41,17 +48,28 @@ public struct HighSymmetryPath: Sendable, Equatable {
         points: ["Γ": SIMD3(0, 0, 0), "A": SIMD3(0.5, 0, 0), "B": SIMD3(0, 0.5, 0), "C": SIMD3(0, 0, 0.5)],
         segments: [["Γ", "A"], ["Γ", "B"], ["Γ", "C"]])
 
-    /// The standard path of the lattice when its vectors are (up to scale) the FCC, BCC or simple
-    /// cubic primitive cell used here; otherwise `generic`.
-    public static func standard(for lattice: Lattice) -> HighSymmetryPath {
-        let len = norm(lattice.vectors[0])
-        func matches(_ other: Lattice) -> Bool {
-            zip(lattice.vectors, other.vectors).allSatisfy { norm($0 - $1) < 1e-6 * len }
+    /// The Setyawan–Curtarolo path of the crystal's lattice type (from spglib's standardised cell
+    /// at `symprec`, bohr), its points expressed in the reciprocal basis of `crystal.lattice`;
+    /// `generic` when no standard is found.
+    public static func standard(for crystal: Crystal, symprec: Double = 1e-5) -> HighSymmetryPath {
+        guard let s = SetyawanCurtarolo.standard(for: crystal, symprec: symprec) else { return .generic }
+        let b = s.reciprocal
+        let a = crystal.lattice.vectors
+        let points = s.points.mapValues { k -> SIMD3<Double> in
+            let cart = k.x * b[0] + k.y * b[1] + k.z * b[2]
+            // kⱼ = k·aⱼ / 2π; rounding noise of the transformation removed
+            return SIMD3((0..<3).map { j in
+                let x = dot(cart, a[j]) / (2 * Double.pi)
+                return abs(x - x.rounded()) < 1e-11 ? x.rounded() : x
+            })
         }
-        if matches(.fcc(len * 2.0.squareRoot())) { return .fcc }
-        if matches(.bcc(len * 2 / 3.0.squareRoot())) { return .bcc }
-        if matches(.cubic(len)) { return .cubic }
-        return .generic
+        return HighSymmetryPath(lattice: s.name, points: points, segments: s.segments, standardPoints: s.points)
+    }
+
+    /// The path of a bare lattice (its holohedry: one atom at the origin).
+    public static func standard(for lattice: Lattice) -> HighSymmetryPath {
+        guard let crystal = try? Crystal(lattice: lattice, atoms: [Atom("H", .zero)]) else { return .generic }
+        return standard(for: crystal)
     }
 
     /// The path as text, e.g. "Γ–X–W–K–Γ–L–U–W–L–K" (runs separated by "|").
