@@ -4,8 +4,9 @@
 # installed it only asks dpkg-query and returns.
 set -euo pipefail
 
+# libcif-dev's pkg-config file requires icu-io (libicu-dev), which the package does not depend on
 packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev
-          libopenblas-dev liblapacke-dev libxc-dev libsymspg-dev libcif-dev pkg-config)
+          libopenblas-dev liblapacke-dev libxc-dev libsymspg-dev libcif-dev libicu-dev pkg-config)
 
 # Test tools: programs some tests drive, installed only with --test-tools (`make test`); the tests
 # skip with a message when they are absent. chromium renders report.html headless (screenshot, DOM);
