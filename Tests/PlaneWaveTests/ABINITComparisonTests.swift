@@ -11,7 +11,8 @@ func setUp(_ c: ABINITCase, fftGrid: [Int]? = nil, eigensolver: EigensolverKind 
     for key in c.pseudopotentials { let pp = library[key]!; pps[pp.element] = pp }
     for (s, f) in zip(species, c.psp8Files) {
         let path = ABINITCase.psp8Directory + "/" + f
-        pps[s] = try Psp8(contentsOf: path).pseudopotential(element: s, name: f, file: path)
+        let pp = try Psp8(contentsOf: path).pseudopotential(element: s, name: f, file: path)
+        pps[s] = c.abinitRadialRefinement > 1 ? abinitRefined(pp, by: c.abinitRadialRefinement) : pp
     }
     return try zincblendeSetUp(lattice: c.lattice, species: species, pseudopotentials: pps, functional: c.functional,
                                smearing: c.smearing, ecut: ecut ?? c.ecut, kmesh: c.kmesh, fftGrid: fftGrid,
@@ -34,6 +35,56 @@ func zincblendeSetUp(lattice: Double, species: [String], pseudopotentials: [Stri
     p.eigensolver = eigensolver
     p.xcGridTolerance = nil   // exchange–correlation on the density grid, as ABINIT and QE evaluate it
     return (try PlaneWaveBasis(model: model, discretization: d), p)
+}
+
+/// `pp` with the projector transforms ABINIT 9.6 computes for psp8 files on a radial grid `m` times
+/// finer (`ABINITCase.abinitRadialRefinement`; psp8nl): the projectors interpolated by cubic
+/// Lagrange polynomials through four file points, k−1 … k+2 with k = ⌊(j+1)/m⌋ for fine point j
+/// (so for m = 2 the midpoint between points i and i+1 uses i … i+3), clamped to the grid's ends,
+/// and set to zero where below 1e-10. Everything else is `pp`'s own (ABINIT refines r·V_loc + Z by
+/// a spline too, psp8lo, which moves the Ga and As local transforms by less than 1e-8 Ha·bohr³ up
+/// to q = 18 bohr⁻¹). The engine's tables
+/// sum the file's points by the trapezoidal rule, exact for smooth functions sampled this finely;
+/// the piecewise cubics are not (`Psp8Tests.projectorQuadrature`): this reproduces ABINIT's
+/// numbers, it does not improve on ours (see `psp8Cases`).
+func abinitRefined(_ pp: NormConservingPseudopotential, by m: Int) -> any Pseudopotential {
+    let grid = pp.radialGrid
+    let n = grid.count, h = grid.r[1] - grid.r[0]
+    let fine = m * (n - 1) + 1
+    func refine(_ f: [Double]) -> [Double] {
+        (0..<fine).map { j in
+            let k = min(max((j + 1) / m, 1), n - 3)        // stencil k−1 … k+2 (ABINIT's choice of k)
+            let x = Double(j) / Double(m) - Double(k)      // position from point k, in spacings
+            let v = -x * (x - 1) * (x - 2) / 6 * f[k - 1] + (x + 1) * (x - 1) * (x - 2) / 2 * f[k]
+                - x * (x + 1) * (x - 2) / 2 * f[k + 1] + x * (x + 1) * (x - 1) / 6 * f[k + 2]
+            return abs(v) > 1e-10 ? v : 0
+        }
+    }
+    let refined = NormConservingPseudopotential(
+        element: pp.element, name: pp.name, zion: pp.zion,
+        radialGrid: RadialGrid(uniformSpacing: h / Double(m), count: fine),
+        localPotential: [Double](repeating: 0, count: fine), channels: pp.projectorChannels,
+        projectors: pp.projectors.map { ch in ch.map(refine) }, coreCharge: nil)
+    return RefinedProjectors(base: pp, projectorSource: refined)
+}
+
+/// `base` with the projector transforms of `projectorSource`.
+struct RefinedProjectors: Pseudopotential {
+    let base: NormConservingPseudopotential
+    let projectorSource: NormConservingPseudopotential
+    var element: String { base.element }
+    var name: String { base.name }
+    var zion: Int { base.zion }
+    func localFourier(_ q: Double) -> Double { base.localFourier(q) }
+    var localCoreTerm: Double { base.localCoreTerm }
+    var projectorChannels: [ProjectorChannel] { base.projectorChannels }
+    func projectorFourier(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
+        projectorSource.projectorFourier(channel: channel, i: i, q: q, scale: scale)
+    }
+    var hasCoreCharge: Bool { base.hasCoreCharge }
+    func coreChargeFourier(_ q: Double) -> Double { base.coreChargeFourier(q) }
+    var hasValenceDensity: Bool { base.hasValenceDensity }
+    func valenceDensityFourier(_ q: Double) -> Double { base.valenceDensityFourier(q) }
 }
 
 @Suite("ABINIT reference cases")

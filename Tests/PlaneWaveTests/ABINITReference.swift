@@ -25,6 +25,12 @@ struct ABINITCase: Sendable, CustomStringConvertible {
     /// psp8 files (under `psp8Directory`) per atom instead of `pseudopotentials`, and the ABINIT input.
     var psp8Files: [String] = []
     var input: String = ""
+    /// ABINIT's radial mesh refinement for the psp8 transforms (`abinitRefined`): 1, or the factor
+    /// by which ABINIT 9.6 refines the file's grid (psp8nl, psp8lo), when its q grid, which ends at
+    /// 1.2 · 2√(2 ecut) (FFT boxes that hold the density sphere), reaches beyond 2π²/(100 Δr)
+    /// (19.74 bohr⁻¹ for PseudoDojo's Δr = 0.01 bohr, so from ecut 33.8 Ha on):
+    /// m = ⌊Δr · 100 q_max / 2π²⌋ + 1.
+    var abinitRadialRefinement: Int = 1
     /// |ΔE| allowed per energy term (Ha); F and U are held to 1e-5 Ha in every case.
     var termTolerance: Double = 1e-5
     var description: String { id }
