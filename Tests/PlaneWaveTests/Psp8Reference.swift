@@ -87,5 +87,5 @@ let psp8Cases: [ABINITCase] = [
         occopt 3 tsmear 0.01 nband 20
         toldfe 1.0d-11 nstep 200
         prtwf 0 prtden 0 prteig 0
-        """, abinitRadialRefinement: 2, termTolerance: 1e-6),
+        """, abinitRadialRefinement: 2, termTolerance: 2e-6),
 ]
