@@ -63,6 +63,8 @@ struct StressCase: Sendable, CustomStringConvertible {
     }
 }
 
+let siDojoPresent = FileManager.default.fileExists(atPath: ABINITCase.psp8Directory + "/Si.psp8")
+
 @Suite("Stress")
 struct StressTests {
     /// A cell sheared by ε_xy = ε_yx = 0.02 and stretched by ε_xx = 0.01, so that every stress
@@ -104,4 +106,35 @@ struct StressTests {
 
     @Test("P and σ_xy equal central differences of F in the strain (GTH)", arguments: cases)
     func finiteDifferences(_ c: StressCase) throws { try Self.checkFiniteDifferences(c) }
+
+    /// Tabulated form factors (the derivative of their interpolant) and the core correction.
+    @Test("P and σ_xy equal central differences of F in the strain (PseudoDojo psp8 PBE, core correction)",
+          .enabled(if: siDojoPresent, "PseudoDojo Si.psp8 absent under \(ABINITCase.psp8Directory)"))
+    func finiteDifferencesPsp8() throws {
+        try Self.checkFiniteDifferences(StressCase(id: "Si PseudoDojo PBE 12 Ha", species: ["Si", "Si"], a: 10.26,
+                                                   functional: .pbe, ecut: 12, fftGrid: [24, 24, 24], psp8: true))
+    }
+
+    static let abinitCases: [ABINITStressReference] = [.siGTH097, .siGTH103, .gaasGTH097, .gaasGTH103, .gaasGTHSheared]
+
+    /// Every component of σ against ABINIT's `strten` on the same input (`ABINITStressReference`).
+    static func compareWithABINIT(_ ref: ABINITStressReference) throws {
+        let c = ref.crystal
+        let r = try c.run(pps: c.pseudopotentials())
+        #expect(r.kpoints.count == ref.irreducibleK, "irreducible k-points")
+        let sigma = try #require(r.stress)
+        var worst = 0.0
+        for a in 0..<3 { for b in 0..<3 { worst = max(worst, abs(sigma[a][b] - ref.sigma[a][b])) } }
+        print("\(ref.id): σ = \(sigma.map { [$0.x, $0.y, $0.z] }) Ha/bohr³, largest |σ − σ_ABINIT| = "
+              + "\(String(format: "%.2e", worst)) Ha/bohr³; ΔF = \(String(format: "%.2e", r.freeEnergy - ref.freeEnergy)) Ha")
+        #expect(worst < 1e-7, "\(ref.id): σ \(sigma) vs ABINIT \(ref.sigma)")
+        #expect(abs(r.freeEnergy - ref.freeEnergy) < 1e-6, "F \(r.freeEnergy) vs ABINIT \(ref.freeEnergy)")
+    }
+
+    @Test("σ matches ABINIT's strten (GTH LDA)", arguments: abinitCases)
+    func matchesABINIT(_ ref: ABINITStressReference) throws { try Self.compareWithABINIT(ref) }
+
+    @Test("σ matches ABINIT's strten (PseudoDojo PBE, core correction)",
+          .enabled(if: siDojoPresent, "PseudoDojo Si.psp8 absent under \(ABINITCase.psp8Directory)"))
+    func matchesABINITPsp8() throws { try Self.compareWithABINIT(.siDojo103) }
 }
