@@ -220,20 +220,34 @@ extension NonlocalPseudopotential: AtomicForceTerm {
 }
 
 extension NonlocalProjectors {
-    /// ∂P/∂q_β: the projectors with p^l_i(|q|) Y_lm(q̂) replaced by its derivative in (k+G)_β,
-    ///   p′(|q|) Y_lm(q̂) q_β/|q| + p(|q|) ∂Y_lm/∂q_β,
-    /// the structure factor and Ω^{−½} unchanged; columns in the order of `init`.
-    static func derivative(kbasis: KBasis, model: Model, direction beta: Int) -> ComplexMatrix {
+    /// ∂P/∂q_β for β = x, y, z: the projectors with p^l_i(|q|) Y_lm(q̂) replaced by its derivative in
+    /// (k+G)_β, p′(|q|) Y_lm(q̂) q_β/|q| + p(|q|) ∂Y_lm/∂q_β, the structure factor and Ω^{−½}
+    /// unchanged; columns in the order of `init`.
+    static func derivatives(kbasis: KBasis, model: Model) -> [ComplexMatrix] {
         let crystal = model.crystal
         let nproj = crystal.atoms.reduce(0) { $0 + model.pseudopotentials[$1.species]!.projectorCount }
         let npw = kbasis.count
-        var p = ComplexMatrix(rows: npw, cols: nproj)
+        var p = [ComplexMatrix](repeating: ComplexMatrix(rows: npw, cols: nproj), count: 3)
         guard nproj > 0 else { return p }
         let k = kbasis.kpoint.reduced
         let invSqrtOmega = 1 / crystal.lattice.volume.squareRoot()
         let q = kbasis.kPlusG
         let qNorm = q.map { norm($0) }
-        let direction = q.indices.map { qNorm[$0] > 0 ? q[$0][beta] / qNorm[$0] : 0 }
+        let unit = q.indices.map { qNorm[$0] > 0 ? q[$0] / qNorm[$0] : .zero }
+        let lmax = model.pseudopotentials.values.flatMap { $0.projectorChannels.map(\.l) }.max() ?? 0
+        let ylm = realSphericalHarmonics(lmax: lmax, q)
+        var dylm: [[SIMD3<Double>]] = []
+        for l in 0...lmax { for m in 0..<(2 * l + 1) { dylm.append(q.map { realSphericalHarmonicGradient(l: l, m: m, $0) }) } }
+        // radial parts and their derivatives by species, channel and i, times Ω^{−½}
+        var radial: [String: [[([Double], [Double])]]] = [:]
+        for (species, pp) in model.pseudopotentials where crystal.atoms.contains(where: { $0.species == species }) {
+            radial[species] = pp.projectorChannels.indices.map { c in
+                (0..<pp.projectorChannels[c].count).map { i in
+                    (pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega),
+                     pp.projectorFourierDerivative(channel: c, i: i, q: qNorm, scale: invSqrtOmega))
+                }
+            }
+        }
         var col = 0
         var phases = [Complex64](repeating: .zero, count: npw)
         for atom in crystal.atoms {
@@ -247,13 +261,16 @@ extension NonlocalProjectors {
                 let l = ch.l
                 let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
                 for i in 0..<ch.count {
-                    let f = pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega)
-                    let df = pp.projectorFourierDerivative(channel: c, i: i, q: qNorm, scale: invSqrtOmega)
+                    let (f, df) = radial[atom.species]![c][i]
                     for mIndex in 0..<(2 * l + 1) {
-                        for g in 0..<npw {
-                            let y = realSphericalHarmonic(l: l, m: mIndex, q[g])
-                            let dy = realSphericalHarmonicGradient(l: l, m: mIndex, q[g])[beta]
-                            p[g, col] = phases[g] * il * (df[g] * y * direction[g] + f[g] * dy)
+                        let y = ylm[l * l + mIndex], dy = dylm[l * l + mIndex]
+                        for beta in 0..<3 {
+                            p[beta].storage.withUnsafeMutableBufferPointer { ps in
+                                let out = ps.baseAddress! + col * npw
+                                for g in 0..<npw {
+                                    out[g] = phases[g] * il * (df[g] * y[g] * unit[g][beta] + f[g] * dy[g][beta])
+                                }
+                            }
                         }
                         col += 1
                     }
@@ -267,7 +284,7 @@ extension NonlocalProjectors {
 extension NonlocalPseudopotential: StressTerm {
     /// This process' part of ∂E_NL/∂ε_αβ. P ∝ Ω^{−½} gives −δ_αβ E_NL; the structure factors
     /// e^{−i(k+G)·τ_a} are invariant, and q = k+G strains as ∂q_γ/∂ε_αβ = −δ_γβ q_α, so
-    /// ∂P/∂ε_αβ = −q_α ∂P/∂q_β (`NonlocalProjectors.derivative`) and
+    /// ∂P/∂ε_αβ = −q_α ∂P/∂q_β (`NonlocalProjectors.derivatives`) and
     ///   ∂E_NL/∂ε_αβ = −δ_αβ E_NL − Σ_k w_k Σ_n f_nk 2 Re[((∂_β P)ᴴ (q_α ψ_nk))ᴴ D Pᴴψ_nk],
     /// symmetrised in αβ. Sums over the k-points of `state.orbitals` and the bands of `state.ownsBand`.
     public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
@@ -298,8 +315,9 @@ extension NonlocalPseudopotential: StressTerm {
                 }
                 return y
             }
+            let derivatives = NonlocalProjectors.derivatives(kbasis: kb, model: model)
             for beta in 0..<3 {
-                let dp = NonlocalProjectors.derivative(kbasis: kb, model: model, direction: beta)
+                let dp = derivatives[beta]
                 for alpha in 0..<3 {
                     let m = multiply(.adjoint, dp, .none, qx[alpha])
                     var s = 0.0
