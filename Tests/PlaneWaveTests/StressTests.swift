@@ -115,6 +115,44 @@ struct StressTests {
                                                    functional: .pbe, ecut: 12, fftGrid: [24, 24, 24], psp8: true))
     }
 
+    /// The q-derivatives of the form factors (analytic for GTH, of the interpolant for psp8) against
+    /// fourth-order central differences of the transforms, h = 1e-4 bohr⁻¹ (inside one interpolation
+    /// interval for the tables, whose spacing is 1e-2), relative to each function's scale.
+    @Test("form-factor derivatives equal central differences of the transforms")
+    func formFactorDerivatives() throws {
+        var pps: [any Pseudopotential] = [try PseudopotentialLibrary.shared.lookup(element: "Ga", family: "GTH-PBE", valence: 3),
+                                          try PseudopotentialLibrary.shared.lookup(element: "As", family: "GTH-PADE", valence: 5),
+                                          try PseudopotentialLibrary.shared.lookup(element: "Si", family: "GTH-PADE", valence: 4)]
+        if siDojoPresent {
+            let path = ABINITCase.psp8Directory + "/Si.psp8"
+            pps.append(try Psp8(contentsOf: path).pseudopotential(element: "Si", name: "Si.psp8", file: path))
+        }
+        let h = 1e-4
+        func fd(_ f: (Double) -> Double, _ q: Double) -> Double {
+            (8 * (f(q + h) - f(q - h)) - (f(q + 2 * h) - f(q - 2 * h))) / (12 * h)
+        }
+        let qs = [0.3051, 0.9372, 1.6143, 2.4417, 4.1234, 7.0156]
+        for pp in pps {
+            var worst = 0.0
+            for q in qs {
+                // V_loc′ ~ 8πZ/q³ near 0: relative to that scale
+                let scale = 8 * Double.pi * Double(pp.zion) / (q * q * q) + 1
+                worst = max(worst, abs(pp.localFourierDerivative(q) - fd(pp.localFourier, q)) / scale)
+                if pp.hasCoreCharge {
+                    worst = max(worst, abs(pp.coreChargeFourierDerivative(q) - fd(pp.coreChargeFourier, q)) / pp.coreChargeFourier(0))
+                }
+                for (c, ch) in pp.projectorChannels.enumerated() { for i in 0..<ch.count {
+                    let d = pp.projectorFourierDerivative(channel: c, i: i, q: [q], scale: 1)[0]
+                    let f = fd({ pp.projectorFourier(channel: c, i: i, q: [$0], scale: 1)[0] }, q)
+                    let size = (0..<60).map { abs(pp.projectorFourier(channel: c, i: i, q: [0.1 * Double($0)], scale: 1)[0]) }.max()!
+                    worst = max(worst, abs(d - f) / size)
+                } }
+            }
+            print("\(pp.element) \(pp.name): largest relative |f′ − FD| = \(worst)")
+            #expect(worst < 1e-7, "\(pp.name)")
+        }
+    }
+
     static let abinitCases: [ABINITStressReference] = [.siGTH097, .siGTH103, .gaasGTH097, .gaasGTH103, .gaasGTHSheared]
 
     /// Every component of σ against ABINIT's `strten` on the same input (`ABINITStressReference`).

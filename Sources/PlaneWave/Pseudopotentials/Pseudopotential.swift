@@ -48,37 +48,12 @@ extension Pseudopotential {
     /// Number of projector functions including m: Σ_l (2l+1)·n_l.
     public var projectorCount: Int { projectorChannels.reduce(0) { $0 + (2 * $1.l + 1) * $1.count } }
 
-    /// The derivatives by the fourth-order central difference
-    /// f′(q) ≈ [8(f(q+h) − f(q−h)) − (f(q+2h) − f(q−2h))]/12h, h = 10⁻³ bohr⁻¹, whose truncation
-    /// error (h⁴/30 · f⁽⁵⁾) is far below the rounding of the energies for the smooth analytic
-    /// transforms it serves (GTH); tabulated potentials give the derivative of their interpolant.
-    /// Near q = 0 the stencil is mirrored (the transforms are even in q, up to their l-th power).
-    public func localFourierDerivative(_ q: Double) -> Double {
-        fourthOrderDerivative(at: q) { localFourier($0) }
-    }
-
-    public func coreChargeFourierDerivative(_ q: Double) -> Double {
-        hasCoreCharge ? fourthOrderDerivative(at: q) { coreChargeFourier(abs($0)) } : 0
-    }
-
-    public func projectorFourierDerivative(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
-        let h = finiteDifferenceStep
-        let l = projectorChannels[channel].l
-        // f(−q) = (−1)^l f(q) for the transforms 4π ∫ r² j_l(qr) p(r) dr
-        let sign = l % 2 == 0 ? 1.0 : -1.0
-        func values(_ shift: Double) -> [Double] {
-            let shifted = q.map { $0 + shift }
-            let f = projectorFourier(channel: channel, i: i, q: shifted.map(abs), scale: scale)
-            return zip(shifted, f).map { $0 < 0 ? sign * $1 : $1 }
-        }
-        let p1 = values(h), m1 = values(-h), p2 = values(2 * h), m2 = values(-2 * h)
-        return q.indices.map { (8 * (p1[$0] - m1[$0]) - (p2[$0] - m2[$0])) / (12 * h) }
-    }
-
-    var finiteDifferenceStep: Double { 1e-3 }
-
+    /// f′(q) by the fourth-order central difference
+    /// [8(f(q+h) − f(q−h)) − (f(q+2h) − f(q−2h))]/12h, h = 10⁻³ bohr⁻¹ (truncation error h⁴/30 · f⁽⁵⁾),
+    /// for transforms given by a direct integral only (beyond the tables of
+    /// `NormConservingPseudopotential`).
     func fourthOrderDerivative(at q: Double, _ f: (Double) -> Double) -> Double {
-        let h = finiteDifferenceStep
+        let h = 1e-3
         return (8 * (f(q + h) - f(q - h)) - (f(q + 2 * h) - f(q - 2 * h))) / (12 * h)
     }
 }
@@ -90,9 +65,14 @@ extension GTHPseudopotential: Pseudopotential {
         projectorFourier(channel: channels[channel], i: i, q: q, scale: scale)
     }
 
+    public func projectorFourierDerivative(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
+        projectorFourierDerivative(channel: channels[channel], i: i, q: q, scale: scale)
+    }
+
     /// GTH potentials carry no core charge.
     public var hasCoreCharge: Bool { false }
     public func coreChargeFourier(_ q: Double) -> Double { 0 }
+    public func coreChargeFourierDerivative(_ q: Double) -> Double { 0 }
     /// GTH tables carry no atomic valence density.
     public var hasValenceDensity: Bool { false }
     public func valenceDensityFourier(_ q: Double) -> Double { 0 }
