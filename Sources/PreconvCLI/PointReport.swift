@@ -65,6 +65,11 @@ public struct PointReport: Codable, Sendable {
     /// −dF/dτ_a per atom [x, y, z] (Ha/bohr, Cartesian, in the config's atom order), symmetrised;
     /// absent when the SCF did not converge.
     public let forces_Ha_per_bohr: [[Double]]?
+    /// σ_αβ = (1/Ω) ∂F/∂ε_αβ, rows α (Ha/bohr³, Cartesian; positive under tension, as ABINIT's
+    /// `strten`), symmetrised; absent when the SCF did not converge.
+    public let stress_Ha_per_bohr3: [[Double]]?
+    /// P = −tr σ/3 (GPa); absent with the stress.
+    public let pressure_GPa: Double?
 
     public init(config: Config, outcome o: PointCalculation.Outcome, sharing: PointCalculation.Sharing) {
         let r = o.result
@@ -105,6 +110,8 @@ public struct PointReport: Codable, Sendable {
         kpoints_taken_over = sharing.kpointsTaken
         wall_time_s = o.seconds
         forces_Ha_per_bohr = r.forces?.map { [$0.x, $0.y, $0.z] }
+        stress_Ha_per_bohr3 = r.stress?.map { [$0.x, $0.y, $0.z] }
+        pressure_GPa = r.pressure.map { $0 * Units.hartreePerBohr3InGPa }
         species = config.crystal.atoms.map(\.species)
     }
 
@@ -115,7 +122,7 @@ public struct PointReport: Codable, Sendable {
              fermi_level_Ha, gap_Ha, gap, metallic, metallic_reason, band_energy_Ha, terms_Ha, ecut_Ha, kmesh,
              kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
              fft_grid, bands, electrons, kpoints, history, layout, scalapack_solves, kpoints_taken_over, wall_time_s,
-             forces_Ha_per_bohr
+             forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
     }
 
     public func json() throws -> String {
@@ -140,6 +147,10 @@ public struct PointReport: Codable, Sendable {
             lines.append("  forces (Ha/bohr): " + forces.enumerated().map { a, v in
                 "\(a < species.count ? species[a] : "atom")\(a + 1) [\(v.map { String(format: "%+.6e", $0) }.joined(separator: ", "))]"
             }.joined(separator: ", "))
+        }
+        if let sigma = stress_Ha_per_bohr3, let p = pressure_GPa {
+            lines.append("  stress (Ha/bohr³): " + sigma.map { "[" + $0.map { String(format: "%+.6e", $0) }.joined(separator: ", ") + "]" }
+                .joined(separator: ", ") + String(format: ", pressure %.4f GPa", p))
         }
         lines.append("  terms (Ha): " + terms_Ha.keys.sorted().map { "\($0) \(f(terms_Ha[$0]!, 8))" }.joined(separator: ", "))
         lines.append("  layout: \(layout.summary)" + (kpoints_taken_over > 0 ? "; \(kpoints_taken_over) k-point solves taken over by idle ranks" : ""))

@@ -24,12 +24,20 @@ private let displacedGaAsConfig = """
 /// in ABINITForceReference.swift).
 private let abinitFcart: [[Double]] = [[-4.2003321136e-04, 2.4449138677e-03, 2.4449138677e-03],
                                        [4.2003321136e-04, -2.4449138677e-03, -2.4449138677e-03]]
+/// ABINIT's strten of the same run (Ha/bohr³).
+private let abinitStrten: [[Double]] = [[-4.91872354e-05, 3.14630540e-05, 3.14630540e-05],
+                                        [3.14630540e-05, -4.88307669e-05, -1.62927004e-06],
+                                        [3.14630540e-05, -1.62927004e-06, -4.88307669e-05]]
 
 @Suite(.serialized) struct ForcesIntegration {
-    struct Forces: Decodable { let converged: Bool; let forces_Ha_per_bohr: [[Double]]?; let n_irreducible_k: Int }
+    struct Forces: Decodable {
+        let converged: Bool; let forces_Ha_per_bohr: [[Double]]?; let n_irreducible_k: Int
+        let stress_Ha_per_bohr3: [[Double]]?; let pressure_GPa: Double?
+    }
 
     /// `scf --json` on 1–3 ranks (k-point pools, work stealing on 3) and on 4 ranks as two pools of
-    /// 1×2 grids (bands split within a pool): the same forces, ABINIT's after removing the drift.
+    /// 1×2 grids (bands split within a pool): the same forces, ABINIT's after removing the drift, and
+    /// the same stress, ABINIT's, with P = −tr σ/3 in GPa.
     @Test func forcesMatchABINITOnAnyRankCount() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gaas-displaced-\(UUID().uuidString).yaml").path
         try displacedGaAsConfig.write(toFile: path, atomically: true, encoding: .utf8)
@@ -47,9 +55,18 @@ private let abinitFcart: [[Double]] = [[-4.2003321136e-04, 2.4449138677e-03, 2.4
                     #expect(abs(f[i] - drift[i] - ref[i]) < 1e-5, "\(ranks) ranks: \(forces) vs ABINIT \(abinitFcart)")
                 }
             }
+            let sigma = try #require(r.stress_Ha_per_bohr3, "\(ranks) ranks: no stress_Ha_per_bohr3")
+            let pressure = try #require(r.pressure_GPa, "\(ranks) ranks: no pressure_GPa")
+            #expect(sigma.count == 3 && sigma.allSatisfy { $0.count == 3 })
+            for a in 0..<3 { for b in 0..<3 {
+                #expect(abs(sigma[a][b] - abinitStrten[a][b]) < 1e-7, "\(ranks) ranks: σ \(sigma) vs ABINIT \(abinitStrten)")
+            } }
+            let trace = -(sigma[0][0] + sigma[1][1] + sigma[2][2]) / 3 * 29421.015697
+            #expect(abs(pressure - trace) < 1e-9 * max(1, abs(trace)), "\(ranks) ranks: P \(pressure) GPa vs −tr σ/3 \(trace) GPa")
         }
         let text = try Preconv.run(ranks: 1, ["scf", path])
         #expect(text.status == 0)
         #expect(text.stdout.contains("forces (Ha/bohr): Ga1 [-4.2"), "\(text.stdout)")
+        #expect(text.stdout.contains("stress (Ha/bohr³): [-4.9187"), "\(text.stdout)")
     }
 }

@@ -15,6 +15,8 @@ struct ABINITForceReference: Sendable, CustomStringConvertible {
     /// fcart (Ha/bohr) per atom, in the input's order.
     let fcart: [SIMD3<Double>]
     let input: String
+    /// ABINIT's stress tensor `strten` (Ha/bohr³, rows) of the same run, where recorded.
+    var strten: [[Double]]? = nil
     var description: String { id }
 
     /// GaAs, As displaced to reduced (0.26, 0.25, 0.25) (space group Cm, 2 operations), GTH-PADE
@@ -32,7 +34,10 @@ struct ABINITForceReference: Sendable, CustomStringConvertible {
             ixc -20 ecut 10 ngfft 24 24 24
             kptopt 1 ngkpt 2 2 2 nshiftk 1 shiftk 0 0 0
             occopt 3 tsmear 0.01 nband 10 tolvrs 1e-18 nstep 100
-            """)
+            """,
+        strten: [[-4.91872354e-05, 3.14630540e-05, 3.14630540e-05],
+                 [3.14630540e-05, -4.88307669e-05, -1.62927004e-06],
+                 [3.14630540e-05, -1.62927004e-06, -4.88307669e-05]])
 
     /// The same displaced GaAs with the PseudoDojo NC SR 0.4 PBE standard Ga.psp8 (3d in valence,
     /// core charge) and As.psp8, 20 Ha, 32³ grid; the drift here is 7.5e-5 Ha/bohr.

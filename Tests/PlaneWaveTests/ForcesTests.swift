@@ -137,6 +137,12 @@ struct ForcesTests {
         }
         print("\(c.id): drift \(drift), largest |F − drift − F_ABINIT| = \(worst) Ha/bohr; ΔF = \(r.freeEnergy - ref.freeEnergy) Ha")
         #expect(worst < 1e-5, "forces \(forces) vs ABINIT \(ref.fcart)")
+        if let strten = ref.strten {
+            let sigma = try #require(r.stress)
+            let d = (0..<3).flatMap { a in (0..<3).map { b in abs(sigma[a][b] - strten[a][b]) } }.max()!
+            print("\(c.id): largest |σ − σ_ABINIT| = \(d) Ha/bohr³")
+            #expect(d < 1e-7, "stress \(sigma) vs ABINIT \(strten)")
+        }
         #expect(abs(r.freeEnergy - ref.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(ref.freeEnergy)")
     }
 }

@@ -30,7 +30,10 @@ public final class PlaneWaveBasis: @unchecked Sendable {
     public let gridG2: [Double]
     public var volume: Double { model.crystal.lattice.volume }
 
-    public init(model: Model, discretization d: Discretization) throws {
+    /// `sphereLattice`: the lattice whose metric selects the plane waves |k+G|²/2 ≤ ecut (nil: the
+    /// crystal's). A strained cell given the unstrained lattice keeps the unstrained plane-wave set
+    /// in Miller indices, the basis the analytic stress is the derivative at (`StressTerm`).
+    public init(model: Model, discretization d: Discretization, sphereLattice: Lattice? = nil) throws {
         self.model = model
         ecut = d.ecut
         let lattice = model.crystal.lattice
@@ -50,7 +53,7 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         fftSize = grid
         fullMeshSize = d.kmesh.reduce(1, *)
         let kps = MonkhorstPack.kpoints(crystal: model.crystal, mesh: d.kmesh, shift: d.kshift, useSymmetry: d.useSymmetry)
-        kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: d.ecut, grid: grid) }
+        kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: d.ecut, grid: grid, selection: sphereLattice) }
         (gridMillers, gridG2) = PlaneWaveBasis.gridVectors(lattice: lattice, grid: grid)
     }
 
@@ -125,14 +128,18 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         ops.allSatisfy { op in (0..<3).allSatisfy { i in (0..<3).allSatisfy { j in op.rotation[i][j] == 0 || grid[i] == grid[j] } } }
     }
 
-    static func sphere(k: KPoint, lattice: Lattice, ecut: Double, grid: [Int]) -> KBasis {
+    /// The plane waves of k with |k+G|²/2 ≤ ecut in the metric of `selection` (nil: `lattice`).
+    static func sphere(k: KPoint, lattice: Lattice, ecut: Double, grid: [Int], selection: Lattice? = nil) -> KBasis {
         let gmax = (2 * ecut).squareRoot()
-        let bound = (0..<3).map { i in Int((gmax * norm(lattice.vectors[i]) / (2 * Double.pi)).rounded(.up)) + 1 }
+        let metric = selection ?? lattice
+        let bound = (0..<3).map { i in Int((gmax * norm(metric.vectors[i]) / (2 * Double.pi)).rounded(.up)) + 1 }
         var millers: [SIMD3<Int32>] = [], kpg: [SIMD3<Double>] = [], kin: [Double] = [], idx: [Int32] = []
         for i in -bound[0]...bound[0] { for j in -bound[1]...bound[1] { for l in -bound[2]...bound[2] {
-            let q = lattice.reciprocalCartesian(k.reduced + SIMD3(Double(i), Double(j), Double(l)))
+            let m = k.reduced + SIMD3(Double(i), Double(j), Double(l))
+            let q = lattice.reciprocalCartesian(m)
             let e = dot(q, q) / 2
-            if e <= ecut {
+            let qs = selection.map { $0.reciprocalCartesian(m) } ?? q
+            if dot(qs, qs) / 2 <= ecut {
                 millers.append(SIMD3(Int32(i), Int32(j), Int32(l)))
                 kpg.append(q)
                 kin.append(e)

@@ -37,6 +37,25 @@ public struct GTHPseudopotential: Sendable, Equatable {
         return -4 * Double.pi * Double(zion) / (q * q) * e + gaussianPolynomial(x2) * e
     }
 
+    /// d/dq of `localFourier`: with x = q r_loc, e = e^{−x²/2} (de/dq = −q r_loc² e) and P(x²) below,
+    ///   4πZ e (2/q³ + r_loc²/q) + [2 P′(x²) − P(x²)] q r_loc² e.
+    public func localFourierDerivative(_ q: Double) -> Double {
+        let x = q * rloc, x2 = x * x
+        let e = exp(-x2 / 2)
+        let coulomb = 4 * Double.pi * Double(zion) * e * (2 / (q * q * q) + rloc * rloc / q)
+        return coulomb + (2 * gaussianPolynomialDerivative(x2) - gaussianPolynomial(x2)) * q * rloc * rloc * e
+    }
+
+    /// d/d(x²) of `gaussianPolynomial`.
+    private func gaussianPolynomialDerivative(_ x2: Double) -> Double {
+        let pref = pow(2 * Double.pi, 1.5) * rloc * rloc * rloc
+        var s = 0.0
+        if c.count > 1 { s -= c[1] }
+        if c.count > 2 { s += c[2] * (-10 + 2 * x2) }
+        if c.count > 3 { s += c[3] * (-105 + 42 * x2 - 3 * x2 * x2) }
+        return pref * s
+    }
+
     /// (2π)^{3/2} r_loc³ Σ Cᵢ Pᵢ(x²), the non-Coulomb part of the local transform without its Gaussian.
     private func gaussianPolynomial(_ x2: Double) -> Double {
         let pref = pow(2 * Double.pi, 1.5) * rloc * rloc * rloc
@@ -64,27 +83,44 @@ public struct GTHPseudopotential: Sendable, Equatable {
     /// `projectorFourier` at every q of a list, scaled by `scale`: C r^{l+3/2} π^{5/4} q^l P(x²) e^{−x²/2}
     /// with x = q r (the constant evaluated once).
     public func projectorFourier(channel: Channel, i: Int, q: [Double], scale: Double = 1) -> [Double] {
+        let (c, poly, _) = Self.projectorPolynomial(l: channel.l, i: i)
         let r = channel.radius, l = channel.l
-        let c: Double
-        let poly: (Double) -> Double
-        switch (l, i) {
-        case (0, 0): c = 4 * 2.0.squareRoot(); poly = { _ in 1 }
-        case (0, 1): c = 8 * (2.0 / 15).squareRoot(); poly = { 3 - $0 }
-        case (0, 2): c = 16.0 / 3 * (2.0 / 105).squareRoot(); poly = { 15 - 10 * $0 + $0 * $0 }
-        case (1, 0): c = 8 / 3.0.squareRoot(); poly = { _ in 1 }
-        case (1, 1): c = 16 / 105.0.squareRoot(); poly = { 5 - $0 }
-        case (1, 2): c = 32 / 1155.0.squareRoot(); poly = { 35 - 14 * $0 + $0 * $0 }
-        case (2, 0): c = 8 * (2.0 / 15).squareRoot(); poly = { _ in 1 }
-        case (2, 1): c = 16.0 / 3 * (2.0 / 105).squareRoot(); poly = { 7 - $0 }
-        case (3, 0): c = 16 / 105.0.squareRoot(); poly = { _ in 1 }
-        default: preconditionFailure("GTH projector l=\(l) i=\(i + 1) is not supported")
-        }
         let constant = scale * c * pow(r, Double(l) + 1.5) * pow(Double.pi, 1.25)
         return q.map { q in
             let x2 = q * r * q * r
             var ql = 1.0
             for _ in 0..<l { ql *= q }
             return constant * ql * poly(x2) * exp(-x2 / 2)
+        }
+    }
+
+    /// d/dq of `projectorFourier`: C r^{l+3/2} π^{5/4} e^{−x²/2} [l q^{l−1} P + q^{l+1} r² (2P′ − P)], P′ = dP/d(x²).
+    public func projectorFourierDerivative(channel: Channel, i: Int, q: [Double], scale: Double = 1) -> [Double] {
+        let (c, poly, dpoly) = Self.projectorPolynomial(l: channel.l, i: i)
+        let r = channel.radius, l = channel.l
+        let constant = scale * c * pow(r, Double(l) + 1.5) * pow(Double.pi, 1.25)
+        return q.map { q in
+            let x2 = q * r * q * r
+            let p = poly(x2)
+            let lower = l == 0 ? 0 : Double(l) * pow(q, Double(l - 1)) * p
+            return constant * exp(-x2 / 2) * (lower + pow(q, Double(l + 1)) * r * r * (2 * dpoly(x2) - p))
+        }
+    }
+
+    /// The constant C and polynomial P(x²) of projector i (0-based) of angular momentum l (HGH 1998,
+    /// eq. 9–16), with dP/d(x²).
+    private static func projectorPolynomial(l: Int, i: Int) -> (Double, (Double) -> Double, (Double) -> Double) {
+        switch (l, i) {
+        case (0, 0): return (4 * 2.0.squareRoot(), { _ in 1 }, { _ in 0 })
+        case (0, 1): return (8 * (2.0 / 15).squareRoot(), { 3 - $0 }, { _ in -1 })
+        case (0, 2): return (16.0 / 3 * (2.0 / 105).squareRoot(), { 15 - 10 * $0 + $0 * $0 }, { -10 + 2 * $0 })
+        case (1, 0): return (8 / 3.0.squareRoot(), { _ in 1 }, { _ in 0 })
+        case (1, 1): return (16 / 105.0.squareRoot(), { 5 - $0 }, { _ in -1 })
+        case (1, 2): return (32 / 1155.0.squareRoot(), { 35 - 14 * $0 + $0 * $0 }, { -14 + 2 * $0 })
+        case (2, 0): return (8 * (2.0 / 15).squareRoot(), { _ in 1 }, { _ in 0 })
+        case (2, 1): return (16.0 / 3 * (2.0 / 105).squareRoot(), { 7 - $0 }, { _ in -1 })
+        case (3, 0): return (16 / 105.0.squareRoot(), { _ in 1 }, { _ in 0 })
+        default: preconditionFailure("GTH projector l=\(l) i=\(i + 1) is not supported")
         }
     }
 

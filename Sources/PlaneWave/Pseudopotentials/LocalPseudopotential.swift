@@ -69,3 +69,18 @@ extension LocalPseudopotential: AtomicForceTerm {
         atomCentredForces(grid: grid, field: state.density, model: grid.basis.model) { pp, q in pp.localFourier(q) }
     }
 }
+
+extension LocalPseudopotential: StressTerm {
+    /// E = Σ_{G≠0} Re[(Ωρ_G)‾ Σ_a e^{−iG·τ_a} v_a(|G|)]/Ω: the 1/Ω gives −δ_αβ E, the radial parts
+    /// `atomCentredStress` with f = ρ, g′ = v′_a.
+    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+        let e = grid.integrate(potential, state.density)
+        let t = atomCentredStress(grid: grid, field: state.density, model: grid.basis.model) { pp, q in pp.localFourierDerivative(q) }
+        return Tensor3.sum(t, Tensor3.scaled(Tensor3.identity, -e))
+    }
+}
+
+extension PseudopotentialCore: StressTerm {
+    /// E ∝ 1/Ω: ∂E/∂ε_αβ = −δ_αβ E.
+    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] { Tensor3.scaled(Tensor3.identity, -value) }
+}

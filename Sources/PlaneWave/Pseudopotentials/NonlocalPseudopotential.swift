@@ -188,3 +188,150 @@ extension NonlocalPseudopotential: AtomicForceTerm {
         return forces
     }
 }
+
+/// ∇_q Y_lm(q̂) (bohr), the gradient of `realSphericalHarmonic` in q: the tangential part of the
+/// gradient of its polynomial in û = q/|q|, over |q|: (∇P − û (û·∇P))/|q|. Zero at q = 0.
+@inlinable func realSphericalHarmonicGradient(l: Int, m: Int, _ q: SIMD3<Double>) -> SIMD3<Double> {
+    let r = norm(q)
+    if l == 0 || r < 1e-14 { return .zero }
+    let x = q.x / r, y = q.y / r, z = q.z / r
+    let pi = Double.pi
+    let p: SIMD3<Double>
+    switch (l, m) {
+    case (1, 0): p = (3 / (4 * pi)).squareRoot() * SIMD3(1, 0, 0)
+    case (1, 1): p = (3 / (4 * pi)).squareRoot() * SIMD3(0, 1, 0)
+    case (1, 2): p = (3 / (4 * pi)).squareRoot() * SIMD3(0, 0, 1)
+    case (2, 0): p = (15 / (4 * pi)).squareRoot() * SIMD3(y, x, 0)
+    case (2, 1): p = (15 / (4 * pi)).squareRoot() * SIMD3(0, z, y)
+    case (2, 2): p = (5 / (16 * pi)).squareRoot() * SIMD3(0, 0, 6 * z)
+    case (2, 3): p = (15 / (4 * pi)).squareRoot() * SIMD3(z, 0, x)
+    case (2, 4): p = (15 / (16 * pi)).squareRoot() * SIMD3(2 * x, -2 * y, 0)
+    case (3, 0): p = (35 / (32 * pi)).squareRoot() * SIMD3(6 * x * y, 3 * x * x - 3 * y * y, 0)
+    case (3, 1): p = (105 / (4 * pi)).squareRoot() * SIMD3(y * z, x * z, x * y)
+    case (3, 2): p = (21 / (32 * pi)).squareRoot() * SIMD3(0, 5 * z * z - 1, 10 * y * z)
+    case (3, 3): p = (7 / (16 * pi)).squareRoot() * SIMD3(0, 0, 15 * z * z - 3)
+    case (3, 4): p = (21 / (32 * pi)).squareRoot() * SIMD3(5 * z * z - 1, 0, 10 * x * z)
+    case (3, 5): p = (105 / (16 * pi)).squareRoot() * SIMD3(2 * x * z, -2 * y * z, x * x - y * y)
+    case (3, 6): p = (35 / (32 * pi)).squareRoot() * SIMD3(3 * x * x - 3 * y * y, -6 * x * y, 0)
+    default: preconditionFailure("real spherical harmonic l=\(l) m=\(m)")
+    }
+    let u = SIMD3(x, y, z)
+    return (p - dot(u, p) * u) / r
+}
+
+extension NonlocalProjectors {
+    /// ∂P/∂q_β for β = x, y, z: the projectors with p^l_i(|q|) Y_lm(q̂) replaced by its derivative in
+    /// (k+G)_β, p′(|q|) Y_lm(q̂) q_β/|q| + p(|q|) ∂Y_lm/∂q_β, the structure factor and Ω^{−½}
+    /// unchanged; columns in the order of `init`.
+    static func derivatives(kbasis: KBasis, model: Model) -> [ComplexMatrix] {
+        let crystal = model.crystal
+        let nproj = crystal.atoms.reduce(0) { $0 + model.pseudopotentials[$1.species]!.projectorCount }
+        let npw = kbasis.count
+        var p = [ComplexMatrix](repeating: ComplexMatrix(rows: npw, cols: nproj), count: 3)
+        guard nproj > 0 else { return p }
+        let k = kbasis.kpoint.reduced
+        let invSqrtOmega = 1 / crystal.lattice.volume.squareRoot()
+        let q = kbasis.kPlusG
+        let qNorm = q.map { norm($0) }
+        let unit = q.indices.map { qNorm[$0] > 0 ? q[$0] / qNorm[$0] : .zero }
+        let lmax = model.pseudopotentials.values.flatMap { $0.projectorChannels.map(\.l) }.max() ?? 0
+        let ylm = realSphericalHarmonics(lmax: lmax, q)
+        var dylm: [[SIMD3<Double>]] = []
+        for l in 0...lmax { for m in 0..<(2 * l + 1) { dylm.append(q.map { realSphericalHarmonicGradient(l: l, m: m, $0) }) } }
+        // radial parts and their derivatives by species, channel and i, times Ω^{−½}
+        var radial: [String: [[([Double], [Double])]]] = [:]
+        for (species, pp) in model.pseudopotentials where crystal.atoms.contains(where: { $0.species == species }) {
+            radial[species] = pp.projectorChannels.indices.map { c in
+                (0..<pp.projectorChannels[c].count).map { i in
+                    (pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega),
+                     pp.projectorFourierDerivative(channel: c, i: i, q: qNorm, scale: invSqrtOmega))
+                }
+            }
+        }
+        var col = 0
+        var phases = [Complex64](repeating: .zero, count: npw)
+        for atom in crystal.atoms {
+            let pp = model.pseudopotentials[atom.species]!
+            let tau = atom.position
+            for (g, m) in kbasis.millers.enumerated() {
+                let x = 2 * Double.pi * ((Double(m.x) + k.x) * tau.x + (Double(m.y) + k.y) * tau.y + (Double(m.z) + k.z) * tau.z)
+                phases[g] = Complex64(cos(x), -sin(x))
+            }
+            for (c, ch) in pp.projectorChannels.enumerated() {
+                let l = ch.l
+                let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
+                for i in 0..<ch.count {
+                    let (f, df) = radial[atom.species]![c][i]
+                    for mIndex in 0..<(2 * l + 1) {
+                        let y = ylm[l * l + mIndex], dy = dylm[l * l + mIndex]
+                        for beta in 0..<3 {
+                            p[beta].storage.withUnsafeMutableBufferPointer { ps in
+                                let out = ps.baseAddress! + col * npw
+                                for g in 0..<npw {
+                                    out[g] = phases[g] * il * (df[g] * y[g] * unit[g][beta] + f[g] * dy[g][beta])
+                                }
+                            }
+                        }
+                        col += 1
+                    }
+                }
+            }
+        }
+        return p
+    }
+}
+
+extension NonlocalPseudopotential: StressTerm {
+    /// This process' part of ∂E_NL/∂ε_αβ. P ∝ Ω^{−½} gives −δ_αβ E_NL; the structure factors
+    /// e^{−i(k+G)·τ_a} are invariant, and q = k+G strains as ∂q_γ/∂ε_αβ = −δ_γβ q_α, so
+    /// ∂P/∂ε_αβ = −q_α ∂P/∂q_β (`NonlocalProjectors.derivatives`) and
+    ///   ∂E_NL/∂ε_αβ = −δ_αβ E_NL − Σ_k w_k Σ_n f_nk 2 Re[((∂_β P)ᴴ (q_α ψ_nk))ᴴ D Pᴴψ_nk],
+    /// symmetrised in αβ. Sums over the k-points of `state.orbitals` and the bands of `state.ownsBand`.
+    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+        var t = Tensor3.zero
+        var energy = 0.0
+        for k in state.orbitals.keys.sorted() {
+            let x = state.orbitals[k]!
+            let kb = state.kpoints[k]
+            let w = kb.kpoint.weight
+            let occupations = state.occupations[k]
+            let bands = (0..<min(x.cols, occupations.count)).filter { state.ownsBand($0) && occupations[$0] != 0 }
+            if bands.isEmpty { continue }
+            let p = projectors(at: kb)
+            if p.count == 0 { continue }
+            let c = multiply(.adjoint, p.projectors, .none, x)
+            let dc = multiply(.none, p.coupling, .none, c)
+            for n in bands {
+                var s = 0.0
+                for j in 0..<c.rows { s += (c[j, n].conjugate * dc[j, n]).real }
+                energy += w * occupations[n] * s
+            }
+            let npw = x.rows
+            // q_α ψ for each α
+            let qx = (0..<3).map { alpha -> ComplexMatrix in
+                var y = x
+                y.storage.withUnsafeMutableBufferPointer { ys in
+                    for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * kb.kPlusG[g][alpha] } }
+                }
+                return y
+            }
+            let derivatives = NonlocalProjectors.derivatives(kbasis: kb, model: model)
+            for beta in 0..<3 {
+                let dp = derivatives[beta]
+                for alpha in 0..<3 {
+                    let m = multiply(.adjoint, dp, .none, qx[alpha])
+                    var s = 0.0
+                    for n in bands {
+                        var b = 0.0
+                        for j in 0..<m.rows { b += (m[j, n].conjugate * dc[j, n]).real }
+                        s += w * occupations[n] * b
+                    }
+                    t[alpha][beta] -= 2 * s
+                }
+            }
+        }
+        t = Tensor3.symmetric(t)
+        for a in 0..<3 { t[a][a] -= energy }
+        return t
+    }
+}

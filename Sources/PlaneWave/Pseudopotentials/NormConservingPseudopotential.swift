@@ -134,6 +134,42 @@ public struct NormConservingPseudopotential: Pseudopotential {
         return radialGrid.transform(rho.indices.map { r[$0] * r[$0] * rho[$0] }, l: 0, q: q)
     }
 
+    // MARK: derivatives (the stress)
+
+    /// d/dq of the interpolated transform (the derivative of the same cubic piece), beyond the
+    /// table by the protocol's central difference of the direct integral.
+    public func localFourierDerivative(_ q: Double) -> Double {
+        guard q <= Self.tableLimit else { return fourthOrderDerivative(at: q) { localFourier($0) } }
+        let z = Double(zion)
+        // d/dq [−4πZ e^{−q²/4}/q²] = 4πZ e^{−q²/4} (2/q³ + 1/(2q))
+        return Self.interpolateDerivative(localTable, q) + 4 * Double.pi * z * exp(-q * q / 4) * (2 / (q * q * q) + 1 / (2 * q))
+    }
+
+    public func projectorFourierDerivative(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
+        let table = projectorTables[channel][i]
+        return q.map { q in
+            if q <= Self.tableLimit { return scale * Self.interpolateDerivative(table, q) }
+            return fourthOrderDerivative(at: q) { projectorFourier(channel: channel, i: i, q: [$0], scale: scale)[0] }
+        }
+    }
+
+    public func coreChargeFourierDerivative(_ q: Double) -> Double {
+        guard let coreTable else { return 0 }
+        if q <= Self.tableLimit { return Self.interpolateDerivative(coreTable, q) }
+        return fourthOrderDerivative(at: q) { coreChargeFourier($0) }
+    }
+
+    /// d/dq of `interpolate`'s cubic on the same four nodes.
+    static func interpolateDerivative(_ table: [Double], _ q: Double) -> Double {
+        let x = q / tableSpacing
+        let k = min(max(Int(x) - 1, 0), table.count - 4)
+        let t = x - Double(k)
+        let (t0, t1, t2, t3) = (t, t - 1, t - 2, t - 3)
+        let d = -table[k] * (t2 * t3 + t1 * t3 + t1 * t2) / 6 + table[k + 1] * (t2 * t3 + t0 * t3 + t0 * t2) / 2
+            - table[k + 2] * (t1 * t3 + t0 * t3 + t0 * t1) / 2 + table[k + 3] * (t1 * t2 + t0 * t2 + t0 * t1) / 6
+        return d / tableSpacing
+    }
+
     // MARK: tables
 
     /// Cubic Lagrange interpolation of a table on q_k = k·`tableSpacing`.

@@ -17,6 +17,12 @@ public protocol Pseudopotential: Sendable {
     /// Radial transforms 4π ∫ r² j_l(qr) p_i(r) dr of projector i of channel `channel` (an index into
     /// `projectorChannels`) at every q, times `scale`: ⟨q|p_i Y_lm⟩ = (−i)^l Y_lm(q̂) · this.
     func projectorFourier(channel: Int, i: Int, q: [Double], scale: Double) -> [Double]
+    /// d/dq of `localFourier` (q > 0), for the stress.
+    func localFourierDerivative(_ q: Double) -> Double
+    /// d/dq of `projectorFourier` at every q, times `scale`, for the stress.
+    func projectorFourierDerivative(channel: Int, i: Int, q: [Double], scale: Double) -> [Double]
+    /// d/dq of `coreChargeFourier` (q ≥ 0), for the stress.
+    func coreChargeFourierDerivative(_ q: Double) -> Double
     /// True when the potential carries a model core charge (non-linear core correction).
     var hasCoreCharge: Bool { get }
     /// ∫ ρ_core(r) e^{−iq·r} d³r (electrons) at q ≥ 0; zero without a core charge.
@@ -41,6 +47,15 @@ public struct ProjectorChannel: Sendable, Equatable {
 extension Pseudopotential {
     /// Number of projector functions including m: Σ_l (2l+1)·n_l.
     public var projectorCount: Int { projectorChannels.reduce(0) { $0 + (2 * $1.l + 1) * $1.count } }
+
+    /// f′(q) by the fourth-order central difference
+    /// [8(f(q+h) − f(q−h)) − (f(q+2h) − f(q−2h))]/12h, h = 10⁻³ bohr⁻¹ (truncation error h⁴/30 · f⁽⁵⁾),
+    /// for transforms given by a direct integral only (beyond the tables of
+    /// `NormConservingPseudopotential`).
+    func fourthOrderDerivative(at q: Double, _ f: (Double) -> Double) -> Double {
+        let h = 1e-3
+        return (8 * (f(q + h) - f(q - h)) - (f(q + 2 * h) - f(q - 2 * h))) / (12 * h)
+    }
 }
 
 extension GTHPseudopotential: Pseudopotential {
@@ -50,9 +65,14 @@ extension GTHPseudopotential: Pseudopotential {
         projectorFourier(channel: channels[channel], i: i, q: q, scale: scale)
     }
 
+    public func projectorFourierDerivative(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
+        projectorFourierDerivative(channel: channels[channel], i: i, q: q, scale: scale)
+    }
+
     /// GTH potentials carry no core charge.
     public var hasCoreCharge: Bool { false }
     public func coreChargeFourier(_ q: Double) -> Double { 0 }
+    public func coreChargeFourierDerivative(_ q: Double) -> Double { 0 }
     /// GTH tables carry no atomic valence density.
     public var hasValenceDensity: Bool { false }
     public func valenceDensityFourier(_ q: Double) -> Double { 0 }

@@ -179,7 +179,10 @@ public final class SCF {
                                  xcGrid: terms.exchangeCorrelation.xcGrid.size, bands: bands,
                                  density: rhoOut, electrons: nel, stopped: stopped)
                 // collective: `done` is the same on every process
-                if done { result.forces = try forces(density: rhoOut, occupations: occ.values) }
+                if done {
+                    result.forces = try forces(density: rhoOut, occupations: occ.values)
+                    result.stress = try stress(density: rhoOut, occupations: occ.values)
+                }
                 return result
             }
             densityStep.advance(rhoIn: &rhoIn, rhoOut: rhoOut)

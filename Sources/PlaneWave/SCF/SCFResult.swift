@@ -84,4 +84,9 @@ public struct SCFResult: Sendable {
     /// Force on each atom (Ha/bohr, Cartesian, in the crystal's order), −dF/dτ_a at the converged
     /// state (`KohnShamTerms.forces`); nil when the SCF did not converge.
     public var forces: [SIMD3<Double>]? = nil
+    /// Stress σ_αβ = (1/Ω) ∂F/∂ε_αβ (Ha/bohr³, Cartesian, rows α; positive under tension, ABINIT's
+    /// `strten`) at the converged state (`KohnShamTerms.stress`); nil when the SCF did not converge.
+    public var stress: [SIMD3<Double>]? = nil
+    /// P = −tr σ/3 (Ha/bohr³); nil without the stress.
+    public var pressure: Double? { stress.map { -($0[0].x + $0[1].y + $0[2].z) / 3 } }
 }

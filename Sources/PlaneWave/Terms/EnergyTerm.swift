@@ -9,7 +9,8 @@ import Bindings
 /// `KohnShamTerms.potential`), an operator applied at each k-point (`Hamiltonian`), or nothing.
 /// `dependence` states what the energy needs, so that the SCF evaluates each term where that is.
 /// A new term conforms to this protocol and is listed in `KohnShamTerms`; one that depends on the
-/// atomic positions also conforms to `AtomicForceTerm` (its part of the forces).
+/// atomic positions also conforms to `AtomicForceTerm` (its part of the forces), one that depends on
+/// the cell to `StressTerm` (its part of the stress).
 public protocol EnergyTerm {
     /// The name ABINIT prints for the term; the key of `EnergyTerms.dictionary`.
     var name: String { get }

@@ -127,3 +127,45 @@ extension Ewald: AtomicForceTerm {
                       positions: atoms.map(\.position))
     }
 }
+
+extension Ewald: StressTerm {
+    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] { Ewald.strainDerivative(model: model) }
+
+    /// ∂E/∂ε_αβ of the Ewald energy above (d = τ_a − τ_b + R and G strain as the cell; η fixed):
+    ///   ½ Σ_{a,b,R}′ Z_a Z_b φ′(r) d_α d_β/r,  φ(r) = erfc(ηr)/r,
+    ///   + (2π/Ω) Σ_{G≠0} |S(G)|² e^{−G²/4η²}/G² [2 G_α G_β (1/4η² + 1/G²) − δ_αβ]
+    ///   + δ_αβ π (Σ_a Z_a)²/(2Ωη²).
+    public static func strainDerivative(lattice: Lattice, charges: [Double], positions: [SIMD3<Double>]) -> [SIMD3<Double>] {
+        let omega = lattice.volume
+        let (eta, gcut, gbound, rcut, rbound) = summation(lattice)
+        let ztot = charges.reduce(0, +)
+        var t = Tensor3.zero
+        forEachReciprocalVector(lattice, gbound: gbound, gcut: gcut) { m, g, g2 in
+            var sre = 0.0, sim = 0.0
+            for (z, x) in zip(charges, positions) {
+                let phase = 2 * Double.pi * dot(m, x)
+                sre += z * cos(phase); sim += z * sin(phase)
+            }
+            let e = 2 * Double.pi / omega * (sre * sre + sim * sim) * exp(-g2 / (4 * eta * eta)) / g2
+            let w = 2 * e * (1 / (4 * eta * eta) + 1 / g2)
+            t[0] += w * g.x * g; t[1] += w * g.y * g; t[2] += w * g.z * g
+            t[0].x -= e; t[1].y -= e; t[2].z -= e
+        }
+        let twoEtaOverRootPi = 2 * eta / Double.pi.squareRoot()
+        forEachPair(lattice, positions: positions, rbound: rbound, rcut: rcut) { a, b, v, r in
+            let dphi = -erfc(eta * r) / (r * r) - twoEtaOverRootPi * exp(-eta * eta * r * r) / r
+            let w = charges[a] * charges[b] * dphi / (2 * r)
+            t[0] += w * v.x * v; t[1] += w * v.y * v; t[2] += w * v.z * v
+        }
+        let c = Double.pi * ztot * ztot / (2 * omega * eta * eta)
+        t[0].x += c; t[1].y += c; t[2].z += c
+        return t
+    }
+
+    public static func strainDerivative(model: Model) -> [SIMD3<Double>] {
+        let atoms = model.crystal.atoms
+        return strainDerivative(lattice: model.crystal.lattice,
+                                charges: atoms.map { Double(model.pseudopotentials[$0.species]!.zion) },
+                                positions: atoms.map(\.position))
+    }
+}

@@ -122,3 +122,45 @@ extension ExchangeCorrelation: AtomicForceTerm {
         return atomCentredForces(grid: xcGrid, field: v, model: model) { pp, q in pp.coreChargeFourier(q) }
     }
 }
+
+extension ExchangeCorrelation: StressTerm {
+    /// ∂E_xc/∂ε_αβ with ρ̃ = ρ + ρ_c (ρ̃ clipped at zero where ε_xc is evaluated, as in `energy`):
+    /// Ωρ̃_G is fixed but for the core's radial parts, and the gradient's G strains as the cell, so
+    ///   ∂E_xc/∂ε_αβ = δ_αβ [E_xc − ∫ (v_ρ ρ̃ + 2 v_σ σ)] − 2 ∫ v_σ ∂_αρ̃ ∂_βρ̃ + T_αβ,
+    /// v_ρ = ∂(ρε)/∂ρ and v_σ = ∂(ρε)/∂σ (libxc's vrho, vsigma; zero for LDAs), T the core charge's
+    /// radial parts (`atomCentredStress` with f = V_xc, g′ = ρ′_c,a), all on `xcGrid`.
+    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+        let (density, gradient, sigma) = inputs(state.density)
+        let n = density.count
+        var eps = [Double](repeating: 0, count: n)
+        var vrho = [Double](repeating: 0, count: n)
+        var vsigma = [Double](repeating: 0, count: n)
+        for f in functionals {
+            let r = f.evaluate(rho: density, sigma: sigma)
+            for i in 0..<n {
+                eps[i] += r.exc[i]
+                vrho[i] += r.vrho[i]
+                if f.family == .gga { vsigma[i] += r.vsigma[i] }
+            }
+        }
+        let energy = xcGrid.integrate(eps, density)
+        var scaling = xcGrid.integrate(vrho, density)
+        var t = Tensor3.zero
+        if isGGA, let sigma {
+            scaling += 2 * xcGrid.integrate(vsigma, sigma)
+            for a in 0..<3 { for b in a..<3 {
+                var s = 0.0
+                for i in 0..<n { s += vsigma[i] * gradient[a][i] * gradient[b][i] }
+                let v = -2 * s * xcGrid.basis.volume / Double(n)
+                t[a][b] = v; t[b][a] = v
+            } }
+        }
+        for a in 0..<3 { t[a][a] += energy - scaling }
+        if coreDensity != nil {
+            let v = energyAndFinePotential(state.density).potential
+            let core = atomCentredStress(grid: xcGrid, field: v, model: grid.basis.model) { pp, q in pp.coreChargeFourierDerivative(q) }
+            t = Tensor3.sum(t, core)
+        }
+        return t
+    }
+}

@@ -26,3 +26,27 @@ public final class Hartree: DensityTerm {
         return 2 * Double.pi * grid.basis.volume * e
     }
 }
+
+extension Hartree: StressTerm {
+    /// E_H = (1/2Ω) Σ_{G≠0} 4π |Ωρ_G|²/G² with Ωρ_G fixed under strain and
+    /// ∂G²/∂ε_αβ = −2 G_α G_β:
+    ///   ∂E_H/∂ε_αβ = −δ_αβ E_H + 4πΩ Σ_{G≠0} |ρ_G|² G_α G_β/G⁴.
+    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+        let rhoG = grid.fourier(state.density)
+        let b = grid.basis.model.crystal.lattice.reciprocal
+        let omega = grid.basis.volume
+        var e = 0.0
+        var t = Tensor3.zero
+        for (i, m) in grid.millers.enumerated() {
+            let g2 = grid.g2[i]
+            if g2 == 0 { continue }
+            let r2 = rhoG[i].norm2
+            e += r2 / g2
+            let g = Double(m.x) * b[0] + Double(m.y) * b[1] + Double(m.z) * b[2]
+            let w = 4 * Double.pi * omega * r2 / (g2 * g2)
+            t[0] += w * g.x * g; t[1] += w * g.y * g; t[2] += w * g.z * g
+        }
+        e *= 2 * Double.pi * omega
+        return Tensor3.sum(t, Tensor3.scaled(Tensor3.identity, -e))
+    }
+}

@@ -22,3 +22,27 @@ public final class Kinetic: OrbitalTerm {
         }
     }
 }
+
+extension Kinetic: StressTerm {
+    /// This process' part of ∂T/∂ε_αβ = −Σ_k w_k Σ_n f_nk Σ_G (k+G)_α (k+G)_β |c_nk(G)|²: under
+    /// strain ½|k+G|² changes by −(k+G)_α (k+G)_β ε_αβ.
+    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+        var t = Tensor3.zero
+        for k in state.orbitals.keys.sorted() {
+            let x = state.orbitals[k]!
+            let kb = state.kpoints[k]
+            let occupations = state.occupations[k]
+            let npw = x.rows
+            var weight = [Double](repeating: 0, count: npw)
+            for n in 0..<min(x.cols, occupations.count) where state.ownsBand(n) && occupations[n] != 0 {
+                let f = kb.kpoint.weight * occupations[n]
+                for g in 0..<npw { weight[g] += f * x[g, n].norm2 }
+            }
+            for g in 0..<npw where weight[g] != 0 {
+                let q = kb.kPlusG[g]
+                t[0] -= weight[g] * q.x * q; t[1] -= weight[g] * q.y * q; t[2] -= weight[g] * q.z * q
+            }
+        }
+        return t
+    }
+}

@@ -102,4 +102,25 @@ public final class KohnShamTerms {
         for a in 0..<atoms { total[a] += SIMD3(orbital[3 * a], orbital[3 * a + 1], orbital[3 * a + 2]) }
         return ForceSymmetrization.symmetrize(total, crystal: basis.model.crystal, operations: basis.symmetries)
     }
+
+    /// σ_αβ = (1/Ω) Σ_t ∂E_t/∂ε_αβ over the `StressTerm`s (Ha/bohr³, Cartesian rows), symmetrised
+    /// over the basis' operations (`StressSymmetrization`). The orbital terms' parts are completed
+    /// by `sum` as in `forces` (collective, called once on every process).
+    public func stress(_ state: ForceState, sum: (inout [Double]) throws -> Void) throws -> [SIMD3<Double>] {
+        var orbital = [Double](repeating: 0, count: 9)
+        var total = Tensor3.zero
+        for case let term as StressTerm in all {
+            let t = try term.strainDerivative(state)
+            precondition(t.count == 3, "a 3×3 strain derivative from \(term.name)")
+            if term.dependence == .orbitals {
+                for a in 0..<3 { for b in 0..<3 { orbital[3 * a + b] += t[a][b] } }
+            } else {
+                total = Tensor3.sum(total, t)
+            }
+        }
+        try sum(&orbital)
+        for a in 0..<3 { total[a] += SIMD3(orbital[3 * a], orbital[3 * a + 1], orbital[3 * a + 2]) }
+        let sigma = Tensor3.scaled(Tensor3.symmetric(total), 1 / basis.volume)
+        return StressSymmetrization.symmetrize(sigma, lattice: basis.model.crystal.lattice, operations: basis.symmetries)
+    }
 }
