@@ -76,13 +76,18 @@ struct RefinedProjectors: Pseudopotential {
     var name: String { base.name }
     var zion: Int { base.zion }
     func localFourier(_ q: Double) -> Double { base.localFourier(q) }
+    func localFourierDerivative(_ q: Double) -> Double { base.localFourierDerivative(q) }
     var localCoreTerm: Double { base.localCoreTerm }
     var projectorChannels: [ProjectorChannel] { base.projectorChannels }
     func projectorFourier(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
         projectorSource.projectorFourier(channel: channel, i: i, q: q, scale: scale)
     }
+    func projectorFourierDerivative(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
+        projectorSource.projectorFourierDerivative(channel: channel, i: i, q: q, scale: scale)
+    }
     var hasCoreCharge: Bool { base.hasCoreCharge }
     func coreChargeFourier(_ q: Double) -> Double { base.coreChargeFourier(q) }
+    func coreChargeFourierDerivative(_ q: Double) -> Double { base.coreChargeFourierDerivative(q) }
     var hasValenceDensity: Bool { base.hasValenceDensity }
     func valenceDensityFourier(_ q: Double) -> Double { base.valenceDensityFourier(q) }
 }
