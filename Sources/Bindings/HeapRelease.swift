@@ -2,8 +2,8 @@ import Foundation
 
 /// Gives the free pages inside glibc's heap back to the system (malloc_trim(3) with pad 0: free
 /// chunks spanning whole pages are discarded with MADV_DONTNEED, the top of the heap is returned).
-/// The program keeps large blocks on the heap (main.swift's mallopt), so without this the freed
-/// blocks of one k-point's eigensolver stay resident beside the orbitals of all the others.
+/// The program keeps large blocks and the heap's free top resident (main.swift's mallopt); this
+/// releases them where a phase ends whose blocks are not needed again (e.g. the SCF before forces).
 /// malloc_trim is not in Swift's Glibc module; it is looked up once (absent: nothing happens).
 public enum HeapRelease {
     private static let trim: (@convention(c) (Int) -> Int32)? = {
