@@ -179,6 +179,9 @@ public final class SCF {
                                  xcGrid: terms.exchangeCorrelation.xcGrid.size, bands: bands,
                                  density: rhoOut, electrons: nel, stopped: stopped)
                 // collective: `done` is the same on every process
+                // the mixing history is not needed any more: its pages go back before the forces
+                mixer.reset()
+                HeapRelease.freePages()
                 if done {
                     result.forces = try forces(density: rhoOut, occupations: occ.values)
                     result.stress = try stress(density: rhoOut, occupations: occ.values)
@@ -201,6 +204,17 @@ public final class SCF {
         return true
     }
 
+    /// Keeps `x` as the orbitals of k-point `k`: copied into the block held already when it has the
+    /// same shape, so that the kept orbitals stay where the first step put them and the eigensolver's
+    /// blocks of the next k-points reuse the same free heap (a new block per k-point and step would
+    /// scatter the kept ones over the heap, whose resident size only grows: peak memory).
+    func keepOrbitals(_ k: Int, _ x: ComplexMatrix) {
+        guard orbitals[k].map({ $0.rows == x.rows && $0.cols == x.cols }) == true else { orbitals[k] = x; return }
+        orbitals[k]!.storage.withUnsafeMutableBufferPointer { dst in
+            x.storage.withUnsafeBufferPointer { src in dst.baseAddress!.update(from: src.baseAddress!, count: src.count) }
+        }
+    }
+
     /// Diagonalises H[v] at every owned k-point (`KohnShamEigensolver.solveAll`) from the current
     /// orbitals, keeping the new ones; returns all eigenvalues and the largest iteration count.
     func diagonalize(potential v: [Double], tolerance: Double, maxIterations: Int, previous: [[Double]]?) throws -> ([[Double]], Int) {
@@ -215,7 +229,7 @@ public final class SCF {
                                                                                           previousOccupations: previous?[k]),
                                            maxIterations: maxIterations)
             },
-            keep: { k, x, nonlocal in self.orbitals[k] = x; self.nonlocalEnergies[k] = nonlocal })
+            keep: { k, x, nonlocal in self.keepOrbitals(k, x); self.nonlocalEnergies[k] = nonlocal })
         kPointClock += r.solving
         reductionClock += r.summing
         return (r.eigenvalues, r.iterations)
