@@ -55,11 +55,7 @@ public struct NonlocalProjectors: Sendable {
             for atom in crystal.atoms {
                 let pp = model.pseudopotentials[atom.species]!
                 let tau = atom.position
-                // structure factor e^{−i(k+G)·τ}
-                for (g, m) in kbasis.millers.enumerated() {
-                    let x = 2 * Double.pi * ((Double(m.x) + k.x) * tau.x + (Double(m.y) + k.y) * tau.y + (Double(m.z) + k.z) * tau.z)
-                    phases[g] = Complex64(cos(x), -sin(x))
-                }
+                structureFactor(&phases, millers: kbasis.millers, k: k, tau: tau)
                 for (c, ch) in pp.projectorChannels.enumerated() {
                     let l = ch.l
                     let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
@@ -253,10 +249,7 @@ extension NonlocalProjectors {
         for atom in crystal.atoms {
             let pp = model.pseudopotentials[atom.species]!
             let tau = atom.position
-            for (g, m) in kbasis.millers.enumerated() {
-                let x = 2 * Double.pi * ((Double(m.x) + k.x) * tau.x + (Double(m.y) + k.y) * tau.y + (Double(m.z) + k.z) * tau.z)
-                phases[g] = Complex64(cos(x), -sin(x))
-            }
+            structureFactor(&phases, millers: kbasis.millers, k: k, tau: tau)
             for (c, ch) in pp.projectorChannels.enumerated() {
                 let l = ch.l
                 let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
@@ -333,5 +326,14 @@ extension NonlocalPseudopotential: StressTerm {
         t = Tensor3.symmetric(t)
         for a in 0..<3 { t[a][a] -= energy }
         return t
+    }
+}
+
+/// The structure factor e^{−i(k+G)·τ} of an atom at reduced position τ for the plane waves with
+/// Miller indices `millers` at reduced k, into `phases`.
+func structureFactor(_ phases: inout [Complex64], millers: [SIMD3<Int32>], k: SIMD3<Double>, tau: SIMD3<Double>) {
+    for (g, m) in millers.enumerated() {
+        let x = 2 * Double.pi * ((Double(m.x) + k.x) * tau.x + (Double(m.y) + k.y) * tau.y + (Double(m.z) + k.z) * tau.z)
+        phases[g] = Complex64(cos(x), -sin(x))
     }
 }

@@ -87,21 +87,29 @@ public final class ExchangeCorrelation: DensityTerm {
         return (energy, restricted(v))
     }
 
-    /// E_xc and V_xc = δE_xc/δ(ρ + ρ_c) on `xcGrid` itself (before the restriction to the density grid).
-    func energyAndFinePotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
-        let (density, gradient, sigma) = inputs(rho)
+    /// ε_xc, v_ρ = ∂(ρε)/∂ρ and v_σ = ∂(ρε)/∂σ (zero for LDAs) summed over the functionals (libxc).
+    func evaluate(density: [Double], sigma: [Double]?) -> (eps: [Double], vrho: [Double], vsigma: [Double]) {
         let n = density.count
         var eps = [Double](repeating: 0, count: n)
-        var v = [Double](repeating: 0, count: n)
+        var vrho = [Double](repeating: 0, count: n)
         var vsigma = [Double](repeating: 0, count: n)
         for f in functionals {
             let r = f.evaluate(rho: density, sigma: sigma)
             for i in 0..<n {
                 eps[i] += r.exc[i]
-                v[i] += r.vrho[i]
+                vrho[i] += r.vrho[i]
                 if f.family == .gga { vsigma[i] += r.vsigma[i] }
             }
         }
+        return (eps, vrho, vsigma)
+    }
+
+    /// E_xc and V_xc = δE_xc/δ(ρ + ρ_c) on `xcGrid` itself (before the restriction to the density grid).
+    func energyAndFinePotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
+        let (density, gradient, sigma) = inputs(rho)
+        let n = density.count
+        let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
+        var v = vrho
         if isGGA {
             let h = (0..<3).map { a in (0..<n).map { vsigma[$0] * gradient[a][$0] } }
             let div = xcGrid.divergence(h)
@@ -132,17 +140,7 @@ extension ExchangeCorrelation: StressTerm {
     public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
         let (density, gradient, sigma) = inputs(state.density)
         let n = density.count
-        var eps = [Double](repeating: 0, count: n)
-        var vrho = [Double](repeating: 0, count: n)
-        var vsigma = [Double](repeating: 0, count: n)
-        for f in functionals {
-            let r = f.evaluate(rho: density, sigma: sigma)
-            for i in 0..<n {
-                eps[i] += r.exc[i]
-                vrho[i] += r.vrho[i]
-                if f.family == .gga { vsigma[i] += r.vsigma[i] }
-            }
-        }
+        let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
         let energy = xcGrid.integrate(eps, density)
         var scaling = xcGrid.integrate(vrho, density)
         var t = Tensor3.zero
