@@ -81,6 +81,11 @@ struct RefinedProjectors: Pseudopotential {
     func projectorFourier(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
         projectorSource.projectorFourier(channel: channel, i: i, q: q, scale: scale)
     }
+    func localFourierDerivative(_ q: Double) -> Double { base.localFourierDerivative(q) }
+    func projectorFourierDerivative(channel: Int, i: Int, q: [Double], scale: Double) -> [Double] {
+        projectorSource.projectorFourierDerivative(channel: channel, i: i, q: q, scale: scale)
+    }
+    func coreChargeFourierDerivative(_ q: Double) -> Double { base.coreChargeFourierDerivative(q) }
     var hasCoreCharge: Bool { base.hasCoreCharge }
     func coreChargeFourier(_ q: Double) -> Double { base.coreChargeFourier(q) }
     var hasValenceDensity: Bool { base.hasValenceDensity }
