@@ -97,6 +97,12 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     public let lattice_constant_bohr: Double?
     public let lattice_vectors_angstrom: [[Double]]
     public let atoms: [SystemDescription.AtomEntry]
+    /// The recommended cell as a crystallographer states it: crystal system, space group, a, b, c,
+    /// α, β, γ, c/a (`CrystalDescription`). nil in files written before it was recorded.
+    public let crystal: CrystalDescription?
+    /// What the lattice stage held fixed (`CrystalDescription.latticeStageHeldFixed`). nil in files
+    /// written before it was recorded.
+    public let lattice_stage_held_fixed: String?
     public let bulk_modulus_GPa: Double?
     public let bulk_modulus_derivative: Double?
     /// The gap of an insulator (eV); nil for a metal (`metallic`).
@@ -118,7 +124,7 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     public init(system: SystemDescription, ecut: Double, kmesh: [Int], kshift: [Int], latticeConstant: Double?,
                 latticeVectorsBohr: [[Double]], eos: EquationOfState.Fit?, gap: BandsAndDOS.Gap?, sources: [String: String],
                 tolerances: StageTolerances, warnings: [String], generatedAt: String, program: String, kspacing: Double? = nil,
-                metallic: Bool = false) {
+                metallic: Bool = false, latticeScanned: Bool? = nil) {
         kspacing_per_bohr = kspacing
         kspacing_per_angstrom = kspacing.map { KSpacing.perAngstrom($0) }
         name = system.name; formula = system.formula; functional = system.functional; pseudopotentials = system.pseudopotentials
@@ -130,6 +136,9 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
         lattice_constant_bohr = latticeConstant.map { $0 * Units.angstrom }
         lattice_vectors_angstrom = latticeVectorsBohr.map { $0.map { $0 / Units.angstrom } }
         atoms = system.atoms
+        crystal = CrystalDescription(latticeVectorsBohr: latticeVectorsBohr, atoms: system.atoms)
+        lattice_stage_held_fixed = CrystalDescription.latticeStageHeldFixed(scanned: latticeScanned ?? (eos != nil),
+                                                                           crystalSystem: crystal?.crystal_system)
         bulk_modulus_GPa = eos?.B0_GPa; bulk_modulus_derivative = eos?.B0_prime
         self.metallic = metallic
         gap_eV = metallic ? nil : gap?.gap_eV; gap_type = metallic ? nil : gap?.text

@@ -178,12 +178,15 @@ public enum RunAnalysis {
         }
         if let a = aRecommended, let a0 = system.lattice_constant_angstrom { scale = a / a0 }
         let vectors = system.lattice_vectors_bohr.map { $0.map { $0 * scale } }
+        // scan points at more than one lattice constant: a lattice stage (or a grid over a) rescaled the cell
+        let scanLattice = Set(records.filter { !nonScanStages.contains($0.stage) }.map { ($0.lattice_constant_angstrom * 1e6).rounded() })
+        let latticeScanned = a.eos != nil || scanLattice.count > 1
         return RecommendedParameters(system: system, ecut: ecut, kmesh: kmesh, kshift: kshift, latticeConstant: aRecommended,
                                      latticeVectorsBohr: vectors, eos: a.eos?.preferred, gap: gap, sources: sources,
                                      tolerances: StageTolerances(Dictionary(a.decisions.map { ($0.stage, $0.tolerances ?? settings.criteria(for: $0.stage)) },
                                                                              uniquingKeysWith: { $1 })),
                                      warnings: warnings, generatedAt: Timestamp.now(), program: program, kspacing: kspacing,
-                                     metallic: metal != nil)
+                                     metallic: metal != nil, latticeScanned: latticeScanned)
     }
 
     /// The point config (and `analysis:` settings) of a run's config file: a one-point config or a

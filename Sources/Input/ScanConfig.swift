@@ -134,6 +134,9 @@ public struct ScanConfig: Sendable {
     public var file: String?
     /// The `analysis:` section (defaults without one); `AnalysisSettings(scan:analysis:)` adds the stage tolerances.
     public var analysis = AnalysisSettings()
+    /// What the config leaves out and the run does instead (e.g. no default lattice stage for a
+    /// structure without a lattice constant); printed as warnings at the start of a run.
+    public var notes: [String] = []
 
     /// SHA-256 of the effective YAML text.
     public var configHash: String { sha256Hex(Data(yaml.utf8)) }
@@ -205,6 +208,7 @@ public struct ScanConfig: Sendable {
                             resources: resources, outputDirectory: output.directory, checkpointInterval: output.interval,
                             pointOverrides: pointOverrides, yaml: yaml, baseDirectory: base, file: file)
         sc.analysis = analysis
+        sc.notes = stages.notes
         // the override stages must exist
         var overrideErrors: [InputError] = []
         for (i, o) in pointOverrides.enumerated() where !sc.stageNames.contains(o.stage) {
@@ -325,7 +329,7 @@ public struct ScanConfig: Sendable {
 
     // MARK: sections
 
-    struct Stages { var mode: Mode; var cutoff: CutoffStage?; var kmesh: KMeshStage?; var lattice: LatticeStage? }
+    struct Stages { var mode: Mode; var cutoff: CutoffStage?; var kmesh: KMeshStage?; var lattice: LatticeStage?; var notes: [String] = [] }
 
     static func readStages(_ node: ConfigNode?, base: Config?, root: ConfigMapping) throws -> Stages {
         var errors: [InputError] = []
@@ -348,7 +352,12 @@ public struct ScanConfig: Sendable {
             let km = KMeshStage(values: Array(Set([max(1, n - 2), n, n + 2])).sorted().map { [$0, $0, $0] },
                                 tolerance: 1e-3 / Units.hartreeInEV)
             let lat = baseA.map { a in LatticeStage(values: (-2...2).map { a * (1 + 0.01 * Double($0)) }) }
-            return Stages(mode: .staged, cutoff: cut, kmesh: km, lattice: lat)
+            // the default lattice stage scans a ± 2 %: without a lattice constant there is none, and the run says so
+            let notes = lat == nil
+                ? ["no lattice stage: the default stages scan the lattice constant only when the structure gives one "
+                   + "(add a: … to \(base.structure.latticeConstantPath), or give stages.lattice with center:); the cell is used as given"]
+                : []
+            return Stages(mode: .staged, cutoff: cut, kmesh: km, lattice: lat, notes: notes)
         }
         let m = try node.mapping(allowed: stagesKeys, expected: "a mapping of stages (\(stagesKeys.joined(separator: ", ")))")
         var mode = Mode.staged

@@ -128,6 +128,14 @@ public struct RunReport {
         if let a = r.lattice_constant_angstrom {
             row("lattice constant (Å)", String(format: "%.4f", a), field: "lattice_constant_angstrom", source: r.sources["lattice_constant"])
         }
+        if let c = r.crystal {
+            row("crystal system", c.crystal_system, field: "crystal_system", source: "spglib")
+            row("space group", "\(c.space_group_symbol) (\(c.space_group_number))", field: "space_group", source: "spglib")
+            row("a, b, c (Å)", String(format: "%.4f, %.4f, %.4f", c.a_angstrom, c.b_angstrom, c.c_angstrom), field: "cell_lengths_angstrom", source: c.cell)
+            row("α, β, γ (°)", String(format: "%.2f, %.2f, %.2f", c.alpha_deg, c.beta_deg, c.gamma_deg), field: "cell_angles_deg", source: c.cell)
+            row("c/a", String(format: "%.4f", c.c_over_a), field: "c_over_a", source: c.cell)
+        }
+        if let h = r.lattice_stage_held_fixed { row("held fixed", h, field: "lattice_stage_held_fixed", source: "lattice stage") }
         if let b = r.bulk_modulus_GPa { row("bulk modulus B0 (GPa)", String(format: "%.2f", b), field: "bulk_modulus_GPa", source: "Birch–Murnaghan fit") }
         if let g = r.gap_eV { row("band gap (eV)", String(format: "%.4f", g), field: "gap_eV", source: r.gap_type) }
         if r.metallic == true { row("band gap (eV)", "none: metallic", field: "metallic", source: r.sources["metallic"]) }

@@ -131,6 +131,8 @@ extension ScanRunner {
             result.lines.append("report: \(dir.report)")
             if let r = outcome.document.recommended {
                 result.lines.append("recommended parameters: \(dir.recommended) (\(Self.recommendationText(r)))")
+                if let c = r.crystal { result.lines.append("crystal: \(c.text)") }
+                if let h = r.lattice_stage_held_fixed { result.lines.append("held fixed: \(h)") }
             }
         } catch {
             logger.error("analysis: writing its files failed: \(error); the scan's results are in \(dir.summaryCSV)")

@@ -205,7 +205,8 @@ public final class ScanRunner {
         let shardText = options.shard.map { "\($0[0])/\($0[1])" }
         let resumed = meta != nil
         logger.notice("\(resumed ? "resuming" : "starting") \(config.base.name) in \(directory) on \(world.size) rank(s)\(shardText.map { ", shard \($0)" } ?? "")")
-        for w in config.base.warnings { logger.warning("\(w)") }
+        for w in config.base.warnings + config.notes { logger.warning("\(w)") }
+        warnings += config.notes.filter { !warnings.contains($0) }
         try writeAtomically(Data(config.yaml.utf8), to: dir.config)
         var m = meta ?? RunMetadata(name: config.base.name, created: Timestamp.now(), physics: physics, mode: config.mode.rawValue,
                                     configBaseDirectory: config.baseDirectory, invocations: [])

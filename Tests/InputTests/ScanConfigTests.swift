@@ -55,6 +55,37 @@ import TestSupport
             #expect(e.errors[0].description.hasPrefix("stages.cutoff.values[1]: -5 Ha must be positive (x.yaml, line"))
         }
     }
+
+    /// A structure given by vectors without `a:` has no lattice constant to scan around: the default
+    /// stages leave the lattice stage out and say so (`notes`, printed as a warning by `run`); an
+    /// explicit lattice stage without `center:` or `values:` is an error naming the field.
+    @Test func noLatticeConstantIsStatedNotDropped() throws {
+        func yaml(_ lattice: String, _ stages: String = "") -> String {
+            """
+            name: si-vectors
+            structure:
+              lattice: {vectors: [[0, 2.715, 2.715], [2.715, 0, 2.715], [2.715, 2.715, 0]], unit: Å\(lattice)}
+              atoms:
+                - {species: Si, position: [0, 0, 0]}
+                - {species: Si, position: [0.25, 0.25, 0.25]}
+            pseudopotentials: {family: GTH-PADE}
+            functional: LDA
+            basis: {ecut: 15 Ha, kmesh: 4x4x4}
+            \(stages)
+            """
+        }
+        let noA = try ScanConfig.parse(yaml: yaml(""), file: "v.yaml")
+        #expect(noA.stageNames == ["cutoff", "kmesh"])
+        #expect(noA.notes.count == 1 && noA.notes[0].hasPrefix("no lattice stage") && noA.notes[0].contains("structure.lattice.a"), "\(noA.notes)")
+        let withA = try ScanConfig.parse(yaml: yaml(", a: 5.43 Å"), file: "v.yaml")
+        #expect(withA.stageNames == ["cutoff", "kmesh", "lattice"] && withA.notes.isEmpty)
+        do {
+            _ = try ScanConfig.parse(yaml: yaml("", "stages: {lattice: {range: 2 %, points: 3}}"), file: "v.yaml")
+            Issue.record("a lattice stage without a lattice constant was accepted")
+        } catch let e as ScanConfigErrors {
+            #expect(e.errors.count == 1 && e.errors[0].field == "stages.lattice" && e.errors[0].description.contains("add a: to the structure"), "\(e)")
+        }
+    }
 }
 
 /// The `analysis:` section of a scan config: read into `ScanConfig.analysis`, validated with its paths.
