@@ -56,15 +56,16 @@ public enum RunRecords {
         guard let data = FileManager.default.contents(atPath: p),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         var out: [(String, String)] = []
+        // as people read them: "key value, key value", lists separated by "; " when they hold mappings
         func text(_ v: Any) -> String {
             if let s = v as? String { return s }
-            if let a = v as? [Any] { return a.map(text).joined(separator: " ") }
-            if let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) {
-                return String(decoding: d, as: UTF8.self)
-            }
+            if let d = v as? [String: Any] { return d.keys.sorted().map { "\($0) \(text(d[$0]!))" }.joined(separator: ", ") }
+            if let a = v as? [Any] { return a.map(text).joined(separator: a.contains { $0 is [String: Any] } ? "; " : " ") }
             return "\(v)"
         }
-        for key in object.keys.sorted() where key != "invocations" { out.append((key, text(object[key]!))) }
+        // the physics identity, the pseudopotential files and the CIF's cells have rows of their own in the summary
+        let shownElsewhere: Set<String> = ["invocations", "physics", "pseudopotentialFiles", "structureCIF"]
+        for key in object.keys.sorted() where !shownElsewhere.contains(key) { out.append((key, text(object[key]!))) }
         if let inv = object["invocations"] as? [[String: Any]] {
             for (i, one) in inv.enumerated() {
                 for key in ["started", "commandLine", "ranks", "gitRevision", "shard", "configFile"] where one[key] != nil {

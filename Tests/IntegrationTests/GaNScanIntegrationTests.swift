@@ -32,6 +32,9 @@ private let ready = FileManager.default.fileExists(atPath: dojoDirectory + "/Ga.
         let html = try String(contentsOfFile: d + "/report.html", encoding: .utf8)
         #expect(html.contains("wave vector along Γ–M–K–Γ–A–L–H–A|L–M|K–H"), "no hexagonal path in the report")
         #expect(html.contains("P6_3mc (186)") && html.contains(">hexagonal<") && html.contains("c/a"), "no crystal description in the report")
+        // no sentence about another material, and a provenance table without raw JSON
+        #expect(!html.contains("GaAs"), "the GaN report mentions GaAs")
+        #expect(!html.contains("{&quot;") && !html.contains("{\""), "raw JSON in the report")
 
         // recommended.json: the crystal, at the recommended lattice constant
         let recommended = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d + "/recommended.json"))) as? [String: Any])
