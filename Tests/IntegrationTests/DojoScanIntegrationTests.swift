@@ -1,9 +1,8 @@
 import Foundation
 import Testing
 
-private let dojoDirectory = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8"
-private let abinitBinary = ["/usr/bin/abinit", "/usr/local/bin/abinit"].first { FileManager.default.isExecutableFile(atPath: $0) }
-private let ready = FileManager.default.fileExists(atPath: dojoDirectory + "/Ga.psp8") && abinitBinary != nil
+private let dojoDirectory = ABINITRun.dojoDirectory
+private let ready = ABINITRun.ready(["Ga", "As"])
 
 /// `config/gaas-dojo.yaml` (PseudoDojo NC SR 0.4 PBE standard, Ga and As with 3d in valence), scanned
 /// on 2 ranks with the stages shortened for CI (cutoffs 35–50 Ha at 2×2×2, k-meshes 2 and 4, three
@@ -48,22 +47,7 @@ private let ready = FileManager.default.fileExists(atPath: dojoDirectory + "/Ga.
             prtwf 0  prtden 0  prteig 0
 
             """
-        try input.write(toFile: d + "/gaas.abi", atomically: true, encoding: .utf8)
-        let abinit = Process()
-        abinit.executableURL = URL(fileURLWithPath: abinitBinary!)
-        abinit.arguments = ["gaas.abi"]
-        abinit.currentDirectoryURL = URL(fileURLWithPath: d)
-        let log = Pipe()
-        abinit.standardOutput = log
-        abinit.standardError = FileHandle.nullDevice
-        try abinit.run()
-        let text = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        abinit.waitUntilExit()
-        #expect(abinit.terminationStatus == 0, "abinit exit \(abinit.terminationStatus): \(text.suffix(2000))")
-        let abo = (try? String(contentsOfFile: d + "/gaas.abo", encoding: .utf8)) ?? text
-        let etotal = abo.split(separator: "\n").last { $0.contains("etotal") && !$0.contains("toldfe") }
-        let value = try #require(etotal?.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "D", with: "E")) }.last,
-                                 "no etotal in ABINIT's output: \(abo.suffix(2000))")
+        let value = try ABINITRun.etotal(input: input, name: "gaas", directory: d)
         print(String(format: "gaas-dojo scan: ecut %.1f Ha, final F %.10f Ha, ABINIT %.10f Ha, Δ %.2e Ha", ecut, f, value, value - f))
         #expect(abs(value - f) < 1e-5, "ABINIT F \(value) Ha vs the final point's \(f) Ha")
     }

@@ -1,10 +1,8 @@
 import Foundation
 import Testing
 
-private let dojoDirectory = "/usr/share/abinit/psp/Pseudodojo_nc_sr_04_pbe_standard_psp8"
-private let abinitBinary = ["/usr/bin/abinit", "/usr/local/bin/abinit"].first { FileManager.default.isExecutableFile(atPath: $0) }
-private let ready = FileManager.default.fileExists(atPath: dojoDirectory + "/Ga.psp8")
-    && FileManager.default.fileExists(atPath: dojoDirectory + "/N.psp8") && abinitBinary != nil
+private let dojoDirectory = ABINITRun.dojoDirectory
+private let ready = ABINITRun.ready(["Ga", "N"])
 
 /// `config/gan-wurtzite.yaml` (wurtzite GaN from its CIF file, PseudoDojo NC SR 0.4 PBE standard psp8,
 /// Ga with 3d in valence), scanned on 2 ranks with the stages shrunk for CI (cutoffs 30 and 34 Ha at
@@ -72,22 +70,7 @@ private let ready = FileManager.default.fileExists(atPath: dojoDirectory + "/Ga.
             prtwf 0  prtden 0  prteig 0
 
             """
-        try input.write(toFile: d + "/gan.abi", atomically: true, encoding: .utf8)
-        let abinit = Process()
-        abinit.executableURL = URL(fileURLWithPath: abinitBinary!)
-        abinit.arguments = ["gan.abi"]
-        abinit.currentDirectoryURL = URL(fileURLWithPath: d)
-        let log = Pipe()
-        abinit.standardOutput = log
-        abinit.standardError = FileHandle.nullDevice
-        try abinit.run()
-        let text = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        abinit.waitUntilExit()
-        #expect(abinit.terminationStatus == 0, "abinit exit \(abinit.terminationStatus): \(text.suffix(2000))")
-        let abo = (try? String(contentsOfFile: d + "/gan.abo", encoding: .utf8)) ?? text
-        let etotal = abo.split(separator: "\n").last { $0.contains("etotal") && !$0.contains("toldfe") }
-        let value = try #require(etotal?.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "D", with: "E")) }.last,
-                                 "no etotal in ABINIT's output: \(abo.suffix(2000))")
+        let value = try ABINITRun.etotal(input: input, name: "gan", directory: d)
         let ecut = final["ecut_Ha"] as? Double ?? 0
         print(String(format: "gan-wurtzite scan: ecut %.1f Ha, k-mesh %@, a %.4f Å, final F %.10f Ha, ABINIT %.10f Ha, ΔF %.2e Ha",
                      ecut, (final["kmesh"] as? [Int] ?? []).map(String.init).joined(separator: "x"), aRecommended, f, value, value - f))
