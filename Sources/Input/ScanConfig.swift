@@ -348,15 +348,18 @@ public struct ScanConfig: Sendable {
             let e = base.discretization.ecut
             let cut = CutoffStage(values: [0.6, 0.8, 1.0, 1.2, 1.4].map { ($0 * e * 1000).rounded() / 1000 }, kmesh: baseK,
                                   tolerance: 1e-3 / Units.hartreeInEV, differenceLattice: nil, differenceTolerance: nil)
-            let n = max(baseK.max()!, 2)
-            let km = KMeshStage(values: Array(Set([max(1, n - 2), n, n + 2])).sorted().map { [$0, $0, $0] },
-                                tolerance: 1e-3 / Units.hartreeInEV)
+            let km = try defaultKMeshStage(baseMesh: baseK, lattice: base.crystal.lattice)
             let lat = baseA.map { a in LatticeStage(values: (-2...2).map { a * (1 + 0.01 * Double($0)) }) }
             // the default lattice stage scans a ± 2 %: without a lattice constant there is none, and the run says so
-            let notes = lat == nil
+            var notes = lat == nil
                 ? ["no lattice stage: the default stages scan the lattice constant only when the structure gives one "
                    + "(add a: … to \(base.structure.latticeConstantPath), or give stages.lattice with center:); the cell is used as given"]
                 : []
+            if km.spacings != nil, !km.values.contains(baseK) {
+                let meshes = km.values.map { $0.map(String.init).joined(separator: "x") }.joined(separator: ", ")
+                notes.append("default k-mesh stage: basis.kmesh \(baseK.map(String.init).joined(separator: "x")) does not follow the cell's shape; "
+                             + "the stage scans k-point spacings by its coarsest direction (meshes \(meshes)); give stages.kmesh to choose")
+            }
             return Stages(mode: .staged, cutoff: cut, kmesh: km, lattice: lat, notes: notes)
         }
         let m = try node.mapping(allowed: stagesKeys, expected: "a mapping of stages (\(stagesKeys.joined(separator: ", ")))")
@@ -521,6 +524,28 @@ public struct ScanConfig: Sendable {
 
     /// Meshes of `spacings` for `lattice`, coarsest first (spacings descending); consecutive spacings
     /// with the same mesh merged (N_i is monotone in the spacing, so equal meshes are consecutive).
+    /// The default k-mesh stage around the base mesh N = (N_1, N_2, N_3) with n = max(max_i N_i, 2):
+    /// three meshes like n−2, n, n+2 per direction (n−2 at least 1). A cubic-shaped problem (equal
+    /// |b_i| and N_1 = N_2 = N_3) scans n×n×n meshes. Any other cell follows its shape: the stage scans
+    /// the spacings Δk_0 · n/m for m ∈ {n−2, n, n+2}, where Δk_0 = max_i |b_i|/N_i is the spacing that
+    /// gives the base mesh (`KSpacing`), so a hexagonal 6×6×3 base gives 4×4×2, 6×6×3, 8×8×4.
+    static func defaultKMeshStage(baseMesh: [Int], lattice: Lattice) throws -> KMeshStage {
+        let n = max(baseMesh.max()!, 2)
+        let tolerance = 1e-3 / Units.hartreeInEV
+        let divisions = Array(Set([max(1, n - 2), n, n + 2])).sorted()
+        let lengths = lattice.reciprocal.map { KSpacing.length($0) }
+        let isotropic = Set(baseMesh).count == 1 && lengths.allSatisfy { abs($0 - lengths[0]) <= 1e-8 * lengths[0] }
+        if isotropic { return KMeshStage(values: divisions.map { [$0, $0, $0] }, tolerance: tolerance) }
+        let base = zip(lengths, baseMesh).map { $0 / Double($1) }.max()!
+        let spacings = divisions.map { m in
+            let value = base * Double(n) / Double(m)
+            return Quantity(value: value, dimension: .inverseLength, perAtom: false,
+                            text: "\(shortNumber(KSpacing.perAngstrom(value))) 1/Å")
+        }
+        let (values, merged) = try meshes(of: spacings, lattice: lattice, field: "basis.kmesh")
+        return KMeshStage(values: values, tolerance: tolerance, spacings: merged)
+    }
+
     static func meshes(of spacings: [Quantity], lattice: Lattice, field: String) throws -> ([[Int]], [[Double]]) {
         var values: [[Int]] = [], merged: [[Double]] = []
         for q in spacings.sorted(by: { $0.value > $1.value }) {

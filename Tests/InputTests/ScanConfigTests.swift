@@ -88,6 +88,54 @@ import TestSupport
     }
 }
 
+extension ScanConfigTests {
+    /// Default stages follow the cell's shape: a hexagonal one-point config scans k-point spacings
+    /// around its base mesh (Δk_0 = max_i |b_i|/N_i, times n/m for m = n−2, n, n+2), not n×n×n meshes;
+    /// a cubic cell with an n×n×n base keeps its n×n×n meshes.
+    @Test func defaultKMeshStageFollowsTheCellShape() throws {
+        func yaml(_ lattice: String, _ atoms: String, _ kmesh: String) -> String {
+            """
+            name: shape
+            structure:
+              lattice: \(lattice)
+              atoms:
+            \(atoms)
+            pseudopotentials: {family: GTH-PADE}
+            functional: LDA
+            basis: {ecut: 20 Ha, kmesh: \(kmesh)}
+            """
+        }
+        let hexagonal = "{vectors: [[3.189, 0, 0], [-1.5945, 2.761754, 0], [0, 0, 5.185]], unit: Å, a: 3.189 Å}"
+        let ganAtoms = """
+                - {species: Ga, position: [0.333333333333, 0.666666666667, 0]}
+                - {species: Ga, position: [0.666666666667, 0.333333333333, 0.5]}
+                - {species: N, position: [0.333333333333, 0.666666666667, 0.377]}
+                - {species: N, position: [0.666666666667, 0.333333333333, 0.877]}
+            """
+        let gan = try ScanConfig.parse(yaml: yaml(hexagonal, ganAtoms, "6x6x3"), file: "gan.yaml")
+        let km = try #require(gan.kmesh)
+        #expect(km.values == [[4, 4, 2], [6, 6, 3], [8, 8, 4]], "\(km.values)")
+        let spacings = try #require(km.spacings).map { $0[0] }
+        // |b_3|/3 decides the base spacing for this cell: 2π/c/3
+        let c = 5.185 * Units.angstrom, base = 2 * Double.pi / c / 3
+        for (s, m) in zip(spacings, [4.0, 6.0, 8.0]) { #expect(abs(s - base * 6 / m) < 1e-12 * base, "\(spacings)") }
+        #expect(km.spacing(of: [6, 6, 3]).map { abs($0 - base) < 1e-12 } == true)
+
+        let siAtoms = """
+                - {species: Si, position: [0, 0, 0]}
+                - {species: Si, position: [0.25, 0.25, 0.25]}
+            """
+        let si = try ScanConfig.parse(yaml: yaml("{bravais: fcc, a: 5.43 Å}", siAtoms, "4x4x4"), file: "si.yaml")
+        #expect(si.kmesh?.values == [[2, 2, 2], [4, 4, 4], [6, 6, 6]] && si.kmesh?.spacings == nil)
+        #expect(gan.notes.isEmpty && si.notes.isEmpty, "\(gan.notes) \(si.notes)")
+        // a base mesh that does not follow the cell's shape: scanned by spacing, by its coarsest
+        // direction (|b|/2 for 4x4x2 on fcc), and the run says so
+        let si2 = try ScanConfig.parse(yaml: yaml("{bravais: fcc, a: 5.43 Å}", siAtoms, "4x4x2"), file: "si.yaml")
+        #expect(si2.kmesh?.spacings != nil && si2.kmesh?.values == [[1, 1, 1], [2, 2, 2], [3, 3, 3]], "\(String(describing: si2.kmesh?.values))")
+        #expect(si2.notes.count == 1 && si2.notes[0].contains("basis.kmesh 4x4x2 does not follow the cell's shape"), "\(si2.notes)")
+    }
+}
+
 /// The `analysis:` section of a scan config: read into `ScanConfig.analysis`, validated with its paths.
 @Suite struct ScanAnalysisSectionTests {
     @Test func readAndCombinedWithTheStageTolerances() throws {
