@@ -81,6 +81,12 @@ let bravaisCases: [BravaisCase] = {
     add("MCLC1", [v(1.5, 2, 0), v(-1.5, 2, 0), v(0, 6 * c80, 6 * s80)],
         ["F": v(0.5142956, 0.5142956, 0.2469749), "F₁": v(0.4857044, 0.4857044, 0.7530251), "I": v(0.6217885, 0.3782115, 0.5),
          "X": v(0.3949972, -0.3949972, 0), "X₁": v(0.6050028, 0.3949972, 0), "Y": v(0.5, 0.5, 0)])
+    // MCLC2 (k_γ = 90°, the boundary of MCLC1: a = b sin α): b, c = 4, 6, α = 80°, a = 4 sin 80° = 3.9392310;
+    // MCLC1's formulas: ζ = 0.4857044, η = 0.7530251, ψ = 3/4 − a²/(4b² sin²α) = 1/2, φ = ψ + (3/4 − ψ) b cos α/c = 0.5289414
+    let aMCLC2 = 4 * s80
+    add("MCLC2", [v(aMCLC2 / 2, 2, 0), v(-aMCLC2 / 2, 2, 0), v(0, 6 * c80, 6 * s80)],
+        ["F": v(0.5142956, 0.5142956, 0.2469749), "F₁": v(0.4857044, 0.4857044, 0.7530251), "I": v(0.5289414, 0.4710586, 0.5),
+         "I₁": v(0.4710586, -0.4710586, 0.5), "N": v(0.5, 0, 0), "Y": v(0.5, 0.5, 0), "Z": v(0, 0, 0.5)])
     // MCLC3: a, b, c = 5, 3, 6, α = 80° (k_γ = 61.2°, b cos α/c + b² sin²α/a² = 0.436 < 1; b ≥ 2c cos α, so
     // the cell is the reduced one): μ = (1 + b²/a²)/4 = 0.34, δ = b c cos α/(2a²) = 0.0625133,
     // ζ = μ − 1/4 + (1 − b cos α/c)/(4 sin²α) = 0.3253919, η = 1/2 + 2ζ c cos α/b = 0.7260149,
@@ -88,6 +94,12 @@ let bravaisCases: [BravaisCase] = {
     add("MCLC3", [v(2.5, 1.5, 0), v(-2.5, 1.5, 0), v(0, 6 * c80, 6 * s80)],
         ["F": v(0.3546081, 0.3546081, 0.3990118), "F₁": v(0.6453919, -0.3546081, 0.6009882), "H": v(0.3253919, 0.3253919, 0.7260149),
          "Y": v(0.34, 0.34, 0.0625133), "Y₃": v(0.34, -0.66, 0.0625133), "I": v(0.5, -0.5, 0.5)])
+    // MCLC4 (b cos α/c + b² sin²α/a² = 1, the boundary of MCLC3): b, c = 3, 6, α = 80°,
+    // a = b sin α/√(1 − b cos α/c) = 3.0916868: μ = 0.4853919, δ = 0.1635015, ζ = 0.4707838, η = 0.8270030, φ = ψ = 1/2
+    let aMCLC4 = 3 * s80 / (1 - 3 * c80 / 6).squareRoot()
+    add("MCLC4", [v(aMCLC4 / 2, 1.5, 0), v(-aMCLC4 / 2, 1.5, 0), v(0, 6 * c80, 6 * s80)],
+        ["F": v(0.5, 0.5, 0.5), "H": v(0.4707838, 0.4707838, 0.8270030), "H₁": v(0.5292162, -0.4707838, 0.1729970),
+         "Y": v(0.4853919, 0.4853919, 0.1635015), "Y₁": v(0.5146081, -0.4853919, -0.1635015), "I": v(0.5, -0.5, 0.5)])
     // MCLC5: a, b, c = 7, 6, 5, α = 60° (k_γ = 73.2°, b cos α/c + b² sin²α/a² = 1.151 > 1):
     // ζ = (b²/a² + (1 − b cos α/c)/sin²α)/4 = 0.3170068, η = 1/2 + 2ζ c cos α/b = 0.7641723,
     // μ = η/2 + b²/(4a²) − b c cos α/(2a²) = 0.4126984, ν = 2μ − ζ = 0.5083900, ρ = 1 − ζ a²/b² = 0.5685185,
@@ -159,6 +171,41 @@ let bravaisCases: [BravaisCase] = {
         for (label, k) in table { #expect(path.standardPoints[label] == k, "\(label)") }
         // the labels are half reciprocal vectors of the user's cell: k·2 has integer coordinates
         for (label, k) in path.points { #expect(norm(2 * k - (2 * k).rounded(.toNearestOrAwayFromZero)) < 1e-9, "\(label): \(k)") }
+    }
+
+    /// The triclinic boundary variant: a reduced reciprocal basis with k_γ = 90° exactly and the other
+    /// two angles obtuse is TRI2a with TRI1a's points; with the two angles acute (the paper's TRI2b)
+    /// it is the same lattice with b₃ reversed and gets the same label, the TRI2a basis and points, so
+    /// that the path does not depend on the basis signs. The standard basis has the angles of TRI2a.
+    @Test(arguments: [-1.0, 1.0])
+    func triclinicWithARightReciprocalAngle(_ sign: Double) throws {
+        let b = [v(1.2, 0, 0), v(0, 1.3, 0), v(sign * 0.25, sign * 0.2, 1.1)]
+        let volume = dot(b[0], cross(b[1], b[2]))
+        let f = 2 * Double.pi / volume
+        let cr = try Crystal(lattice: Lattice(f * cross(b[1], b[2]), f * cross(b[2], b[0]), f * cross(b[0], b[1])),
+                             atoms: [Atom("Si", .zero), Atom("Ge", v(0.31, 0.17, 0.42))])
+        let path = HighSymmetryPath.standard(for: cr)
+        #expect(path.lattice == "TRI2a")
+        let table: [String: SIMD3<Double>] = ["L": v(0.5, 0.5, 0), "M": v(0, 0.5, 0.5), "N": v(0.5, 0, 0.5), "R": v(0.5, 0.5, 0.5),
+                                              "X": v(0.5, 0, 0), "Y": v(0, 0.5, 0), "Z": v(0, 0, 0.5)]
+        for (label, k) in table { #expect(path.standardPoints[label] == k, "\(sign) \(label)") }
+        let r = try #require(SetyawanCurtarolo.standard(for: cr)).reciprocal
+        func angle(_ x: SIMD3<Double>, _ y: SIMD3<Double>) -> Double { acos(dot(x, y) / (norm(x) * norm(y))) * 180 / Double.pi }
+        #expect(angle(r[1], r[2]) > 90 + 1e-4 && angle(r[2], r[0]) > 90 + 1e-4 && abs(angle(r[0], r[1]) - 90) < 1e-6,
+                "k_α \(angle(r[1], r[2])), k_β \(angle(r[2], r[0])), k_γ \(angle(r[0], r[1]))")
+        for (label, k) in path.points { #expect(norm(2 * k - (2 * k).rounded(.toNearestOrAwayFromZero)) < 1e-9, "\(label): \(k)") }
+        // the same lattice in another setting gives the same path legs
+        let q = [cr.lattice.vectors[1], cr.lattice.vectors[0] + cr.lattice.vectors[1] + cr.lattice.vectors[2], -cr.lattice.vectors[2]]
+        let other = try Crystal(lattice: Lattice(q[0], q[1], q[2]), atoms: [Atom("Si", .zero)])
+        let p2 = HighSymmetryPath.standard(for: other)
+        #expect(p2.lattice == "TRI2a" && p2.segments == path.segments)
+        for run in path.segments {
+            for i in 0..<(run.count - 1) {
+                let l1 = norm(cr.lattice.reciprocalCartesian(path.points[run[i + 1]]! - path.points[run[i]]!))
+                let l2 = norm(other.lattice.reciprocalCartesian(p2.points[run[i + 1]]! - p2.points[run[i]]!))
+                #expect(abs(l1 - l2) < 1e-7, "\(run[i])–\(run[i + 1]): \(l1) vs \(l2)")
+            }
+        }
     }
 
     /// A non-standard setting (permuted and mixed axes, rotated frame) gives the same Cartesian path

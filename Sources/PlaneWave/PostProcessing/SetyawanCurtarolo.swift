@@ -4,7 +4,7 @@ import Foundation
 /// The standard Brillouin-zone paths of W. Setyawan and S. Curtarolo, "High-throughput electronic
 /// band structure calculations: challenges and tools", Comput. Mater. Sci. 49, 299 (2010): 14 Bravais
 /// lattices in 25 variants (CUB, FCC, BCC, TET, BCT1/2, ORC, ORCF1/2/3, ORCI, ORCC, HEX, RHL1/2, MCL,
-/// MCLC1–5, TRI1a/1b/2a/2b), each with its labelled points in reduced coordinates of the reciprocal
+/// MCLC1–5, TRI1a/1b/2a/2b, TRI2b reported as TRI2a, see `triclinic`), each with its labelled points in reduced coordinates of the reciprocal
 /// vectors of the paper's *standard primitive* cell and its path.
 ///
 /// The lattice type comes from spglib's standardised conventional cell (space group number and
@@ -333,7 +333,9 @@ public enum SetyawanCurtarolo {
 
     /// The reciprocal basis is reduced (each vector shortened by the others until none shortens),
     /// then signs and order chosen so that k_α, k_β, k_γ are all obtuse with k_γ the smallest
-    /// (TRI1a; TRI2a when k_γ = 90°) or all acute with k_γ the largest (TRI1b; TRI2b).
+    /// (TRI1a; TRI2a when k_γ = 90°) or all acute with k_γ the largest (TRI1b). The paper's TRI2b
+    /// (k_α, k_β acute, k_γ = 90°) is the same lattice as TRI2a, its basis with b₃ reversed; it is
+    /// reported as TRI2a so that one lattice gets one label and path whatever the cell's setting.
     static func triclinic(_ c: [SIMD3<Double>]) -> Standard? {
         var b = Lattice(c[0], c[1], c[2]).reciprocal
         var changed = true
@@ -353,27 +355,27 @@ public enum SetyawanCurtarolo {
         }
         let right = 0.5 * Double.pi
         let tol = 1e-6
-        for perm in [[0, 1, 2], [1, 2, 0], [2, 0, 1], [1, 0, 2], [0, 2, 1], [2, 1, 0]] {
-            for signs in [[1.0, 1, 1], [-1, 1, 1], [1, -1, 1], [1, 1, -1]] {
-                let r = (0..<3).map { signs[$0] * b[perm[$0]] }
-                let ka = angle(r[1], r[2]), kb = angle(r[2], r[0]), kg = angle(r[0], r[1])
-                // the real primitive cell dual to this reciprocal basis
-                let v = dot(r[0], cross(r[1], r[2]))
-                let f = 2 * Double.pi / v
-                let prim = [f * cross(r[1], r[2]), f * cross(r[2], r[0]), f * cross(r[0], r[1])]
-                if ka > right + tol, kb > right + tol {
-                    if abs(kg - right) <= tol {
-                        return Standard(name: "TRI2a", primitive: prim, points: triA, segments: triPath)
+        // all-obtuse bases first: with k_γ = 90° a basis of TRI2b's (k_α, k_β acute) is TRI2a's with
+        // b₃ reversed, so the search finds TRI2a for every such lattice and the label and path do not
+        // depend on the signs of the reduced basis
+        for obtuse in [true, false] {
+            for perm in [[0, 1, 2], [1, 2, 0], [2, 0, 1], [1, 0, 2], [0, 2, 1], [2, 1, 0]] {
+                for signs in [[1.0, 1, 1], [-1, 1, 1], [1, -1, 1], [1, 1, -1]] {
+                    let r = (0..<3).map { signs[$0] * b[perm[$0]] }
+                    let ka = angle(r[1], r[2]), kb = angle(r[2], r[0]), kg = angle(r[0], r[1])
+                    // the real primitive cell dual to this reciprocal basis
+                    let v = dot(r[0], cross(r[1], r[2]))
+                    let f = 2 * Double.pi / v
+                    let prim = [f * cross(r[1], r[2]), f * cross(r[2], r[0]), f * cross(r[0], r[1])]
+                    if obtuse, ka > right + tol, kb > right + tol {
+                        if abs(kg - right) <= tol {
+                            return Standard(name: "TRI2a", primitive: prim, points: triA, segments: triPath)
+                        }
+                        if kg > right + tol, kg <= min(ka, kb) {
+                            return Standard(name: "TRI1a", primitive: prim, points: triA, segments: triPath)
+                        }
                     }
-                    if kg > right + tol, kg <= min(ka, kb) {
-                        return Standard(name: "TRI1a", primitive: prim, points: triA, segments: triPath)
-                    }
-                }
-                if ka < right - tol, kb < right - tol {
-                    if abs(kg - right) <= tol {
-                        return Standard(name: "TRI2b", primitive: prim, points: triB, segments: triPath)
-                    }
-                    if kg < right - tol, kg >= max(ka, kb) {
+                    if !obtuse, ka < right - tol, kb < right - tol, kg < right - tol, kg >= max(ka, kb) {
                         return Standard(name: "TRI1b", primitive: prim, points: triB, segments: triPath)
                     }
                 }
