@@ -32,26 +32,38 @@ public enum Spglib {
 
     public static func spaceGroup(lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int],
                                   symprec: Double = 1e-5) -> SpaceGroup? {
+        dataset(lattice: lattice, positions: positions, types: types, symprec: symprec) { d in
+            let n = Int(d.n_operations)
+            var rots: [[[Int]]] = []
+            var trans: [SIMD3<Double>] = []
+            for k in 0..<n {
+                let r = d.rotations[k]     // int[3][3]
+                rots.append([[Int(r.0.0), Int(r.0.1), Int(r.0.2)],
+                             [Int(r.1.0), Int(r.1.1), Int(r.1.2)],
+                             [Int(r.2.0), Int(r.2.1), Int(r.2.2)]])
+                let t = d.translations[k]
+                trans.append(SIMD3(t.0, t.1, t.2))
+            }
+            return SpaceGroup(number: Int(d.spacegroup_number), international: international(d),
+                              rotations: rots, translations: trans)
+        }
+    }
+
+    /// spglib's dataset of a crystal (`spg_get_dataset`), read by `body` and freed; nil when spglib
+    /// finds no symmetry at `symprec`.
+    private static func dataset<T>(lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int], symprec: Double,
+                                   _ body: (SpglibDataset) -> T) -> T? {
         var lat = cell(lattice)
         var pos = positions.map { ($0.x, $0.y, $0.z) }
         var typ = types.map { Int32($0) }
         guard let ds = spg_get_dataset(&lat, &pos, &typ, Int32(types.count), symprec) else { return nil }
         defer { spg_free_dataset(ds) }
-        let d = ds.pointee
-        let n = Int(d.n_operations)
-        var rots: [[[Int]]] = []
-        var trans: [SIMD3<Double>] = []
-        for k in 0..<n {
-            let r = d.rotations[k]     // int[3][3]
-            rots.append([[Int(r.0.0), Int(r.0.1), Int(r.0.2)],
-                         [Int(r.1.0), Int(r.1.1), Int(r.1.2)],
-                         [Int(r.2.0), Int(r.2.1), Int(r.2.2)]])
-            let t = d.translations[k]
-            trans.append(SIMD3(t.0, t.1, t.2))
-        }
-        let symbol = withUnsafeBytes(of: d.international_symbol) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        return SpaceGroup(number: Int(d.spacegroup_number), international: symbol.trimmingCharacters(),
-                          rotations: rots, translations: trans)
+        return body(ds.pointee)
+    }
+
+    /// The dataset's international symbol (Hermann–Mauguin, short), without padding.
+    private static func international(_ d: SpglibDataset) -> String {
+        withUnsafeBytes(of: d.international_symbol) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }.trimmingCharacters()
     }
 
     /// spglib's standardised cell of a crystal (Togo & Tanaka, spglib documentation "Standardized
@@ -91,20 +103,15 @@ public enum Spglib {
 
     public static func setting(lattice: [SIMD3<Double>], positions: [SIMD3<Double>], types: [Int],
                                symprec: Double = 1e-5) -> Setting? {
-        var lat = cell(lattice)
-        var pos = positions.map { ($0.x, $0.y, $0.z) }
-        var typ = types.map { Int32($0) }
-        guard let ds = spg_get_dataset(&lat, &pos, &typ, Int32(types.count), symprec) else { return nil }
-        defer { spg_free_dataset(ds) }
-        let d = ds.pointee
-        func matrix(_ m: ((Double, Double, Double), (Double, Double, Double), (Double, Double, Double))) -> [[Double]] {
-            [[m.0.0, m.0.1, m.0.2], [m.1.0, m.1.1, m.1.2], [m.2.0, m.2.1, m.2.2]]
+        dataset(lattice: lattice, positions: positions, types: types, symprec: symprec) { d in
+            func matrix(_ m: ((Double, Double, Double), (Double, Double, Double), (Double, Double, Double))) -> [[Double]] {
+                [[m.0.0, m.0.1, m.0.2], [m.1.0, m.1.1, m.1.2], [m.2.0, m.2.1, m.2.2]]
+            }
+            let std = matrix(d.std_lattice)
+            let rows = (0..<3).map { i in SIMD3(std[0][i], std[1][i], std[2][i]) }
+            return Setting(spaceGroup: Int(d.spacegroup_number), international: international(d),
+                           standardLattice: rows, standardRotation: matrix(d.std_rotation_matrix))
         }
-        let std = matrix(d.std_lattice)
-        let rows = (0..<3).map { i in SIMD3(std[0][i], std[1][i], std[2][i]) }
-        let symbol = withUnsafeBytes(of: d.international_symbol) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        return Setting(spaceGroup: Int(d.spacegroup_number), international: symbol.trimmingCharacters(),
-                       standardLattice: rows, standardRotation: matrix(d.std_rotation_matrix))
     }
 
     /// Irreducible points of the n₁×n₂×n₃ mesh; `shift` is 0 or 1 per direction (a half-step shift).

@@ -83,27 +83,33 @@ public struct GTHPseudopotential: Sendable, Equatable {
     /// `projectorFourier` at every q of a list, scaled by `scale`: C r^{l+3/2} π^{5/4} q^l P(x²) e^{−x²/2}
     /// with x = q r (the constant evaluated once).
     public func projectorFourier(channel: Channel, i: Int, q: [Double], scale: Double = 1) -> [Double] {
-        let (c, poly, _) = Self.projectorPolynomial(l: channel.l, i: i)
-        let r = channel.radius, l = channel.l
-        let constant = scale * c * pow(r, Double(l) + 1.5) * pow(Double.pi, 1.25)
-        return q.map { q in
-            let x2 = q * r * q * r
+        let l = channel.l
+        return projectorTransform(channel: channel, i: i, q: q, scale: scale) { q, p, _ in
             var ql = 1.0
             for _ in 0..<l { ql *= q }
-            return constant * ql * poly(x2) * exp(-x2 / 2)
+            return ql * p
         }
     }
 
     /// d/dq of `projectorFourier`: C r^{l+3/2} π^{5/4} e^{−x²/2} [l q^{l−1} P + q^{l+1} r² (2P′ − P)], P′ = dP/d(x²).
     public func projectorFourierDerivative(channel: Channel, i: Int, q: [Double], scale: Double = 1) -> [Double] {
+        let l = channel.l, r2 = channel.radius * channel.radius
+        return projectorTransform(channel: channel, i: i, q: q, scale: scale) { q, p, dp in
+            let lower = l == 0 ? 0 : Double(l) * pow(q, Double(l - 1)) * p
+            return lower + pow(q, Double(l + 1)) * r2 * (2 * dp - p)
+        }
+    }
+
+    /// scale · C r^{l+3/2} π^{5/4} e^{−x²/2} · f(q, P(x²), P′(x²)) at every q, x = q r: the common
+    /// factor of the projector transform and its derivative.
+    private func projectorTransform(channel: Channel, i: Int, q: [Double], scale: Double,
+                                    _ f: (Double, Double, Double) -> Double) -> [Double] {
         let (c, poly, dpoly) = Self.projectorPolynomial(l: channel.l, i: i)
-        let r = channel.radius, l = channel.l
-        let constant = scale * c * pow(r, Double(l) + 1.5) * pow(Double.pi, 1.25)
+        let r = channel.radius
+        let constant = scale * c * pow(r, Double(channel.l) + 1.5) * pow(Double.pi, 1.25)
         return q.map { q in
             let x2 = q * r * q * r
-            let p = poly(x2)
-            let lower = l == 0 ? 0 : Double(l) * pow(q, Double(l - 1)) * p
-            return constant * exp(-x2 / 2) * (lower + pow(q, Double(l + 1)) * r * r * (2 * dpoly(x2) - p))
+            return constant * exp(-x2 / 2) * f(q, poly(x2), dpoly(x2))
         }
     }
 

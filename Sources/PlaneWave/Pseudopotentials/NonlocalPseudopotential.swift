@@ -151,37 +151,47 @@ extension NonlocalPseudopotential: AtomicForceTerm {
         let owner = atoms.indices.flatMap { a in
             [Int](repeating: a, count: model.pseudopotentials[atoms[a].species]!.projectorCount)
         }
-        if owner.isEmpty { return forces }
-        for k in state.orbitals.keys.sorted() {
-            let x = state.orbitals[k]!
-            let kb = state.kpoints[k]
-            let w = kb.kpoint.weight
-            let occupations = state.occupations[k]
-            let bands = (0..<min(x.cols, occupations.count)).filter { state.ownsBand($0) && occupations[$0] != 0 }
-            if bands.isEmpty { continue }
-            let p = projectors(at: kb)
-            let dc = multiply(.none, p.coupling, .none, multiply(.adjoint, p.projectors, .none, x))
-            let npw = x.rows
+        forEachOccupiedProjection(state) { kb, x, bands, weights, p, _, dc in
             for alpha in 0..<3 {
-                var y = x
-                y.storage.withUnsafeMutableBufferPointer { ys in
-                    for n in 0..<x.cols {
-                        for g in 0..<npw {
-                            let v = ys[n * npw + g], q = kb.kPlusG[g][alpha]
-                            ys[n * npw + g] = Complex64(-q * v.imaginary, q * v.real)     // i q v
-                        }
-                    }
-                }
-                let c = multiply(.adjoint, p.projectors, .none, y)
-                for n in bands {
-                    let f = w * occupations[n]
+                // Pᴴ(i q_α ψ) = i Pᴴ(q_α ψ), and Re[(i c)* d] = Im[c* d]
+                let c = multiply(.adjoint, p.projectors, .none, momentumScaled(x, kb, alpha))
+                for (n, f) in zip(bands, weights) {
                     for j in owner.indices {
-                        forces[owner[j]][alpha] -= 2 * f * (c[j, n].conjugate * dc[j, n]).real
+                        forces[owner[j]][alpha] -= 2 * f * (c[j, n].conjugate * dc[j, n]).imaginary
                     }
                 }
             }
         }
         return forces
+    }
+
+    /// Calls `body(kbasis, ψ, bands, w_k f_nk of those bands, projectors, c = Pᴴψ, D c)` for each
+    /// k-point of `state.orbitals` (ascending) with occupied bands of `state.ownsBand` and projectors:
+    /// the set-up shared by the forces and the strain derivative.
+    func forEachOccupiedProjection(_ state: ForceState,
+                                   _ body: (KBasis, ComplexMatrix, [Int], [Double], NonlocalProjectors, ComplexMatrix, ComplexMatrix) -> Void) {
+        for k in state.orbitals.keys.sorted() {
+            let x = state.orbitals[k]!
+            let kb = state.kpoints[k]
+            let occupations = state.occupations[k]
+            let bands = (0..<min(x.cols, occupations.count)).filter { state.ownsBand($0) && occupations[$0] != 0 }
+            if bands.isEmpty { continue }
+            let p = projectors(at: kb)
+            if p.count == 0 { continue }
+            let c = multiply(.adjoint, p.projectors, .none, x)
+            let dc = multiply(.none, p.coupling, .none, c)
+            body(kb, x, bands, bands.map { kb.kpoint.weight * occupations[$0] }, p, c, dc)
+        }
+    }
+
+    /// (k+G)_α ψ_G for every column of ψ.
+    func momentumScaled(_ x: ComplexMatrix, _ kb: KBasis, _ alpha: Int) -> ComplexMatrix {
+        var y = x
+        let npw = x.rows
+        y.storage.withUnsafeMutableBufferPointer { ys in
+            for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * kb.kPlusG[g][alpha] } }
+        }
+        return y
     }
 }
 
@@ -283,41 +293,23 @@ extension NonlocalPseudopotential: StressTerm {
     public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
         var t = Tensor3.zero
         var energy = 0.0
-        for k in state.orbitals.keys.sorted() {
-            let x = state.orbitals[k]!
-            let kb = state.kpoints[k]
-            let w = kb.kpoint.weight
-            let occupations = state.occupations[k]
-            let bands = (0..<min(x.cols, occupations.count)).filter { state.ownsBand($0) && occupations[$0] != 0 }
-            if bands.isEmpty { continue }
-            let p = projectors(at: kb)
-            if p.count == 0 { continue }
-            let c = multiply(.adjoint, p.projectors, .none, x)
-            let dc = multiply(.none, p.coupling, .none, c)
-            for n in bands {
+        forEachOccupiedProjection(state) { kb, x, bands, weights, _, c, dc in
+            for (n, f) in zip(bands, weights) {
                 var s = 0.0
                 for j in 0..<c.rows { s += (c[j, n].conjugate * dc[j, n]).real }
-                energy += w * occupations[n] * s
+                energy += f * s
             }
-            let npw = x.rows
-            // q_α ψ for each α
-            let qx = (0..<3).map { alpha -> ComplexMatrix in
-                var y = x
-                y.storage.withUnsafeMutableBufferPointer { ys in
-                    for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * kb.kPlusG[g][alpha] } }
-                }
-                return y
-            }
+            let qx = (0..<3).map { momentumScaled(x, kb, $0) }
             let derivatives = NonlocalProjectors.derivatives(kbasis: kb, model: model)
             for beta in 0..<3 {
                 let dp = derivatives[beta]
                 for alpha in 0..<3 {
                     let m = multiply(.adjoint, dp, .none, qx[alpha])
                     var s = 0.0
-                    for n in bands {
+                    for (n, f) in zip(bands, weights) {
                         var b = 0.0
                         for j in 0..<m.rows { b += (m[j, n].conjugate * dc[j, n]).real }
-                        s += w * occupations[n] * b
+                        s += f * b
                     }
                     t[alpha][beta] -= 2 * s
                 }

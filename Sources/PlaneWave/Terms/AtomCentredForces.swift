@@ -13,27 +13,10 @@ import Foundation
 /// identically zero get no force.
 func atomCentredForces(grid: FourierGrid, field: [Double], model: Model,
                        radial: (any Pseudopotential, Double) -> Double) -> [SIMD3<Double>] {
-    let atoms = model.crystal.atoms
-    let species = Array(Set(atoms.map(\.species))).sorted()
-    let potentials = species.map { model.pseudopotentials[$0]! }
-    let atomSpecies = atoms.map { a in species.firstIndex(of: a.species)! }
-    let b = model.crystal.lattice.reciprocal
-    let fG = grid.fourier(field)
-    var forces = [SIMD3<Double>](repeating: .zero, count: atoms.count)
-    var values = [Double](repeating: 0, count: species.count)
-    for (i, m) in grid.millers.enumerated() {
-        let g2 = grid.g2[i]
-        if g2 == 0 { continue }
-        let q = g2.squareRoot()
-        for s in species.indices { values[s] = radial(potentials[s], q) }
-        let g = Double(m.x) * b[0] + Double(m.y) * b[1] + Double(m.z) * b[2]
-        let fbar = fG[i].conjugate
-        for (a, atom) in atoms.enumerated() {
-            let v = values[atomSpecies[a]]
-            if v == 0 { continue }
-            let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
-            let z = Complex64(cos(phase), sin(phase)) * fbar * v
-            forces[a] -= g * z.imaginary          // Re(i z) = −Im z
+    var forces = [SIMD3<Double>](repeating: .zero, count: model.crystal.atoms.count)
+    forEachAtomCentredTerm(grid: grid, field: field, model: model, radial: radial) { g, _, fbar, terms in
+        for (a, term) in terms.enumerated() where term != .zero {
+            forces[a] -= g * (term * fbar).imaginary          // Re(i z) = −Im z
         }
     }
     return forces
