@@ -12,7 +12,9 @@ import Parallel
 ///
 /// - Staged scans: when every stage decided and every point converged, the final point is computed
 ///   on the whole world, journalled by rank 0 (stage `final`, like any point: a resumed run reuses it,
-///   `rerun --failed` recomputes it when it failed) and the files are written. Otherwise the files are
+///   `rerun --failed` recomputes it when it failed) and the files are written. A resumed run whose
+///   earlier analysis files were not written (a full disk, a crash) computes the final point again,
+///   since its bands and DOS need its density. Otherwise the files are
 ///   written without a final point and the reason is logged (`rerun --failed` then completes both).
 /// - Grid scans have no final point (their shards and `collect` must agree with a whole run):
 ///   `preconv-mpi report <dir> --compute` computes it; an unsharded grid run still writes the
@@ -77,8 +79,16 @@ extension ScanRunner {
                 if let previous = finalRecords[id] {
                     let stored = try? RunAnalysis.readDocument(runDirectory: directory)
                     let bands = stored?.final_point?.id == id ? stored?.bands : nil
-                    mode = .reuse(previous, bands)
-                    logger.notice("analysis: final point \(id) already computed (\(previous.status.rawValue)); not recomputed")
+                    if previous.status == .converged, bands == nil {
+                        // bands and DOS need the final point's density, which only its SCF gives
+                        mode = .compute
+                        let why = "analysis: final point \(id) was computed by an earlier run whose bands and DOS were not kept "
+                            + "(analysis.json missing or without them); computing the final point again for them"
+                        logger.warning("\(why)")
+                    } else {
+                        mode = .reuse(previous, bands)
+                        logger.notice("analysis: final point \(id) already computed (\(previous.status.rawValue)); not recomputed")
+                    }
                 } else {
                     mode = .compute
                 }

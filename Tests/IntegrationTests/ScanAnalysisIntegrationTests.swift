@@ -161,6 +161,19 @@ extension ScanIntegration {
         #expect(reused.final_point?.free_energy_Ha == f && reused.bands?.gap?.gap_eV == gap, "bands and DOS kept")
         #expect(FileManager.default.fileExists(atPath: d + "/report.html"))
 
+        // an earlier run whose analysis files could not be written (e.g. a full disk) kept no bands
+        // and DOS: the resumed run computes the final point again for them, nothing else
+        try FileManager.default.removeItem(atPath: d + "/analysis.json")
+        let missing = try Preconv.run(ranks: 2, args, timeout: 300)
+        #expect(missing.status == 0, "exit \(missing.status): \(missing.stderr)")
+        #expect(missing.stderr.contains("bands and DOS were not kept") && missing.stdout.contains("1 point(s) computed"),
+                "\(missing.stdout)\n\(missing.stderr)")
+        #expect(try journalIDs(d) == ids + [final.id], "only the final point was computed again")
+        let restored = try decodeJSON(AnalysisJSON.self, d + "/analysis.json")
+        #expect(abs((restored.final_point?.free_energy_Ha ?? .nan) - f) < 1e-8)
+        #expect(abs((restored.bands?.gap?.gap_eV ?? .nan) - gap) < 1e-5, "bands and DOS computed again (the SCF converged to its tolerance, from another start)")
+        let withFinal = ids + [final.id]
+
         // a failed final point: `status` says so, `rerun --failed` recomputes it and nothing else
         let journal = d + "/journal.jsonl"
         let lastLine = try #require(try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").last)
@@ -176,7 +189,7 @@ extension ScanIntegration {
         let rerun = try Preconv.run(ranks: 2, ["rerun", "--failed", d], timeout: 300)
         #expect(rerun.status == 0, "exit \(rerun.status): \(rerun.stderr)")
         let after = try journalIDs(d)
-        #expect(after.count == ids.count + 2 && after.last == final.id, "rerun computed \(after.dropFirst(ids.count + 1))")
+        #expect(after.count == withFinal.count + 2 && after.last == final.id, "rerun computed \(after.dropFirst(withFinal.count + 1))")
         let recomputed = try decodeJSON(AnalysisJSON.self, d + "/analysis.json")
         #expect(recomputed.final_point?.status == "converged")
         #expect(abs((recomputed.final_point?.free_energy_Ha ?? .nan) - f) < 1e-8, "recomputed F \(recomputed.final_point?.free_energy_Ha ?? .nan) vs \(f)")
