@@ -16,6 +16,8 @@ public struct RunDirectory: Sendable {
     public var metadata: String { file("metadata.json") }
     public var config: String { file("config.yaml") }
     public var log: String { file("preconv.log") }
+    /// Monitoring events, one JSON object a line (`RunEvent`).
+    public var events: String { file("events.jsonl") }
     public var lock: String { file(".lock") }
     public var summaryCSV: String { file("summary.csv") }
     public var summaryJSON: String { file("summary.json") }
@@ -34,7 +36,7 @@ public struct RunDirectory: Sendable {
 
     /// Files a run writes (what `--fresh` removes), the end-of-run analysis's included.
     public var runFiles: [String] {
-        [journal, state, metadata, config, log, summaryCSV, summaryJSON, analysis, report, recommended,
+        [journal, state, metadata, config, log, events, summaryCSV, summaryJSON, analysis, report, recommended,
          file(RunDirectory.abinitFile), file(RunDirectory.qeFile), bandsCSV, dosCSV]
     }
 

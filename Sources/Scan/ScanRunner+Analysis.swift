@@ -103,6 +103,7 @@ extension ScanRunner {
         do {
             if case .compute = mode {
                 logger.notice("analysis: computing the final point at the recommended parameters, its bands and DOS on \(world.size) rank(s)")
+                events?.append(RunEvent(kind: .point_started, stage: "final", message: "the final point at the recommended parameters, its bands and DOS"))
                 _ = try broadcast(Header(analysis: AnalysisRequest(records: scanRecords, ecut: choices.ecut, kmesh: choices.kmesh)))
             }
             outcome = try RunAnalysis.finish(runDirectory: directory, records: scanRecords, config: base, settings: settings,
@@ -131,6 +132,8 @@ extension ScanRunner {
             clearBar()
             out(line)
             logger.info("\(line)")
+            events?.append(RunEvent(kind: .point_finished, stage: "final", point: f.id, status: f.status.rawValue, message: f.error,
+                                    free_energy_Ha: f.free_energy_Ha, wall_time_s: f.wall_time_s, peak_memory_MiB: f.peak_memory_MiB))
         }
         if let f = outcome.finalRecord, f.status != .converged { result.succeeded = false }
         let skipped: String? = if case let .skip(reason) = mode { reason } else { nil }

@@ -89,6 +89,8 @@ public final class ScanRunner {
     var computedPoints = 0
     var bar = false
     var barText = ""
+    /// `events.jsonl` (rank 0, opened by `prepare`).
+    var events: EventLog?
 
     struct Header: Codable {
         var stage: String?
@@ -202,9 +204,12 @@ public final class ScanRunner {
         }
         if lock == nil { lock = try RunLock(path: dir.lock) }
         log.open(file: dir.log)
+        events = EventLog(path: dir.events) { [logger] text in logger.warning("\(text)") }
         let shardText = options.shard.map { "\($0[0])/\($0[1])" }
         let resumed = meta != nil
-        logger.notice("\(resumed ? "resuming" : "starting") \(config.base.name) in \(directory) on \(world.size) rank(s)\(shardText.map { ", shard \($0)" } ?? "")")
+        let startLine = "\(resumed ? "resuming" : "starting") \(config.base.name) in \(directory) on \(world.size) rank(s)\(shardText.map { ", shard \($0)" } ?? "")"
+        logger.notice("\(startLine)")
+        events?.append(RunEvent(kind: .run_started, message: startLine))
         for w in config.base.warnings + config.notes { logger.warning("\(w)") }
         warnings += config.notes.filter { !warnings.contains($0) }
         try writeAtomically(Data(config.yaml.utf8), to: dir.config)
@@ -296,6 +301,7 @@ public final class ScanRunner {
             let stageLine = "stage \(stage.name): \(points.count) point(s), \(points.count - pending.count) already done, \(pending.count) to compute"
                 + (pending.isEmpty ? "" : " on \(groups.count) group(s) of \(groups.map(String.init).joined(separator: "/")) rank(s)")
             logger.notice("\(stageLine)")
+            events?.append(RunEvent(kind: .stage_started, stage: stage.name, message: stageLine, done: points.count - pending.count, total: points.count))
             if stage.name == "kmesh" || stage.name == "grid", let k = config.kmesh { for note in k.mergedSpacingNotes { logger.notice("\(note)") } }
             try checkpoint(force: true)
             if !pending.isEmpty {
@@ -319,6 +325,9 @@ public final class ScanRunner {
                     return u
                 }
                 dispatch.tick = { [unowned self] in try? self.checkpoint(force: false) }
+                dispatch.onStart = { [unowned self] point in
+                    self.events?.append(RunEvent(kind: .point_started, stage: stage.name, point: point.id, total: points.count))
+                }
                 dispatch.onResult = { [unowned self] result, point in
                     let r = result.record
                     do { try self.journal.append(r) } catch {
@@ -358,8 +367,10 @@ public final class ScanRunner {
                 decision.warnings.append(String(format: "stage %@: %d of %d points failed (%.0f %% > 20 %%)", stage.name, failures.count,
                                                 recorded.count, 100 * Double(failures.count) / Double(recorded.count)))
             }
-            for w in decision.warnings { logger.warning("\(w)"); warnings.append(w) }
+            for w in decision.warnings { alert(w) }
             stageStates[si].decision = decision
+            events?.append(RunEvent(kind: .stage_decided, stage: stage.name, status: decision.decided ? "decided" : "undecided",
+                                    message: decision.summary, wall_time_s: Date().timeIntervalSince(stageStart)))
             decisions.append(decision)
             let line = String(format: "stage %@ done in %.1f s: %@", stage.name, Date().timeIntervalSince(stageStart), decision.summary)
             clearBar()
@@ -384,6 +395,8 @@ public final class ScanRunner {
         out(verdict)
         logger.info("\(verdict)")
         for line in analysis.lines { out(line); logger.info("\(line)") }
+        events?.append(RunEvent(kind: .run_finished, status: allConverged ? "done" : stopped ? "stopped" : "done with failures",
+                                message: verdict, wall_time_s: wall))
         if stopped { logger.notice("the run was stopped; run the same command again to resume") }
         if stopped { return Self.stoppedExitCode }
         return allConverged ? 0 : 1
@@ -421,11 +434,12 @@ public final class ScanRunner {
         clearBar()
         out(line)
         logger.info("\(line)")
+        events?.append(RunEvent(kind: .point_finished, stage: stage, point: r.id, status: r.status.rawValue, message: r.error,
+                                free_energy_Ha: r.free_energy_Ha, wall_time_s: r.wall_time_s, done: index, total: total,
+                                eta_stage_s: etaStage, eta_run_s: etaRun, peak_memory_MiB: r.peak_memory_MiB))
         let share = Double(config.resources.memoryLimit) / 1_048_576 / Double(ranksPerNode)
         if let peak = r.peak_memory_MiB, peak > 0.85 * share {
-            let w = String(format: "%@: peak memory %.0f MiB per rank exceeds 85 %% of the %.0f MiB share of resources.memory_limit", r.id, peak, share)
-            logger.warning("\(w)")
-            warnings.append(w)
+            alert(String(format: "%@: peak memory %.0f MiB per rank exceeds 85 %% of the %.0f MiB share of resources.memory_limit", r.id, peak, share))
         }
         if bar {
             let width = 30
@@ -433,6 +447,13 @@ public final class ScanRunner {
             barText = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(stage) \(index)/\(total), ETA \(duration(etaRun))"
             FileHandle.standardError.write(Data(("\r" + barText).utf8))
         }
+    }
+
+    /// A warning that needs attention: the log, the run's warnings and an `alert` event.
+    func alert(_ text: String) {
+        logger.warning("\(text)")
+        warnings.append(text)
+        events?.append(RunEvent(kind: .alert, message: text))
     }
 
     func clearBar() {

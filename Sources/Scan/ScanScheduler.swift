@@ -245,6 +245,8 @@ final class StageDispatch {
     var stop: StopFlag
     /// Called on the master now and then (checkpoints).
     var tick: (() -> Void)?
+    /// Called on the master when a point is handed to a group.
+    var onStart: ((ScanPoint) -> Void)?
     private var running: [Int: ScanPoint] = [:]
     private var stoppedGroups = Set<Int>()
     /// Groups (other than the master's) whose request waits for a first converged neighbour, by leader rank.
@@ -351,6 +353,7 @@ final class StageDispatch {
         if warmStart && store.shouldWait(queue[index], running: Array(running.values)) { return nil }
         let p = queue.remove(at: index)
         running[g] = p
+        onStart?(p)
         return warmStart ? try store.assignment(for: p) : try Frame.encode(Assignment(point: p))
     }
 }

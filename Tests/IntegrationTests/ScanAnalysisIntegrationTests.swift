@@ -85,6 +85,24 @@ extension ScanIntegration {
         let finals = ids.filter { $0.hasPrefix("final/") }
         #expect(finals.count == 1 && ids.last == finals.first, "\(ids)")
 
+        // events.jsonl: one JSON object a line, from run_started to run_finished, a started and a
+        // finished event for every computed point (scan points with their stage progress and ETA)
+        let eventLines = try String(contentsOfFile: d + "/events.jsonl", encoding: .utf8).split(separator: "\n")
+        let events = try eventLines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "\($0)") }
+        let kinds = events.map { $0["kind"] as? String ?? "?" }
+        #expect(kinds.first == "run_started" && kinds.last == "run_finished" && events.last?["status"] as? String == "done", "\(kinds)")
+        let finished = events.filter { $0["kind"] as? String == "point_finished" }
+        #expect(finished.map { $0["point"] as? String ?? "" } == ids, "every journalled point has its event, in order")
+        #expect(kinds.filter { $0 == "point_started" }.count == ids.count)
+        for e in finished where e["stage"] as? String != "final" {
+            #expect(e["eta_run_s"] is Double && e["done"] is Int && e["total"] is Int && e["status"] as? String == "converged", "\(e)")
+            #expect((e["peak_memory_MiB"] as? Double ?? 0) > 10 && e["time"] is String, "\(e)")
+        }
+        #expect(kinds.filter { $0 == "stage_started" }.count == 3 && kinds.filter { $0 == "stage_decided" }.count == 3, "\(kinds)")
+        // `status --watch` on a finished run: the status, its last events, exit 0 at once
+        let watched = try Preconv.run(ranks: nil, ["status", d, "--watch", "--interval", "0.2"], timeout: 60)
+        #expect(watched.status == 0 && watched.stdout.contains("run done: done:"), "exit \(watched.status): \(watched.stdout)\n\(watched.stderr)")
+
         // the stages' choices are the recommendation
         let summary = try ScanSummaryJSON.read(d)
         let choices = try #require(summary.choices)
