@@ -17,14 +17,18 @@ public struct RunReport {
     let metadata: [(String, String)]?
     let recordsSource: String?
     let files: [String]
+    /// Set while the run goes on (the page a run rewrites at each stage end): what is done and what
+    /// runs, shown at the top; nil for the end-of-run page.
+    let inProgress: String?
 
     public init(document: AnalysisDocument, records: [PointRecord], metadata: [(String, String)]? = nil,
-                recordsSource: String? = nil, files: [String] = []) {
+                recordsSource: String? = nil, files: [String] = [], inProgress: String? = nil) {
         self.document = document
         self.records = RunAnalysis.latest(records)
         self.metadata = metadata
         self.recordsSource = recordsSource
         self.files = files
+        self.inProgress = inProgress
     }
 
     static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
@@ -49,6 +53,10 @@ public struct RunReport {
         <p class="small">Generated \(htmlEscaped(document.generated_at)) by \(htmlEscaped(document.program)). Self-contained page: no script, no network.</p>
 
         """
+        if let p = inProgress {
+            h += "<p class=\"warn\" id=\"in-progress\"><b>In progress</b>: \(htmlEscaped(p)). This page is rewritten at each stage end; "
+                + "the recommendation, the final point, bands and DOS come with the end of the run.</p>\n"
+        }
         h += summarySection()
         h += recommendedSection()
         h += decisionsSection()

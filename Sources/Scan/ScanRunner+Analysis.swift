@@ -154,6 +154,22 @@ extension ScanRunner {
         return result
     }
 
+    /// Rank 0, at a stage end while later stages remain: report.html from the records so far, marked
+    /// in progress (no final point, no other file). A failure is logged; the run goes on.
+    func writeProgressReport(decided: [String], next: String) {
+        let scanRecords = records.filter { !RunAnalysis.nonScanStages.contains($0.stage) }
+        do {
+            let outcome = try RunAnalysis.finish(runDirectory: directory, records: scanRecords,
+                                                 config: analysisBase(ecut: choices.ecut, kmesh: choices.kmesh), settings: analysisSettings,
+                                                 group: world, provenance: analysisProvenance, finalPoint: .skip(""), write: false)
+            let report = RunReport(document: outcome.document, records: outcome.records, metadata: RunRecords.metadata(runDirectory: directory),
+                                   inProgress: "stage(s) \(decided.joined(separator: ", ")) decided, stage \(next) next")
+            try writeAtomically(Data(report.html().utf8), to: dir.report)
+        } catch {
+            logger.warning("report: the in-progress page could not be written: \(error)")
+        }
+    }
+
     /// Every other rank: the final point's SCF, bands and DOS with rank 0 (which writes the files).
     func followAnalysis(_ request: AnalysisRequest) {
         _ = try? RunAnalysis.finish(runDirectory: directory, records: request.records,

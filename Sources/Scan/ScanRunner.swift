@@ -369,8 +369,6 @@ public final class ScanRunner {
             }
             for w in decision.warnings { alert(w) }
             stageStates[si].decision = decision
-            events?.append(RunEvent(kind: .stage_decided, stage: stage.name, status: decision.decided ? "decided" : "undecided",
-                                    message: decision.summary, wall_time_s: Date().timeIntervalSince(stageStart)))
             decisions.append(decision)
             let line = String(format: "stage %@ done in %.1f s: %@", stage.name, Date().timeIntervalSince(stageStart), decision.summary)
             clearBar()
@@ -378,6 +376,11 @@ public final class ScanRunner {
             logger.info("\(line)")
             try checkpoint(force: true)
             try writeSummary()
+            if decision.decided, si + 1 < stages.count, options.shard == nil {
+                writeProgressReport(decided: stages[...si].map(\.name), next: stages[si + 1].name)
+            }
+            events?.append(RunEvent(kind: .stage_decided, stage: stage.name, status: decision.decided ? "decided" : "undecided",
+                                    message: decision.summary, wall_time_s: Date().timeIntervalSince(stageStart)))
             if stop.isSet { stopped = true; break }
             if !decision.decided {
                 logger.error("stage \(stage.name) could not decide: \(decision.summary); later stages are not run")

@@ -136,11 +136,13 @@ final class ReferenceRun: @unchecked Sendable {
         try p.run()
         let deadline = Date().addingTimeInterval(300)
         var before: [String] = []
+        // killed once the first stage has decided (its in-progress report written), in the next stage
         while Date() < deadline, p.isRunning {
-            before = (try? journalIDs(d)) ?? []
-            if before.count >= 2 { break }
+            let events = (try? String(contentsOfFile: d + "/events.jsonl", encoding: .utf8)) ?? ""
+            if events.contains("\"kind\":\"stage_decided\"") { break }
             usleep(50_000)
         }
+        usleep(200_000)
         #expect(p.isRunning, "the run finished before it could be killed")
         // Open MPI puts every rank in a process group of its own: kill mpirun's group and its children
         let ranks = childProcesses(of: p.processIdentifier)
@@ -151,6 +153,12 @@ final class ReferenceRun: @unchecked Sendable {
         usleep(300_000)
         before = try journalIDs(d)
         #expect(before.count >= 2 && before.count < reference.points.count, "killed after \(before.count) records")
+        // the page of a run that goes on: marked in progress, with the stage that decided
+        let page = try String(contentsOfFile: d + "/report.html", encoding: .utf8)
+        #expect(page.contains("id=\"in-progress\"") && page.contains("stage(s) cutoff decided, stage kmesh next"))
+        // `status --watch` on a killed run: no process holds its lock and it did not finish, exit 1
+        let watched = try Preconv.run(ranks: nil, ["status", d, "--watch", "--interval", "0.2"], timeout: 60)
+        #expect(watched.status == 1 && watched.stdout.contains("did not finish"), "exit \(watched.status): \(watched.stdout)")
 
         let out = try Preconv.run(ranks: 2, ["run", gaasFast, "--set", "output.directory=\(d)"], timeout: 600)
         #expect(out.status == 0, "exit \(out.status): \(out.stderr)")
@@ -163,6 +171,7 @@ final class ReferenceRun: @unchecked Sendable {
         let s = try ScanSummaryJSON.read(d)
         #expect(s.choices == reference.choices)
         expectSameSummaries(s, reference, "killed+resumed vs uninterrupted")
+        #expect(!(try String(contentsOfFile: d + "/report.html", encoding: .utf8)).contains("in-progress"), "the end-of-run page")
         try? FileManager.default.removeItem(atPath: d)
     }
 
