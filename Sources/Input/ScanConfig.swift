@@ -34,7 +34,8 @@ import Yams
 ///
 /// Validation reports every problem it finds (each with its YAML path) as `ScanConfigErrors`.
 public struct ScanConfig: Sendable {
-    public static let topLevelKeys = Config.sectionKeys + ["stages", "resources", "output", "point_overrides", AnalysisSettings.sectionKey]
+    public static let topLevelKeys = Config.sectionKeys + ["stages", "resources", "output", "point_overrides", AnalysisSettings.sectionKey,
+                                                           AlertSettings.sectionKey]
     public static let stagesKeys = ["mode", "cutoff", "kmesh", "lattice"]
     public static let cutoffKeys = ["values", "kmesh", "tolerance", "energy_difference"]
     public static let energyDifferenceKeys = ["lattice_constants", "tolerance"]
@@ -134,6 +135,8 @@ public struct ScanConfig: Sendable {
     public var file: String?
     /// The `analysis:` section (defaults without one); `AnalysisSettings(scan:analysis:)` adds the stage tolerances.
     public var analysis = AnalysisSettings()
+    /// The `alerts:` section (defaults without one).
+    public var alerts = AlertSettings()
     /// What the config leaves out and the run does instead (e.g. no default lattice stage for a
     /// structure without a lattice constant); printed as warnings at the start of a run.
     public var notes: [String] = []
@@ -201,13 +204,15 @@ public struct ScanConfig: Sendable {
         let output = attempt { try readOutput(root["output"], name: config?.name ?? "scan") }
         let pointOverrides = attempt { try readPointOverrides(root["point_overrides"]) }
         let analysis = attempt { try root[AnalysisSettings.sectionKey].map { try AnalysisSettings.read($0) } ?? AnalysisSettings() }
-        guard errors.isEmpty, let config, let stages, let resources, let output, let pointOverrides, let analysis else {
+        let alerts = attempt { try root[AlertSettings.sectionKey].map { try AlertSettings.read($0) } ?? AlertSettings() }
+        guard errors.isEmpty, let config, let stages, let resources, let output, let pointOverrides, let analysis, let alerts else {
             throw ScanConfigErrors(errors.map { relocate($0, overridden: !overrides.isEmpty) })
         }
         var sc = ScanConfig(base: config, mode: stages.mode, cutoff: stages.cutoff, kmesh: stages.kmesh, lattice: stages.lattice,
                             resources: resources, outputDirectory: output.directory, checkpointInterval: output.interval,
                             pointOverrides: pointOverrides, yaml: yaml, baseDirectory: base, file: file)
         sc.analysis = analysis
+        sc.alerts = alerts
         sc.notes = stages.notes
         // the override stages must exist
         var overrideErrors: [InputError] = []

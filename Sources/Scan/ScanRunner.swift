@@ -91,6 +91,12 @@ public final class ScanRunner {
     var barText = ""
     /// `events.jsonl` (rank 0, opened by `prepare`).
     var events: EventLog?
+    /// The `alerts:` thresholds' actions (rank 0, from `prepare`).
+    var alerts: Alerts?
+    /// Alerts raised and not to repeat: the disk alert until use falls below its threshold, the
+    /// stage-time alert once per stage.
+    var diskAlerted = false
+    var stageTimeAlerted = false
 
     struct Header: Codable {
         var stage: String?
@@ -210,6 +216,7 @@ public final class ScanRunner {
         let startLine = "\(resumed ? "resuming" : "starting") \(config.base.name) in \(directory) on \(world.size) rank(s)\(shardText.map { ", shard \($0)" } ?? "")"
         logger.notice("\(startLine)")
         events?.append(RunEvent(kind: .run_started, message: startLine))
+        alerts = Alerts(settings: config.alerts, logger: logger, events: events, run: config.base.name, directory: directory)
         for w in config.base.warnings + config.notes { logger.warning("\(w)") }
         warnings += config.notes.filter { !warnings.contains($0) }
         try writeAtomically(Data(config.yaml.utf8), to: dir.config)
@@ -288,6 +295,7 @@ public final class ScanRunner {
             var seen = Set<String>()
             points = points.filter { seen.insert($0.key).inserted }
             let stageStart = Date()
+            stageTimeAlerted = false
             var results: StageResults { points.reduce(into: StageResults()) { m, p in if let r = done[p.key] { m[p.key] = r } } }
             var pending = points.filter { done[$0.key] == nil }
             let unneeded0 = stage.unneeded(points, results: results)
@@ -306,6 +314,20 @@ public final class ScanRunner {
             try checkpoint(force: true)
             if !pending.isEmpty {
                 let futureCost = futureStagesCost(stages: Array(stages[(si + 1)...]))
+                // the cost model's estimate of the stage: its points' rank-seconds over the world
+                let estimate = pending.map { p in
+                    let g = groups.min() ?? 1
+                    return ScanCostModel.seconds(cost: p.cost, groupSize: g) * Double(g)
+                }.reduce(0, +) / Double(world.size)
+                let checkStageTime = { [unowned self] in
+                    let elapsed = Date().timeIntervalSince(stageStart)
+                    if !self.stageTimeAlerted, estimate > 0, elapsed > self.config.alerts.stageTime * estimate {
+                        self.stageTimeAlerted = true
+                        self.alert("stage_time", String(format: "stage %@ has run %@, past %.3g × its estimate of %@", stage.name,
+                                                        self.duration(elapsed), self.config.alerts.stageTime, self.duration(estimate)),
+                                   value: elapsed / estimate, threshold: self.config.alerts.stageTime, stage: stage.name)
+                    }
+                }
                 _ = try broadcast(Header(stage: stage.name, groupSizes: groups, dispatch: true))
                 let dispatch = StageDispatch(world: world, groupSizes: groups, stop: stop)
                 dispatch.queue = pending
@@ -324,7 +346,10 @@ public final class ScanRunner {
                     }
                     return u
                 }
-                dispatch.tick = { [unowned self] in try? self.checkpoint(force: false) }
+                dispatch.tick = { [unowned self] in
+                    try? self.checkpoint(force: false)
+                    checkStageTime()
+                }
                 dispatch.onStart = { [unowned self] point in
                     self.events?.append(RunEvent(kind: .point_started, stage: stage.name, point: point.id, total: points.count))
                 }
@@ -344,6 +369,7 @@ public final class ScanRunner {
                     self.computedPoints += 1
                     self.progress(r, point: point, stage: stage.name, index: finishedInStage, of: points.count,
                                   points: points, remainingCost: max(0, remainingCost), futureCost: futureCost)
+                    checkStageTime()
                 }
                 try dispatch.run(executorFor: executor)
             }
@@ -363,11 +389,14 @@ public final class ScanRunner {
             let failures = recorded.filter { $0.status != .converged }
             if needed.contains(where: { done[$0.key] == nil }) { stopped = stopped || stop.isSet; allConverged = false }
             if !failures.isEmpty { allConverged = false }
-            if !recorded.isEmpty, Double(failures.count) / Double(recorded.count) > 0.2 {
-                decision.warnings.append(String(format: "stage %@: %d of %d points failed (%.0f %% > 20 %%)", stage.name, failures.count,
-                                                recorded.count, 100 * Double(failures.count) / Double(recorded.count)))
+            for w in decision.warnings { logger.warning("\(w)"); warnings.append(w) }
+            let failureRate = recorded.isEmpty ? 0 : Double(failures.count) / Double(recorded.count)
+            if failureRate > config.alerts.failureRate {
+                let w = String(format: "stage %@: %d of %d points failed (%.0f %% > %.3g %%)", stage.name, failures.count,
+                               recorded.count, 100 * failureRate, 100 * config.alerts.failureRate)
+                decision.warnings.append(w)
+                alert("failure_rate", w, value: failureRate, threshold: config.alerts.failureRate, stage: stage.name)
             }
-            for w in decision.warnings { alert(w) }
             stageStates[si].decision = decision
             decisions.append(decision)
             let line = String(format: "stage %@ done in %.1f s: %@", stage.name, Date().timeIntervalSince(stageStart), decision.summary)
@@ -400,6 +429,7 @@ public final class ScanRunner {
         for line in analysis.lines { out(line); logger.info("\(line)") }
         events?.append(RunEvent(kind: .run_finished, status: allConverged ? "done" : stopped ? "stopped" : "done with failures",
                                 message: verdict, wall_time_s: wall))
+        alerts?.finish()
         if stopped { logger.notice("the run was stopped; run the same command again to resume") }
         if stopped { return Self.stoppedExitCode }
         return allConverged ? 0 : 1
@@ -441,8 +471,10 @@ public final class ScanRunner {
                                 free_energy_Ha: r.free_energy_Ha, wall_time_s: r.wall_time_s, done: index, total: total,
                                 eta_stage_s: etaStage, eta_run_s: etaRun, peak_memory_MiB: r.peak_memory_MiB))
         let share = Double(config.resources.memoryLimit) / 1_048_576 / Double(ranksPerNode)
-        if let peak = r.peak_memory_MiB, peak > 0.85 * share {
-            alert(String(format: "%@: peak memory %.0f MiB per rank exceeds 85 %% of the %.0f MiB share of resources.memory_limit", r.id, peak, share))
+        if let peak = r.peak_memory_MiB, peak > config.alerts.memory * share {
+            alert("memory", String(format: "%@: peak memory %.0f MiB per rank exceeds %.3g %% of the %.0f MiB share of resources.memory_limit",
+                                   r.id, peak, 100 * config.alerts.memory, share),
+                  value: peak / share, threshold: config.alerts.memory, stage: stage, point: r.id)
         }
         if bar {
             let width = 30
@@ -452,11 +484,26 @@ public final class ScanRunner {
         }
     }
 
-    /// A warning that needs attention: the log, the run's warnings and an `alert` event.
-    func alert(_ text: String) {
-        logger.warning("\(text)")
+    /// A threshold of `config.alerts` crossed: the run's warnings and `Alerts.raise` (log, event, command).
+    func alert(_ kind: String, _ text: String, value: Double? = nil, threshold: Double? = nil, stage: String? = nil, point: String? = nil) {
         warnings.append(text)
-        events?.append(RunEvent(kind: .alert, message: text))
+        alerts?.raise(kind, text, value: value, threshold: threshold, stage: stage, point: point)
+    }
+
+    /// Before a checkpoint: the use of the run directory's file system against `alerts.disk`.
+    func checkDisk() {
+        var st = statvfs()
+        guard statvfs(directory, &st) == 0, st.f_blocks > 0 else { return }
+        let used = 1 - Double(st.f_bavail) / Double(st.f_blocks)
+        if used > config.alerts.disk {
+            if !diskAlerted {
+                diskAlerted = true
+                alert("disk", String(format: "the file system of %@ is %.1f %% full (alert above %.3g %%)", directory, 100 * used, 100 * config.alerts.disk),
+                      value: used, threshold: config.alerts.disk)
+            }
+        } else {
+            diskAlerted = false
+        }
     }
 
     func clearBar() {
@@ -470,6 +517,7 @@ public final class ScanRunner {
     func checkpoint(force: Bool, finished: Bool = false) throws {
         guard force || Date().timeIntervalSince(lastCheckpoint) >= config.checkpointInterval else { return }
         lastCheckpoint = Date()
+        checkDisk()
         let state = RunState(configHash: config.configHash, updatedAt: Timestamp.now(), stages: stageStates, choices: choices,
                              finished: finished, warnings: warnings, shard: options.shard.map { "\($0[0])/\($0[1])" })
         try writeAtomically(try state.encoded(), to: dir.state)
