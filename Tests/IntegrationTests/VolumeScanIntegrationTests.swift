@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `stages.lattice: {mode: volume}` end to end: Si diamond, GTH-PADE LDA, a low cutoff and a 2×2×2
-/// mesh so that each scan takes seconds. The volume scan (ACWF window, 7 volumes) and the a scan
+/// `stages.lattice: {mode: volume}` end to end: Si diamond, GTH-PADE LDA, 15 Ha and a 2×2×2 mesh so
+/// that each scan takes seconds (at 10 Ha E(V) is too jagged for the two samplings to agree). The volume scan (ACWF window, 7 volumes) and the a scan
 /// (± 2 % in a, 7 lattice constants: about the same window) fit the same E(V); the pressure of every
 /// point's stress agrees with −dE/dV of the fit.
 @Suite(.serialized) struct VolumeScanIntegration {
@@ -34,7 +34,7 @@ import Testing
     }
 
     static let base = packageRoot.appendingPathComponent("config/si-lda.yaml").path
-    static let common = ["--set", "basis.ecut=10 Ha", "--set", "basis.kmesh=2x2x2", "--set", "analysis={final_point: false}"]
+    static let common = ["--set", "basis.ecut=15 Ha", "--set", "basis.kmesh=2x2x2", "--set", "analysis={final_point: false}"]
 
     static func scan(_ lattice: String, _ label: String, extra: [String] = []) throws -> (Analysis, Recommended, String) {
         let d = scratchDirectory(label)
@@ -58,20 +58,22 @@ import Testing
         // 7 volumes 0.94 … 1.06 × V(a = 10.26 bohr) = 270.011 bohr³
         let v0 = 10.26 * 10.26 * 10.26 / 4
         #expect(v.points.count == 7 && abs(v.points.first!.volume_bohr3 - 0.94 * v0) < 1e-6 && abs(v.points.last!.volume_bohr3 - 1.06 * v0) < 1e-6)
-        // the same E(V) sampled at other volumes: V0 within 0.1 %, B0 within 2 %, B1 within 0.3
-        #expect(abs(bmV.V0_bohr3 / bmA.V0_bohr3 - 1) < 1e-3, "V0 \(bmV.V0_bohr3) vs \(bmA.V0_bohr3) bohr³")
-        #expect(abs(bmV.B0_GPa / bmA.B0_GPa - 1) < 0.02, "B0 \(bmV.B0_GPa) vs \(bmA.B0_GPa) GPa")
-        #expect(abs(bmV.B0_prime - bmA.B0_prime) < 0.3, "B1 \(bmV.B0_prime) vs \(bmA.B0_prime)")
+        // the same E(V) sampled at other volumes (measured: V0 284.262 vs 284.252 bohr³, B0 90.735 vs
+        // 90.769 GPa, B1 3.618 vs 3.634): V0 within 0.05 %, B0 within 1 %, B1 within 0.1
+        #expect(abs(bmV.V0_bohr3 / bmA.V0_bohr3 - 1) < 5e-4, "V0 \(bmV.V0_bohr3) vs \(bmA.V0_bohr3) bohr³")
+        #expect(abs(bmV.B0_GPa / bmA.B0_GPa - 1) < 0.01, "B0 \(bmV.B0_GPa) vs \(bmA.B0_GPa) GPa")
+        #expect(abs(bmV.B0_prime - bmA.B0_prime) < 0.1, "B1 \(bmV.B0_prime) vs \(bmA.B0_prime)")
         // the pressure check: every point has a pressure; P_stress − P_fit small next to the pressures
         // themselves (|P| up to B0 × 6 % ≈ 5 GPa at the window's edges: a wrong sign gives differences
-        // of ±10 GPa, Ha/bohr³ for GPa differences of −P_fit)
+        // of ±10 GPa, Ha/bohr³ for GPa differences of −P_fit). Measured: −0.27 … −0.11 GPa, mean −0.23 GPa
+        // (the Pulay stress at 15 Ha).
         let check = try #require(v.pressure_check)
         #expect(check.rows.count == 7 && v.points.allSatisfy { $0.pressure_GPa != nil })
         let edge = check.rows.map { abs($0.pressure_fit_GPa) }.max()!
         #expect(edge > 3, "the window's edge pressure \(edge) GPa")
         let spread = check.rows.map { abs($0.difference_GPa - check.mean_difference_GPa) }.max()!
         #expect(spread < 0.3, "P_stress − P_fit varies by \(spread) GPa over the window: \(check.rows)")
-        #expect(abs(check.mean_difference_GPa) < 1.5, "mean P_stress − P_fit \(check.mean_difference_GPa) GPa")
+        #expect(abs(check.mean_difference_GPa) < 0.5, "mean P_stress − P_fit \(check.mean_difference_GPa) GPa")
         // recommended.json and the report
         let perAtom = bmV.V0_bohr3 / (1 / 0.529177210903 * 1 / 0.529177210903 * 1 / 0.529177210903) / 2
         #expect(abs((rec.equilibrium_volume_angstrom3_per_atom ?? 0) - perAtom) < 1e-9)
@@ -81,7 +83,7 @@ import Testing
         #expect(html.contains("id=\"pressure-check-table\"") && html.contains("id=\"eos-equilibrium\""))
         let ver = try #require(v.verification)
         #expect(ver.delta_meV_per_atom > 0 && ver.nu > 0 && ver.epsilon > 0)
-        #expect(html.contains("id=\"eos-verification-table\"") && html.contains("excellent ≤ 0.06, good ≤ 0.20, outlier > 1"))
+        #expect(html.contains("id=\"eos-verification-table\"") && html.contains("excellent ≤ 0.06, good ≤ 0.20, outlier &gt; 1"))
     }
 
     @Test(arguments: [
