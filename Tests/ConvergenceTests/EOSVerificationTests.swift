@@ -139,7 +139,7 @@ enum ACWFByQuadrature {
 /// i.e. PseudoDojo NC SR 0.4 PBE standard Si.psp8, 20 Ha, 4×4×4 Γ-centred, no smearing, the ACWF window
 /// 0.94…1.06 × 40.012 Å³ (a = 10.26 bohr) in 7 volumes; `analysis.json` `eos.fits` Birch–Murnaghan:
 /// V0 = 41.155235451132406 Å³ per cell (2 atoms), B0 = 88.81802072275933 GPa, B1 = 4.201307562314613.
-/// (Against the ACWF triple: Δ = 2.319 meV/atom, ν = 0.586, ε = 0.369 at this coarse mesh and cutoff.)
+/// (Against the ACWF triple: Δ = 2.319 meV/atom, ν = 0.586, ε = 0.369 at this coarse mesh.)
 enum SiDojoVolumeScan {
     static let fit = (20.577617725566203, 88.81802072275933, 4.201307562314613)
 }
