@@ -18,7 +18,7 @@ extension RunReport {
         s += "<td class=\"num\" data-field=\"B1\">\(String(format: "%.3f", bm.B0_prime))</td>"
         var lattice = String(format: "a0 = %.5f Å (the config's lattice constant scaled to V0)", bm.a0_angstrom)
         if let c = document.recommended?.crystal, eos.minimum_inside_window {
-            lattice = String(format: "a = %.5f Å, b = %.5f Å, c = %.5f Å, α = %.2f°, β = %.2f°, γ = %.2f° (%@ cell)",
+            lattice = String(format: "a = %.5f Å, b = %.5f Å, c = %.5f Å, α = %.2f°, β = %.2f°, γ = %.2f° (%@)",
                              c.a_angstrom, c.b_angstrom, c.c_angstrom, c.alpha_deg, c.beta_deg, c.gamma_deg, c.cell)
         }
         s += "<td>\(htmlEscaped(lattice))</td></tr></table>\n"
