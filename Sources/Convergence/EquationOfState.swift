@@ -6,7 +6,8 @@ import PlaneWave
 /// (the recommended one), Murnaghan and Vinet, each by least squares on (E₀, V₀, B₀, B₀′)
 /// (Levenberg–Marquardt from the exact linear BM3 solution), with parameter uncertainties from the
 /// covariance s²(JᵀJ)⁻¹, residuals, and warnings with a proposed next window when the minimum
-/// lies outside (or at the edge of) the scanned window or the fit is poor.
+/// lies outside (or at the edge of) the scanned window or the fit is poor. When the points carry
+/// the pressure of their stress, the fit is checked against it (`PressureCheck`).
 public struct EquationOfState: Codable, Sendable, Equatable {
     public enum Form: String, Codable, Sendable, CaseIterable {
         case birchMurnaghan = "birch-murnaghan-3"
@@ -36,6 +37,23 @@ public struct EquationOfState: Codable, Sendable, Equatable {
                     * (2 - (5 + 3 * bp * (eta - 1) - 3 * eta) * exp(-1.5 * (bp - 1) * (eta - 1)))
             }
         }
+
+        /// P(V) = −dE/dV (Ha/bohr³) of the form, in closed form:
+        /// BM3: (3B₀/2)(x^{7/2} − x^{5/2})(1 + ¾(B₀′ − 4)(x − 1)) with x = (V₀/V)^{2/3};
+        /// Murnaghan: (B₀/B₀′)((V₀/V)^{B₀′} − 1); Vinet: 3B₀ (1 − η)/η² exp(3/2 (B₀′ − 1)(1 − η)), η = (V/V₀)^{1/3}.
+        public func pressure(_ v: Double, _ p: [Double]) -> Double {
+            let (v0, b0, bp) = (p[1], p[2], p[3])
+            switch self {
+            case .birchMurnaghan:
+                let x = pow(v0 / v, 2.0 / 3)
+                return 1.5 * b0 * (pow(x, 3.5) - pow(x, 2.5)) * (1 + 0.75 * (bp - 4) * (x - 1))
+            case .murnaghan:
+                return b0 / bp * (pow(v0 / v, bp) - 1)
+            case .vinet:
+                let eta = pow(v / v0, 1.0 / 3)
+                return 3 * b0 * (1 - eta) / (eta * eta) * exp(1.5 * (bp - 1) * (1 - eta))
+            }
+        }
     }
 
     /// One scanned point.
@@ -43,8 +61,50 @@ public struct EquationOfState: Codable, Sendable, Equatable {
         public let lattice_constant_angstrom: Double
         public let volume_bohr3: Double
         public let energy_Ha: Double
-        public init(lattice_constant_angstrom: Double, volume_bohr3: Double, energy_Ha: Double) {
+        /// P = −tr σ/3 of the point's stress (GPa); nil when not recorded.
+        public let pressure_GPa: Double?
+        public init(lattice_constant_angstrom: Double, volume_bohr3: Double, energy_Ha: Double, pressure_GPa: Double? = nil) {
             self.lattice_constant_angstrom = lattice_constant_angstrom; self.volume_bohr3 = volume_bohr3; self.energy_Ha = energy_Ha
+            self.pressure_GPa = pressure_GPa
+        }
+    }
+
+    /// The built-in consistency check of a lattice scan: at each volume the pressure of the stress,
+    /// P = −tr σ/3, against P_fit = −dE/dV of the preferred (Birch–Murnaghan) fit. Both are
+    /// derivatives of the same free energy, so they agree up to the fit's error and — a scan at a
+    /// fixed cutoff changes the number of plane waves with V, the stress keeps it fixed — the Pulay
+    /// stress of an unconverged cutoff, a nearly constant offset (`mean_difference_GPa`).
+    public struct PressureCheck: Codable, Sendable, Equatable {
+        public struct Row: Codable, Sendable, Equatable {
+            public let volume_bohr3: Double
+            public let volume_angstrom3_per_atom: Double
+            public let pressure_stress_GPa: Double
+            public let pressure_fit_GPa: Double
+            /// P_stress − P_fit.
+            public let difference_GPa: Double
+        }
+        public let rows: [Row]
+        public let max_abs_difference_GPa: Double
+        public let mean_difference_GPa: Double
+        /// The largest |difference| accepted without a warning.
+        public let tolerance_GPa: Double
+        public var passed: Bool { max_abs_difference_GPa <= tolerance_GPa }
+        /// `analysis.eos_pressure_tolerance`'s default.
+        public static let defaultTolerance_GPa = AnalysisSettings.defaultEOSPressureTolerance_GPa
+
+        /// The check of `points` (those with a pressure) against `fit`; nil when none has one.
+        public init?(points: [Point], fit: Fit, atoms: Int, tolerance_GPa: Double) {
+            let rows = points.compactMap { p -> Row? in
+                guard let ps = p.pressure_GPa else { return nil }
+                let pf = fit.form.pressure(p.volume_bohr3, fit.parameters) * Units.hartreePerBohr3InGPa
+                return Row(volume_bohr3: p.volume_bohr3, volume_angstrom3_per_atom: p.volume_bohr3 / pow(Units.angstrom, 3) / Double(atoms),
+                           pressure_stress_GPa: ps, pressure_fit_GPa: pf, difference_GPa: ps - pf)
+            }
+            guard !rows.isEmpty else { return nil }
+            self.rows = rows
+            max_abs_difference_GPa = rows.map { abs($0.difference_GPa) }.max()!
+            mean_difference_GPa = rows.map(\.difference_GPa).reduce(0, +) / Double(rows.count)
+            self.tolerance_GPa = tolerance_GPa
         }
     }
 
@@ -80,6 +140,10 @@ public struct EquationOfState: Codable, Sendable, Equatable {
     /// Lattice constants (Å) of a better window when the current one is not adequate.
     public let proposed_window_angstrom: [Double]?
     public let minimum_inside_window: Bool
+    /// The pressures of the stress against −dE/dV of the fit; nil when no point has a pressure.
+    public let pressure_check: PressureCheck?
+    /// Δ, ν, ε against `analysis.reference_eos` (set by the run analysis); nil without a reference.
+    public var verification: EOSVerification? = nil
 
     /// The recommended fit (Birch–Murnaghan).
     public var preferred: Fit { fits.first { $0.form == .birchMurnaghan } ?? fits[0] }
@@ -97,8 +161,9 @@ public struct EquationOfState: Codable, Sendable, Equatable {
     }
 
     /// Fits every form to the points. `rmsWarning` is the RMS residual (meV/atom) above which the
-    /// fit is called poor.
-    public init(points unsorted: [Point], atoms: Int, rmsWarning: Double = 0.1) throws {
+    /// fit is called poor; `pressureTolerance` (GPa) the largest |P_stress − P_fit| without a warning.
+    public init(points unsorted: [Point], atoms: Int, rmsWarning: Double = 0.1,
+                pressureTolerance: Double = PressureCheck.defaultTolerance_GPa) throws {
         let points = unsorted.sorted { $0.volume_bohr3 < $1.volume_bohr3 }
         let distinct = Set(points.map { ($0.volume_bohr3 * 1e9).rounded() }).count
         guard distinct >= 5 else { throw FitError.tooFewPoints(distinct) }
@@ -162,16 +227,23 @@ public struct EquationOfState: Codable, Sendable, Equatable {
             warnings.append(String(format: "Birch–Murnaghan and Vinet disagree on a0 by %.4f Å: the window is too wide or off-centre",
                                    abs(vinet.a0_angstrom - bm.a0_angstrom)))
         }
+        let check = PressureCheck(points: points, fit: bm, atoms: atoms, tolerance_GPa: pressureTolerance)
+        if let check, !check.passed {
+            warnings.append(String(format: "pressure check: the pressure of the stress differs from −dE/dV of the fit by up to %.3f GPa "
+                                   + "(mean %+.3f GPa) > %.3g GPa: a nearly constant offset is the Pulay stress of an unconverged cutoff, "
+                                   + "scattered differences a noisy fit", check.max_abs_difference_GPa, check.mean_difference_GPa, pressureTolerance))
+        }
+        pressure_check = check
         self.warnings = warnings
         proposed_window_angstrom = proposal
     }
 
     /// Fits the converged points of records (one energy per lattice constant; F per cell).
-    public init(records: [PointRecord], rmsWarning: Double = 0.1) throws {
+    public init(records: [PointRecord], rmsWarning: Double = 0.1, pressureTolerance: Double = PressureCheck.defaultTolerance_GPa) throws {
         let ok = records.filter { $0.status == .converged && $0.free_energy_Ha != nil }
         let points = ok.map { Point(lattice_constant_angstrom: $0.lattice_constant_angstrom, volume_bohr3: $0.volume_bohr3,
-                                    energy_Ha: $0.free_energy_Ha!) }
-        try self.init(points: points, atoms: ok.first?.atoms ?? 1, rmsWarning: rmsWarning)
+                                    energy_Ha: $0.free_energy_Ha!, pressure_GPa: $0.pressure_GPa) }
+        try self.init(points: points, atoms: ok.first?.atoms ?? 1, rmsWarning: rmsWarning, pressureTolerance: pressureTolerance)
     }
 
     // MARK: fitting

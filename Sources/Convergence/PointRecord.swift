@@ -46,6 +46,10 @@ public struct PointRecord: Codable, Sendable, Equatable {
     /// Point this one was warm-started from, if any.
     public var warm_start_from: String?
     public var finished_at: String
+    /// P = −tr σ/3 (GPa) from the stress of the converged state (`SCFResult.pressure`); nil for a
+    /// failed point and in records written before it was recorded. The lattice stage's
+    /// pressure-consistency check (`EquationOfState.PressureCheck`) compares it with −dE/dV of the fit.
+    public var pressure_GPa: Double? = nil
 
     public init(id: String, stage: String, ecut_Ha: Double, kmesh: [Int], kshift: [Int], lattice_constant_angstrom: Double,
                 smearing: String, smearing_width_Ha: Double, status: Status, free_energy_Ha: Double? = nil,
@@ -82,6 +86,7 @@ extension PointRecord {
                   n_irreducible_k: r?.kpoints.count, scf_iterations: r == nil ? nil : scfIterations, wall_time_s: wallTime,
                   ranks: ranks, peak_memory_MiB: peakMemoryMiB, host: ProcessInfo.processInfo.hostName, error: error,
                   warm_start_from: warmStartFrom, finished_at: Timestamp.now(), metallic: r?.bandCharacter.isMetallic)
+        pressure_GPa = r?.pressure.map { $0 * Units.hartreePerBohr3InGPa }
     }
 
     /// Metallic by its flag, or (records written before the flag) by a gap ≤ 0; false when unknown.

@@ -105,6 +105,11 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     public let lattice_stage_held_fixed: String?
     public let bulk_modulus_GPa: Double?
     public let bulk_modulus_derivative: Double?
+    /// V0 of the equation-of-state fit per atom and per cell (Å³); nil without a fit (and in files
+    /// written before it was recorded). The cell at V0 is `lattice_vectors_angstrom` when the
+    /// minimum lies inside the scanned window.
+    public let equilibrium_volume_angstrom3_per_atom: Double?
+    public let equilibrium_volume_angstrom3: Double?
     /// The gap of an insulator (eV); nil for a metal (`metallic`).
     public let gap_eV: Double?
     public let gap_type: String?
@@ -140,6 +145,8 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
         lattice_stage_held_fixed = CrystalDescription.latticeStageHeldFixed(scanned: latticeScanned ?? (eos != nil),
                                                                            crystalSystem: crystal?.crystal_system)
         bulk_modulus_GPa = eos?.B0_GPa; bulk_modulus_derivative = eos?.B0_prime
+        equilibrium_volume_angstrom3 = eos.map { $0.V0_bohr3 / pow(Units.angstrom, 3) }
+        equilibrium_volume_angstrom3_per_atom = equilibrium_volume_angstrom3.map { $0 / Double(max(1, system.atoms.count)) }
         self.metallic = metallic
         gap_eV = metallic ? nil : gap?.gap_eV; gap_type = metallic ? nil : gap?.text
         self.sources = sources; self.tolerances = tolerances; self.warnings = warnings

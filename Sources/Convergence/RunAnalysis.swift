@@ -70,7 +70,12 @@ public enum RunAnalysis {
         }
         func fitEOS(_ stage: String, _ recs: [PointRecord]) {
             do {
-                out.eos = try EquationOfState(records: recs, rmsWarning: settings.eos_rms_warning_meV_per_atom)
+                var eos = try EquationOfState(records: recs, rmsWarning: settings.eos_rms_warning_meV_per_atom,
+                                              pressureTolerance: settings.eosPressureTolerance_GPa)
+                if let reference = settings.reference_eos {
+                    eos.verification = EOSVerification(fit: eos.preferred, atoms: eos.atoms, reference: reference)
+                }
+                out.eos = eos
                 out.eosStage = stage
                 out.eosError = nil
             } catch {

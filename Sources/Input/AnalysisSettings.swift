@@ -11,6 +11,8 @@ import PlaneWave
 ///   gap: 10 meV                         # also converge the gap; false = off
 ///   bulk_modulus_tolerance: 1 %         # |ΔB0|/B0 when a stage scans ≥ 5 lattice constants per value
 ///   eos_rms_warning: 0.1 meV/atom       # RMS residual above which the E(V) fit is called poor
+///   eos_pressure_tolerance: 0.5 GPa     # |P(stress) − (−dE/dV of the fit)| above which the lattice scan warns
+///   reference_eos: {V0: 20.45 Å³/atom, B0: 88 GPa, B1: 4.3}   # or a JSON file: Δ, ν, ε against it (ReferenceEOS)
 ///   final_point: true                   # compute the final point at a0 with bands and DOS
 ///   bands: {points: 120, empty_bands: 4}
 ///   dos: {kmesh: 12x12x12, broadening: 0.1 eV}   # kmesh default: twice the recommended mesh
@@ -20,6 +22,11 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
     /// Per-stage tolerances (stage name → criteria), e.g. from the scan config's stage tolerances.
     public var stage_criteria: [String: ConvergenceCriteria] = [:]
     public var eos_rms_warning_meV_per_atom = 0.1
+    /// The largest |P_stress − P_fit| (GPa) of the lattice scan's pressure check without a warning;
+    /// nil = `defaultEOSPressureTolerance_GPa`.
+    public var eos_pressure_tolerance_GPa: Double? = nil
+    /// The reference equation of state the fit is verified against (Δ, ν, ε); nil = none.
+    public var reference_eos: ReferenceEOS? = nil
     public var final_point = true
     /// About this many k-points along the band path.
     public var band_points = 120
@@ -37,9 +44,13 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// 0.5 GPa: about 0.5 % of the volume for B₀ = 100 GPa.
+    public static let defaultEOSPressureTolerance_GPa = 0.5
+    public var eosPressureTolerance_GPa: Double { eos_pressure_tolerance_GPa ?? Self.defaultEOSPressureTolerance_GPa }
+
     public static let sectionKey = "analysis"
     public static let keys = ["energy_tolerance", "energy_difference", "gap", "bulk_modulus_tolerance", "eos_rms_warning",
-                              "final_point", "bands", "dos"]
+                              "final_point", "bands", "dos", "eos_pressure_tolerance", "reference_eos"]
 
     public func criteria(for stage: String) -> ConvergenceCriteria { stage_criteria[stage] ?? criteria }
 
@@ -75,6 +86,8 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
             s.criteria.bulk_modulus_relative = percent ? v / 100 : v
         }
         if let n = m["eos_rms_warning"] { s.eos_rms_warning_meV_per_atom = try energy(n) * 1000 }
+        if let n = m["eos_pressure_tolerance"] { s.eos_pressure_tolerance_GPa = try ReferenceEOS.pressure(n) }
+        if let n = m["reference_eos"] { s.reference_eos = try ReferenceEOS.read(n) }
         if let n = m["final_point"] { s.final_point = try n.bool() }
         if let n = m["bands"] {
             let b = try n.mapping(allowed: ["points", "empty_bands"])

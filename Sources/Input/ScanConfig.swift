@@ -24,6 +24,7 @@ import Yams
 ///     center: 5.653 Å                  # default: the structure's a
 ///     range: 2 %                       # ± around the centre (or a length), or values: [5.6 Å, …]
 ///     points: 5
+///     # or mode: volume (isotropic cell scaling over V0 × 0.94…1.06 in 7 points, ACWF): see VolumeWindow
 /// resources: {timeout: 600 s, memory_limit: 16 GB, ranks_per_point: auto, retry: true}
 /// output: {directory: results/runs/gaas, checkpoint_interval: 60 s}   # default results/runs/<name>
 /// point_overrides:                     # per-point settings, e.g. for a difficult point
@@ -40,7 +41,7 @@ public struct ScanConfig: Sendable {
     public static let cutoffKeys = ["values", "kmesh", "tolerance", "energy_difference"]
     public static let energyDifferenceKeys = ["lattice_constants", "tolerance"]
     public static let kmeshKeys = ["values", "tolerance"]
-    public static let latticeKeys = ["values", "center", "range", "points"]
+    public static let latticeKeys = ["mode", "values", "center", "range", "points", "V0", "window"]
     public static let resourcesKeys = ["timeout", "memory_limit", "ranks_per_point", "retry"]
     public static let outputKeys = ["directory", "checkpoint_interval"]
     public static let overrideKeys = ["stage", "index", "max_iterations", "timeout", "damping"]
@@ -93,6 +94,8 @@ public struct ScanConfig: Sendable {
     public struct LatticeStage: Sendable, Equatable, Codable {
         /// Lattice constants (bohr), ascending.
         public var values: [Double]
+        /// `mode: volume`: the volume window the lattice constants give (nil: `mode: a`).
+        public var volume: VolumeWindow? = nil
     }
 
     public struct Resources: Sendable, Equatable, Codable {
@@ -565,6 +568,19 @@ public struct ScanConfig: Sendable {
 
     static func readLattice(_ node: ConfigNode, center: Double?, base: Config?) throws -> LatticeStage {
         let m = try node.mapping(allowed: latticeKeys, expected: "a mapping {range: 2 %, points: 5} or {values: [5.60 Å, 5.65 Å]}")
+        if let mn = m["mode"] {
+            let t = try mn.string(expected: "a or volume")
+            switch t.lowercased() {
+            case "a": break
+            case "volume":
+                let window = try VolumeWindow.read(m, volume: base?.crystal.lattice.volume, atoms: base?.crystal.atoms.count ?? 1)
+                try checkRescalable(base: base, node: node)
+                guard let base, let a = base.structure.latticeConstant else { return LatticeStage(values: [], volume: window) }
+                return LatticeStage(values: window.latticeConstants(a: a, volume: base.crystal.lattice.volume), volume: window)
+            default: throw mn.error("'\(t)' is not one of a, volume")
+            }
+        }
+        for k in ["V0", "window"] where m.contains(k) { throw m[k]!.error("is only used with mode: volume") }
         if let v = m["values"] {
             for k in ["center", "range", "points"] where m.contains(k) {
                 throw m[k]!.error("cannot be combined with stages.lattice.values")

@@ -144,7 +144,12 @@ public struct RunReport {
             row("c/a", String(format: "%.4f", c.c_over_a), field: "c_over_a", source: c.cell)
         }
         if let h = r.lattice_stage_held_fixed { row("held fixed", h, field: "lattice_stage_held_fixed", source: "lattice stage") }
+        if let v = r.equilibrium_volume_angstrom3_per_atom, let vc = r.equilibrium_volume_angstrom3 {
+            row("equilibrium volume V0 (Å³/atom; per cell)", String(format: "%.4f; %.4f", v, vc), field: "equilibrium_volume_angstrom3_per_atom",
+                source: "Birch–Murnaghan fit")
+        }
         if let b = r.bulk_modulus_GPa { row("bulk modulus B0 (GPa)", String(format: "%.2f", b), field: "bulk_modulus_GPa", source: "Birch–Murnaghan fit") }
+        if let b1 = r.bulk_modulus_derivative { row("B1 = dB/dP", String(format: "%.3f", b1), field: "bulk_modulus_derivative", source: "Birch–Murnaghan fit") }
         if let g = r.gap_eV { row("band gap (eV)", String(format: "%.4f", g), field: "gap_eV", source: r.gap_type) }
         if r.metallic == true { row("band gap (eV)", "none: metallic", field: "metallic", source: r.sources["metallic"]) }
         s += "</table>\n"
@@ -240,8 +245,9 @@ public struct RunReport {
             return s + "<p>No lattice-constant scan in this run.</p>\n"
         }
         let bm = eos.preferred
-        s += "<p class=\"decision\" data-field=\"eos\">" + htmlEscaped(String(format: "a0 = %.4f Å (%@ fit of %d points, stage %@), B0 = %.2f GPa, B0′ = %.2f",
-                                                                                bm.a0_angstrom, bm.form.title, eos.points.count, document.eos_stage ?? "lattice",
+        s += "<p class=\"decision\" data-field=\"eos\">" + htmlEscaped(String(format: "a0 = %.4f Å, V0 = %.4f Å³/atom (%@ fit of %d points, stage %@), B0 = %.2f GPa, B0′ = %.2f",
+                                                                                bm.a0_angstrom, bm.V0_bohr3 / pow(Units.angstrom, 3) / Double(eos.atoms),
+                                                                                bm.form.title, eos.points.count, document.eos_stage ?? "lattice",
                                                                                 bm.B0_GPa, bm.B0_prime)) + "</p>\n"
         for w in eos.warnings { s += "<div class=\"warn\">\(htmlEscaped(w))</div>\n" }
         if let p = eos.proposed_window_angstrom {
@@ -261,6 +267,7 @@ public struct RunReport {
             s += "<td class=\"num\">\(String(format: "%.2e", f.rms_residual_meV_per_atom))</td></tr>"
         }
         s += "</table>\n"
+        s += eosEquilibriumTable(eos)
         // E(V) with the fits, and the residuals
         let perAtom = 1000 * Units.hartreeInEV / Double(eos.atoms)
         let vs = eos.points.map(\.volume_bohr3)
@@ -286,11 +293,14 @@ public struct RunReport {
         }
         res.hLines.append(.init(value: 0, label: "", color: "#444", dashed: false))
         s += "<div class=\"plots\">\(ev.render())\n\(res.render())</div>\n"
-        s += "<table><tr><th>a (Å)</th><th>V (bohr³)</th><th>F (Ha)</th></tr>"
+        s += "<table><tr><th>a (Å)</th><th>V (bohr³)</th><th>F (Ha)</th><th>P (GPa)</th></tr>"
         for p in eos.points {
-            s += "<tr><td class=\"num\">\(String(format: "%.4f", p.lattice_constant_angstrom))</td><td class=\"num\">\(String(format: "%.4f", p.volume_bohr3))</td><td class=\"num\">\(String(format: "%.8f", p.energy_Ha))</td></tr>"
+            s += "<tr><td class=\"num\">\(String(format: "%.4f", p.lattice_constant_angstrom))</td><td class=\"num\">\(String(format: "%.4f", p.volume_bohr3))</td><td class=\"num\">\(String(format: "%.8f", p.energy_Ha))</td>"
+                + "<td class=\"num\">\(p.pressure_GPa.map { String(format: "%.4f", $0) } ?? "—")</td></tr>"
         }
         s += "</table>\n"
+        s += pressureCheckSection(eos)
+        s += verificationSection(eos)
         return s
     }
 

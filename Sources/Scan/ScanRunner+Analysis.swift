@@ -147,6 +147,7 @@ extension ScanRunner {
                 if let c = r.crystal { result.lines.append("crystal: \(c.text)") }
                 if let h = r.lattice_stage_held_fixed { result.lines.append("held fixed: \(h)") }
             }
+            result.lines += Self.equationOfStateLines(outcome.document.eos)
         } catch {
             logger.error("analysis: writing its files failed: \(error); the scan's results are in \(dir.summaryCSV)")
             result.succeeded = false
@@ -177,10 +178,26 @@ extension ScanRunner {
                                     group: world, provenance: analysisProvenance, finalPoint: .compute, write: false)
     }
 
+    /// The pressure check and the verification against the reference EOS, one line each (none without them).
+    static func equationOfStateLines(_ eos: EquationOfState?) -> [String] {
+        var lines: [String] = []
+        if let c = eos?.pressure_check {
+            lines.append(String(format: "pressure check: max |P(stress) − (−dE/dV)| = %.3f GPa (mean %+.3f GPa, tolerance %.3g GPa)%@",
+                                c.max_abs_difference_GPa, c.mean_difference_GPa, c.tolerance_GPa, c.passed ? "" : ": NOT consistent"))
+        }
+        if let v = eos?.verification {
+            lines.append(String(format: "verification (ACWF) against V0 = %.4f Å³/atom, B0 = %.2f GPa, B1 = %.3f: Δ = %.3f meV/atom, ν = %.3f (%@), ε = %.4f (%@)",
+                                v.reference.V0_angstrom3_per_atom, v.reference.B0_GPa, v.reference.B1, v.delta_meV_per_atom,
+                                v.nu, v.nu_rating, v.epsilon, v.epsilon_rating))
+        }
+        return lines
+    }
+
     /// "ecut 14 Ha, k-mesh 4x4x4, a = 5.7341 Å, B0 = 60.1 GPa, gap 0.52 eV"
     static func recommendationText(_ r: RecommendedParameters) -> String {
         var parts = ["ecut \(shortNumber(r.ecut_Ha)) Ha", "k-mesh \(r.kmesh.map(String.init).joined(separator: "x"))"]
         if let a = r.lattice_constant_angstrom { parts.append(String(format: "a = %.4f Å", a)) }
+        if let v = r.equilibrium_volume_angstrom3_per_atom { parts.append(String(format: "V0 = %.4f Å³/atom", v)) }
         if let b = r.bulk_modulus_GPa { parts.append(String(format: "B0 = %.1f GPa", b)) }
         if let g = r.gap_eV { parts.append(String(format: "gap %.3f eV", g)) }
         if r.metallic == true { parts.append("metallic (no gap)") }

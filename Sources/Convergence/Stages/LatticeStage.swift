@@ -2,7 +2,8 @@ import Foundation
 import Input
 import PlaneWave
 
-/// E(a) at the chosen cutoff and mesh; decides the lattice window and its lowest-energy point.
+/// E(a) at the chosen cutoff and mesh (lattice constants, or with `mode: volume` the lattice
+/// constants of a volume window); decides the lattice window and its lowest-energy point.
 /// (The equation-of-state fit is the end-of-run analysis', `RunAnalysis.analyse`.)
 public struct LatticeStage: ScanStage {
     public let spec: ScanConfig.LatticeStage
@@ -29,7 +30,11 @@ public struct LatticeStage: ScanStage {
         if edge && converged.count > 1 {
             warnings.append(String(format: "lattice: the lowest energy is at the edge of the window (a = %.4f Å); shift or widen stages.lattice", lowest.0))
         }
-        return StageDecision(stage: name, summary: String(format: "lattice window %.4f…%.4f Å, lowest E at a = %.4f Å", window[0], window[1], lowest.0),
-                             decided: true, warnings: warnings)
+        var summary = String(format: "lattice window %.4f…%.4f Å, lowest E at a = %.4f Å", window[0], window[1], lowest.0)
+        if let w = spec.volume {
+            summary += String(format: " (volume window %.2f…%.2f × V0 = %.3f Å³ per cell)", w.factors.first!, w.factors.last!,
+                              w.V0_bohr3 / pow(Units.angstrom, 3))
+        }
+        return StageDecision(stage: name, summary: summary, decided: true, warnings: warnings)
     }
 }
