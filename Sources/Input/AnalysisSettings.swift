@@ -11,6 +11,7 @@ import PlaneWave
 ///   gap: 10 meV                         # also converge the gap; false = off
 ///   bulk_modulus_tolerance: 1 %         # |ΔB0|/B0 when a stage scans ≥ 5 lattice constants per value
 ///   eos_rms_warning: 0.1 meV/atom       # RMS residual above which the E(V) fit is called poor
+///   force_warning: 0.01 Ha/bohr         # largest force at the final point above which the structure is called not relaxed
 ///   final_point: true                   # compute the final point at a0 with bands and DOS
 ///   bands: {points: 120, empty_bands: 4}
 ///   dos: {kmesh: 12x12x12, broadening: 0.1 eV}   # kmesh default: twice the recommended mesh
@@ -20,6 +21,11 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
     /// Per-stage tolerances (stage name → criteria), e.g. from the scan config's stage tolerances.
     public var stage_criteria: [String: ConvergenceCriteria] = [:]
     public var eos_rms_warning_meV_per_atom = 0.1
+    /// Largest force (Ha/bohr) at the final point above which the structure is called not relaxed;
+    /// nil = `defaultForceWarning` (and in files written before it was settable).
+    public var force_warning_Ha_per_bohr: Double? = nil
+    public static let defaultForceWarning = 0.01
+    public var forceWarning: Double { force_warning_Ha_per_bohr ?? Self.defaultForceWarning }
     public var final_point = true
     /// About this many k-points along the band path.
     public var band_points = 120
@@ -39,7 +45,7 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
 
     public static let sectionKey = "analysis"
     public static let keys = ["energy_tolerance", "energy_difference", "gap", "bulk_modulus_tolerance", "eos_rms_warning",
-                              "final_point", "bands", "dos"]
+                              "force_warning", "final_point", "bands", "dos"]
 
     public func criteria(for stage: String) -> ConvergenceCriteria { stage_criteria[stage] ?? criteria }
 
@@ -75,6 +81,12 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
             s.criteria.bulk_modulus_relative = percent ? v / 100 : v
         }
         if let n = m["eos_rms_warning"] { s.eos_rms_warning_meV_per_atom = try energy(n) * 1000 }
+        if let n = m["force_warning"] {
+            let q = try n.quantity(.force, defaultUnit: "Ha/bohr")
+            guard q.value > 0 else { throw n.error("\(q.text) must be positive") }
+            guard q.value <= 1 else { throw n.error("\(q.text) is implausibly large for a force threshold (maximum 1 Ha/bohr)") }
+            s.force_warning_Ha_per_bohr = q.value
+        }
         if let n = m["final_point"] { s.final_point = try n.bool() }
         if let n = m["bands"] {
             let b = try n.mapping(allowed: ["points", "empty_bands"])
