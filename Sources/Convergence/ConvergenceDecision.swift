@@ -34,7 +34,7 @@ func latticeKey(_ r: PointRecord) -> Double { (r.lattice_constant_angstrom * 1e6
 public struct ConvergenceDecision: Codable, Sendable, Equatable {
     /// One criterion evaluated at the chosen value against the reference.
     public struct Criterion: Codable, Sendable, Equatable {
-        /// "energy", "energy_difference", "gap", "bulk_modulus".
+        /// "energy", "energy_difference", "gap", "bulk_modulus", "pressure", "force".
         public let quantity: String
         /// |Δ| at the chosen value, in `unit`.
         public let value: Double
@@ -56,6 +56,10 @@ public struct ConvergenceDecision: Codable, Sendable, Equatable {
         public let delta_energy_difference_meV_per_atom: Double?
         public let delta_gap_meV: Double?
         public let delta_bulk_modulus_relative: Double?
+        /// |P − P(ref)| (GPa), when the pressure is converged.
+        public var delta_pressure_GPa: Double? = nil
+        /// max over atoms of |F_i − F_i(ref)| (Ha/bohr), when the forces are converged.
+        public var delta_force_Ha_per_bohr: Double? = nil
         /// Every point of this value failed (then all deltas are nil).
         public let failed: Bool
         public let passes: Bool
@@ -141,7 +145,7 @@ extension ConvergenceDecision {
         let pair: (Double, Double)? = differencePair.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
             ?? baseA.flatMap { b in aOrder.first { $0 != b }.map { (b, $0) } }
 
-        struct Q { var energy: Double?; var difference: Double?; var gap: Double?; var bulk: Double? }
+        struct Q { var energy: Double?; var difference: Double?; var gap: Double?; var bulk: Double?; var pressure: Double?; var forces: [[Double]]? }
         var metallicLabels: [String] = []
         var quantities: [Q] = []
         for g in groups {
@@ -150,6 +154,8 @@ extension ConvergenceDecision {
             if let a = baseA, let r = good.first(where: { latticeKey($0) == a }) {
                 q.energy = r.free_energy_Ha! / Double(r.atoms) * Units.hartreeInEV
                 q.gap = r.reportedGap_Ha.map { $0 * Units.hartreeInEV }
+                q.pressure = r.pressure_GPa
+                q.forces = r.forces_Ha_per_bohr
                 if r.isMetallic { metallicLabels.append(g.label) }
                 if let (a1, a2) = pair, let r1 = good.first(where: { latticeKey($0) == a1 }),
                    let r2 = good.first(where: { latticeKey($0) == a2 }) {
@@ -182,6 +188,25 @@ extension ConvergenceDecision {
             : nil
         let useGap = criteria.gap && ref.gap != nil && gapSkipped == nil
         let useBulk = ref.bulk != nil
+        let usePressure = criteria.pressure_GPa != nil && ref.pressure != nil
+        let useForce = criteria.force_Ha_per_bohr != nil && ref.forces != nil
+        if criteria.pressure_GPa != nil && ref.pressure == nil {
+            warnings.append("the pressure was asked for but the reference point \(groups[refIndex].label) has no stress (recorded before stresses were): pressure criterion skipped")
+        }
+        if criteria.force_Ha_per_bohr != nil && ref.forces == nil {
+            warnings.append("the forces were asked for but the reference point \(groups[refIndex].label) has none (recorded before forces were): force criterion skipped")
+        }
+        /// The largest |F_i − G_i| over the atoms.
+        func forceChange(_ f: [[Double]], _ g: [[Double]]) -> Double? {
+            guard f.count == g.count else { return nil }
+            var largest = 0.0
+            for (a, b) in zip(f, g) {
+                var squared = 0.0
+                for (x, y) in zip(a, b) { squared += (x - y) * (x - y) }
+                largest = max(largest, squared.squareRoot())
+            }
+            return largest
+        }
         if criteria.energy_difference && ref.difference == nil {
             warnings.append("energy differences were asked for but the stage has no second lattice constant at \(groups[refIndex].label)")
         }
@@ -190,22 +215,37 @@ extension ConvergenceDecision {
         }
         var rows: [ConvergenceDecision.Row] = []
         var passes: [Bool] = []
+        // every quantity in use, in the order the decision states them, with whether each value passes it
+        var passesOf: [(quantity: String, passes: [Bool])] = [("energy", [])]
+        if useDifference { passesOf.append(("energy_difference", [])) }
+        if useGap { passesOf.append(("gap", [])) }
+        if useBulk { passesOf.append(("bulk_modulus", [])) }
+        if usePressure { passesOf.append(("pressure", [])) }
+        if useForce { passesOf.append(("force", [])) }
         for (i, g) in groups.enumerated() {
             let q = quantities[i]
             let dE = q.energy.map { abs($0 - ref.energy!) * 1000 }
             let dD = useDifference ? q.difference.map { abs($0 - ref.difference!) * 1000 } : nil
             let dG = useGap ? q.gap.map { abs($0 - ref.gap!) * 1000 } : nil
             let dB = useBulk ? q.bulk.map { abs($0 - ref.bulk!) / ref.bulk! } : nil
-            var pass = dE.map { $0 <= criteria.energy_eV_per_atom * 1000 } ?? false
-            if useDifference { pass = pass && (dD.map { $0 <= criteria.energy_difference_eV_per_atom * 1000 } ?? false) }
-            if useGap { pass = pass && (dG.map { $0 <= criteria.gap_eV * 1000 } ?? false) }
-            if useBulk { pass = pass && (dB.map { $0 <= criteria.bulk_modulus_relative } ?? false) }
-            if i > refIndex { pass = false }
+            let dP = usePressure ? q.pressure.map { abs($0 - ref.pressure!) } : nil
+            let dF = useForce ? q.forces.flatMap { forceChange($0, ref.forces!) } : nil
+            let within: [String: Bool] = [
+                "energy": dE.map { $0 <= criteria.energy_eV_per_atom * 1000 } ?? false,
+                "energy_difference": dD.map { $0 <= criteria.energy_difference_eV_per_atom * 1000 } ?? false,
+                "gap": dG.map { $0 <= criteria.gap_eV * 1000 } ?? false,
+                "bulk_modulus": dB.map { $0 <= criteria.bulk_modulus_relative } ?? false,
+                "pressure": dP.map { $0 <= criteria.pressure_GPa! } ?? false,
+                "force": dF.map { $0 <= criteria.force_Ha_per_bohr! } ?? false,
+            ]
+            for j in passesOf.indices { passesOf[j].passes.append(i <= refIndex && within[passesOf[j].quantity]!) }
+            let pass = passesOf.allSatisfy { $0.passes[i] }
             passes.append(pass)
             let r0 = g.records[0]
             rows.append(Row(label: g.label, x: xValue(r0), ecut_Ha: r0.ecut_Ha, kmesh: r0.kmesh, smearing_width_Ha: r0.smearing_width_Ha,
                             energy_per_atom_eV: q.energy, delta_energy_meV_per_atom: dE, delta_energy_difference_meV_per_atom: dD,
-                            delta_gap_meV: dG, delta_bulk_modulus_relative: dB, failed: q.energy == nil, passes: pass))
+                            delta_gap_meV: dG, delta_bulk_modulus_relative: dB, delta_pressure_GPa: dP, delta_force_Ha_per_bohr: dF,
+                            failed: q.energy == nil, passes: pass))
         }
         // A value without its energy, or without its energy difference when that is converged, is left
         // out: failed points do not break the run.
@@ -214,14 +254,19 @@ extension ConvergenceDecision {
             warnings.append("\(groups[i].label) lacks its energy difference (a point at the other lattice constant failed) — left out of the decision")
         }
         // chosen: the least converged value from which every successful value up to the reference passes
-        var chosenIndex = refIndex
-        var i = refIndex - 1
-        while i >= 0 {
-            if !compared(i) { i -= 1; continue }
-            if !passes[i] { break }
-            chosenIndex = i
-            i -= 1
+        // (with several quantities, the largest of the values each would choose alone: the one that decided)
+        func choice(by passes: [Bool]) -> Int {
+            var chosenIndex = refIndex
+            var i = refIndex - 1
+            while i >= 0 {
+                if !compared(i) { i -= 1; continue }
+                if !passes[i] { break }
+                chosenIndex = i
+                i -= 1
+            }
+            return chosenIndex
         }
+        let chosenIndex = choice(by: passes)
         let converged = chosenIndex < refIndex
         let chosenGroup = groups[chosenIndex]
         let refLabel = groups[refIndex].label
@@ -238,8 +283,21 @@ extension ConvergenceDecision {
             if useBulk, let d = row.delta_bulk_modulus_relative {
                 crits.append(Criterion(quantity: "bulk_modulus", value: d * 100, tolerance: criteria.bulk_modulus_relative * 100, unit: "%"))
             }
+            if usePressure, let d = row.delta_pressure_GPa {
+                crits.append(Criterion(quantity: "pressure", value: d, tolerance: criteria.pressure_GPa!, unit: "GPa"))
+            }
+            if useForce, let d = row.delta_force_Ha_per_bohr {
+                crits.append(Criterion(quantity: "force", value: d, tolerance: criteria.force_Ha_per_bohr!, unit: "Ha/bohr"))
+            }
         }
-        let symbols = ["energy": "|ΔE|", "energy_difference": "|Δ(E(a₂)−E(a₁))|", "gap": "|ΔEg|", "bulk_modulus": "|ΔB0|/B0"]
+        let symbols = ["energy": "|ΔE|", "energy_difference": "|Δ(E(a₂)−E(a₁))|", "gap": "|ΔEg|", "bulk_modulus": "|ΔB0|/B0",
+                       "pressure": "|ΔP|", "force": "max|ΔF|"]
+        let names = ["energy": "the energy", "energy_difference": "the energy difference", "gap": "the gap",
+                     "bulk_modulus": "B0", "pressure": "the pressure", "force": "the forces"]
+        func listed(_ quantities: [String]) -> String {
+            let n = quantities.map { names[$0]! }
+            return n.count <= 1 ? n.joined() : n.dropLast().joined(separator: ", ") + " and " + n.last!
+        }
         let reason = crits.map { c in
             "\(symbols[c.quantity]!) = \(format(c.value)) \(c.unit) ≤ \(String(format: "%g", c.tolerance)) \(c.unit)"
         }.joined(separator: ", ")
@@ -248,6 +306,15 @@ extension ConvergenceDecision {
         let present = groups.compactMap { g in g.records.first }
         if converged {
             message = "\(chosenGroup.label): \(reason) against \(refLabel.split(separator: " ", maxSplits: 1).last.map(String.init) ?? refLabel)"
+            if passesOf.count > 1 {
+                // which quantity decided: the one whose own choice is the chosen value; the others converged earlier
+                let own = passesOf.map { (quantity: $0.quantity, index: choice(by: $0.passes)) }
+                let deciding = own.filter { $0.index == chosenIndex }.map(\.quantity)
+                let earlier = own.filter { $0.index < chosenIndex }
+                    .map { "\(names[$0.quantity]!) had converged at \(groups[$0.index].label)" }
+                message += "; \(listed(deciding)) decided" + (deciding.count > 1 ? " together" : "")
+                    + (earlier.isEmpty ? "" : " (\(earlier.joined(separator: ", ")))")
+            }
             let lastCompared = (0..<refIndex).last(where: compared)
             if chosenIndex == lastCompared {
                 suggestions = extend(parameter: parameter, present)
@@ -260,7 +327,11 @@ extension ConvergenceDecision {
             let worst = rows[..<refIndex].compactMap { $0.delta_energy_meV_per_atom }.last
             message = "\(stage): not converged — no value below \(refLabel) is within the tolerances"
                 + (worst.map { " (|ΔE| = \(format($0)) meV/atom at the last value compared)" } ?? "")
-                + "; using \(refLabel)"
+            if passesOf.count > 1, let last = (0..<refIndex).last(where: compared) {
+                let failing = passesOf.filter { !$0.passes[last] }.map(\.quantity)
+                if !failing.isEmpty { message += "; \(listed(failing)) not within tolerance at \(groups[last].label)" }
+            }
+            message += "; using \(refLabel)"
             warnings.append("the scan never converges: extend the list to \(suggestions.joined(separator: ", "))")
         }
         let chosen = chosenGroup.records[0]

@@ -46,18 +46,23 @@ public struct PointRecord: Codable, Sendable, Equatable {
     /// Point this one was warm-started from, if any.
     public var warm_start_from: String?
     public var finished_at: String
-    /// P = −tr σ/3 (GPa) from the stress of the converged state (`SCFResult.pressure`); nil for a
-    /// failed point and in records written before it was recorded. The lattice stage's
-    /// pressure-consistency check (`EquationOfState.PressureCheck`) compares it with −dE/dV of the fit.
-    public var pressure_GPa: Double? = nil
+    /// Hellmann–Feynman forces (Ha/bohr, Cartesian, per atom in the structure's order) at the converged
+    /// state; nil for a point that did not converge and in records written before they were recorded.
+    public var forces_Ha_per_bohr: [[Double]]?
+    /// Stress tensor σ (Ha/bohr³, rows); nil as the forces.
+    public var stress_Ha_per_bohr3: [[Double]]?
+    /// P = −tr σ/3 (GPa); nil as the forces.
+    public var pressure_GPa: Double?
 
     public init(id: String, stage: String, ecut_Ha: Double, kmesh: [Int], kshift: [Int], lattice_constant_angstrom: Double,
                 smearing: String, smearing_width_Ha: Double, status: Status, free_energy_Ha: Double? = nil,
                 internal_energy_Ha: Double? = nil, free_energy_per_atom_eV: Double? = nil, fermi_level_Ha: Double? = nil,
                 gap_Ha: Double? = nil, volume_bohr3: Double, atoms: Int, n_irreducible_k: Int? = nil, scf_iterations: Int? = nil,
                 wall_time_s: Double, ranks: Int, peak_memory_MiB: Double? = nil, host: String, error: String? = nil,
-                warm_start_from: String? = nil, finished_at: String, metallic: Bool? = nil) {
+                warm_start_from: String? = nil, finished_at: String, metallic: Bool? = nil,
+                forces_Ha_per_bohr: [[Double]]? = nil, stress_Ha_per_bohr3: [[Double]]? = nil, pressure_GPa: Double? = nil) {
         self.metallic = metallic
+        self.forces_Ha_per_bohr = forces_Ha_per_bohr; self.stress_Ha_per_bohr3 = stress_Ha_per_bohr3; self.pressure_GPa = pressure_GPa
         self.id = id; self.stage = stage; self.ecut_Ha = ecut_Ha; self.kmesh = kmesh; self.kshift = kshift
         self.lattice_constant_angstrom = lattice_constant_angstrom; self.smearing = smearing; self.smearing_width_Ha = smearing_width_Ha
         self.status = status; self.free_energy_Ha = free_energy_Ha; self.internal_energy_Ha = internal_energy_Ha
@@ -85,8 +90,22 @@ extension PointRecord {
                   fermi_level_Ha: r?.fermiLevel, gap_Ha: r?.bandCharacter.gap?.gap, volume_bohr3: volume, atoms: atoms,
                   n_irreducible_k: r?.kpoints.count, scf_iterations: r == nil ? nil : scfIterations, wall_time_s: wallTime,
                   ranks: ranks, peak_memory_MiB: peakMemoryMiB, host: ProcessInfo.processInfo.hostName, error: error,
-                  warm_start_from: warmStartFrom, finished_at: Timestamp.now(), metallic: r?.bandCharacter.isMetallic)
-        pressure_GPa = r?.pressure.map { $0 * Units.hartreePerBohr3InGPa }
+                  warm_start_from: warmStartFrom, finished_at: Timestamp.now(), metallic: r?.bandCharacter.isMetallic,
+                  forces_Ha_per_bohr: r?.forces?.map { [$0.x, $0.y, $0.z] },
+                  stress_Ha_per_bohr3: r?.stress?.map { [$0.x, $0.y, $0.z] },
+                  pressure_GPa: r?.pressure.map { $0 * Units.hartreePerBohr3InGPa })
+    }
+
+    /// The largest force: its atom's index (0-based, the structure's order) and |F| (Ha/bohr); nil
+    /// without forces.
+    public var largestForce: (atom: Int, magnitude: Double)? {
+        guard let forces = forces_Ha_per_bohr, !forces.isEmpty else { return nil }
+        var largest: (atom: Int, magnitude: Double) = (0, -1)
+        for (i, f) in forces.enumerated() {
+            let magnitude: Double = f.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
+            if magnitude > largest.magnitude { largest = (i, magnitude) }
+        }
+        return largest
     }
 
     /// Metallic by its flag, or (records written before the flag) by a gap ≤ 0; false when unknown.

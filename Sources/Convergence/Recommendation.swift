@@ -120,11 +120,14 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     public let sources: [String: String]
     /// The criteria of each decision, by stage.
     public let tolerances: StageTolerances
-    public let warnings: [String]
+    public var warnings: [String]
     public let generated_at: String
     public let program: String
     /// Element → path of its pseudopotential file; nil when every element uses a shipped GTH table.
     public let pseudopotential_files: [String: String]?
+    /// The forces at the final point and whether the structure is relaxed; nil without a converged
+    /// final point (and in files written before forces were recorded).
+    public var final_point_forces: FinalPointForces? = nil
 
     public init(system: SystemDescription, ecut: Double, kmesh: [Int], kshift: [Int], latticeConstant: Double?,
                 latticeVectorsBohr: [[Double]], eos: EquationOfState.Fit?, gap: BandsAndDOS.Gap?, sources: [String: String],

@@ -26,7 +26,8 @@ extension AnalysisSettings {
 }
 
 extension ScanConfig.CutoffStage {
-    /// `base` (the analysis criteria: gap, B0, …) with this stage's energy and energy-difference tolerances.
+    /// `base` (the analysis criteria: gap, B0, …) with this stage's energy and energy-difference
+    /// tolerances (and its pressure and force tolerances, when given).
     public func criteria(_ base: ConvergenceCriteria = ConvergenceCriteria()) -> ConvergenceCriteria {
         var k = base
         k.energy_eV_per_atom = tolerance * Units.hartreeInEV
@@ -35,15 +36,20 @@ extension ScanConfig.CutoffStage {
             k.energy_difference_eV_per_atom = (differenceTolerance ?? tolerance) * Units.hartreeInEV
             k.difference_lattice_angstrom = dl.map { $0 / Units.angstrom }
         }
+        k.pressure_GPa = pressureTolerance.map { $0 * Units.hartreePerBohr3InGPa } ?? base.pressure_GPa
+        k.force_Ha_per_bohr = forceTolerance ?? base.force_Ha_per_bohr
         return k
     }
 }
 
 extension ScanConfig.KMeshStage {
-    /// `base` (the analysis criteria) with this stage's energy tolerance.
+    /// `base` (the analysis criteria) with this stage's energy tolerance (and its pressure and force
+    /// tolerances, when given).
     public func criteria(_ base: ConvergenceCriteria = ConvergenceCriteria()) -> ConvergenceCriteria {
         var k = base
         k.energy_eV_per_atom = tolerance * Units.hartreeInEV
+        k.pressure_GPa = pressureTolerance.map { $0 * Units.hartreePerBohr3InGPa } ?? base.pressure_GPa
+        k.force_Ha_per_bohr = forceTolerance ?? base.force_Ha_per_bohr
         return k
     }
 }

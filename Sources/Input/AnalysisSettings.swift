@@ -13,6 +13,7 @@ import PlaneWave
 ///   eos_rms_warning: 0.1 meV/atom       # RMS residual above which the E(V) fit is called poor
 ///   eos_pressure_tolerance: 0.5 GPa     # |P(stress) − (−dE/dV of the fit)| above which the lattice scan warns
 ///   reference_eos: {V0: 20.45 Å³/atom, B0: 88 GPa, B1: 4.3}   # or a JSON file: Δ, ν, ε against it (ReferenceEOS)
+///   force_warning: 0.01 Ha/bohr         # largest force at the final point above which the structure is called not relaxed
 ///   final_point: true                   # compute the final point at a0 with bands and DOS
 ///   bands: {points: 120, empty_bands: 4}
 ///   dos: {kmesh: 12x12x12, broadening: 0.1 eV}   # kmesh default: twice the recommended mesh
@@ -27,6 +28,11 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
     public var eos_pressure_tolerance_GPa: Double? = nil
     /// The reference equation of state the fit is verified against (Δ, ν, ε); nil = none.
     public var reference_eos: ReferenceEOS? = nil
+    /// Largest force (Ha/bohr) at the final point above which the structure is called not relaxed;
+    /// nil = `defaultForceWarning` (and in files written before it was settable).
+    public var force_warning_Ha_per_bohr: Double? = nil
+    public static let defaultForceWarning = 0.01
+    public var forceWarning: Double { force_warning_Ha_per_bohr ?? Self.defaultForceWarning }
     public var final_point = true
     /// About this many k-points along the band path.
     public var band_points = 120
@@ -50,7 +56,7 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
 
     public static let sectionKey = "analysis"
     public static let keys = ["energy_tolerance", "energy_difference", "gap", "bulk_modulus_tolerance", "eos_rms_warning",
-                              "final_point", "bands", "dos", "eos_pressure_tolerance", "reference_eos"]
+                              "force_warning", "final_point", "bands", "dos", "eos_pressure_tolerance", "reference_eos"]
 
     public func criteria(for stage: String) -> ConvergenceCriteria { stage_criteria[stage] ?? criteria }
 
@@ -88,6 +94,12 @@ public struct AnalysisSettings: Codable, Sendable, Equatable {
         if let n = m["eos_rms_warning"] { s.eos_rms_warning_meV_per_atom = try energy(n) * 1000 }
         if let n = m["eos_pressure_tolerance"] { s.eos_pressure_tolerance_GPa = try ReferenceEOS.pressure(n) }
         if let n = m["reference_eos"] { s.reference_eos = try ReferenceEOS.read(n) }
+        if let n = m["force_warning"] {
+            let q = try n.quantity(.force, defaultUnit: "Ha/bohr")
+            guard q.value > 0 else { throw n.error("\(q.text) must be positive") }
+            guard q.value <= 1 else { throw n.error("\(q.text) is implausibly large for a force threshold (maximum 1 Ha/bohr)") }
+            s.force_warning_Ha_per_bohr = q.value
+        }
         if let n = m["final_point"] { s.final_point = try n.bool() }
         if let n = m["bands"] {
             let b = try n.mapping(allowed: ["points", "empty_bands"])

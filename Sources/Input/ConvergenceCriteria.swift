@@ -2,7 +2,8 @@ import Foundation
 
 /// The tolerances a stage's decision is made with. Defaults follow the SSSP protocol: 1 meV/atom
 /// for total energies (and energy differences), 1 % for the bulk modulus, 10 meV for the gap.
-/// Energy differences and the gap are converged only when asked for (`energy_difference`, `gap`).
+/// Energy differences, the gap, the pressure and the forces are converged only when asked for
+/// (`energy_difference`, `gap`, `pressure_GPa`, `force_Ha_per_bohr`).
 public struct ConvergenceCriteria: Codable, Sendable, Equatable {
     /// |E(x) − E(ref)| per atom (eV).
     public var energy_eV_per_atom: Double = 1e-3
@@ -16,6 +17,11 @@ public struct ConvergenceCriteria: Codable, Sendable, Equatable {
     public var gap_eV: Double = 0.01
     /// Relative tolerance on B₀ when a stage scans ≥ 5 lattice constants at every value.
     public var bulk_modulus_relative: Double = 0.01
+    /// Also converge the pressure P = −tr σ/3: |P(x) − P(ref)| (GPa); nil = not converged (and in
+    /// files written before it could be).
+    public var pressure_GPa: Double? = nil
+    /// Also converge the forces: the largest |F_i(x) − F_i(ref)| over the atoms (Ha/bohr); nil = not converged.
+    public var force_Ha_per_bohr: Double? = nil
 
     public init() {}
 }

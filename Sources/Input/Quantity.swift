@@ -10,13 +10,17 @@ public enum PhysicalDimension: String, Sendable, CaseIterable {
     case length
     /// Bohr⁻¹ (e.g. the Kerker screening wave vector).
     case inverseLength = "inverse length"
+    /// Ha/bohr³ (e.g. a pressure tolerance).
+    case pressure
+    /// Ha/bohr (e.g. a force threshold).
+    case force
 }
 
 /// A number with a unit, parsed from text such as `25 Ha`, `25Ha`, `50 Ry`, `680 eV`, `5.653 Å`,
 /// `5.653 A`, `10.68 bohr`, `1 meV/atom` or a plain number (taken in the field's default unit),
-/// converted to Hartree atomic units (Ha, bohr, bohr⁻¹).
+/// `0.5 GPa`, `0.01 Ha/bohr` converted to Hartree atomic units (Ha, bohr, bohr⁻¹, Ha/bohr³, Ha/bohr).
 public struct Quantity: Sendable, Equatable, CustomStringConvertible {
-    /// The value in atomic units (Ha, bohr or bohr⁻¹; per atom if `perAtom`).
+    /// The value in atomic units (Ha, bohr, bohr⁻¹, Ha/bohr³ or Ha/bohr; per atom if `perAtom`).
     public let value: Double
     public let dimension: PhysicalDimension
     /// Whether the unit was given per atom (`1 meV/atom`).
@@ -48,7 +52,21 @@ public struct Quantity: Sendable, Equatable, CustomStringConvertible {
         for n in ["1/Å", "/Å", "Å^-1", "Å-1", "Å⁻¹", "1/A", "/A", "A^-1", "A-1", "1/angstrom", "angstrom^-1"] {
             inverse[n] = 1 / Units.angstrom
         }
-        return [.energy: energy, .length: length, .inverseLength: inverse]
+        var pressure: [String: Double] = [:]
+        pressure["GPa"] = 1 / Units.hartreePerBohr3InGPa
+        pressure["MPa"] = 1e-3 / Units.hartreePerBohr3InGPa
+        pressure["kbar"] = 0.1 / Units.hartreePerBohr3InGPa
+        pressure["bar"] = 1e-4 / Units.hartreePerBohr3InGPa
+        for n in ["Ha/bohr^3", "Ha/bohr3", "Ha/bohr³"] { pressure[n] = 1 }
+        for n in ["eV/Å^3", "eV/Å3", "eV/Å³", "eV/A^3", "eV/A3"] { pressure[n] = Units.electronVolt / pow(Units.angstrom, 3) }
+        var force: [String: Double] = [:]
+        for n in ["Ha/bohr", "Ha/Bohr", "hartree/bohr"] { force[n] = 1 }
+        force["mHa/bohr"] = 1e-3
+        force["Ry/bohr"] = Units.rydberg
+        for n in ["eV/Å", "eV/A", "eV/angstrom"] { force[n] = Units.electronVolt / Units.angstrom }
+        force["meV/Å"] = 1e-3 * Units.electronVolt / Units.angstrom
+        force["meV/A"] = 1e-3 * Units.electronVolt / Units.angstrom
+        return [.energy: energy, .length: length, .inverseLength: inverse, .pressure: pressure, .force: force]
     }()
 
     /// The units to list in messages.
@@ -57,6 +75,8 @@ public struct Quantity: Sendable, Equatable, CustomStringConvertible {
         case .energy: "Ha, mHa, Ry, mRy, eV, meV, K"
         case .length: "bohr, Å (also A, angstrom), nm"
         case .inverseLength: "1/bohr, 1/Å"
+        case .pressure: "GPa, MPa, kbar, bar, Ha/bohr^3, eV/Å^3"
+        case .force: "Ha/bohr, mHa/bohr, Ry/bohr, eV/Å, meV/Å"
         }
     }
 
@@ -68,7 +88,13 @@ public struct Quantity: Sendable, Equatable, CustomStringConvertible {
     public static func parse(_ text: String, _ dimension: PhysicalDimension, field: String,
                              defaultUnit: String? = nil, allowPerAtom: Bool = false) throws -> Quantity {
         let t = text.trimmingCharacters(in: .whitespaces)
-        let example = dimension == .energy ? "25 Ha" : dimension == .length ? "5.653 Å" : "0.8 1/bohr"
+        let example = switch dimension {
+        case .energy: "25 Ha"
+        case .length: "5.653 Å"
+        case .inverseLength: "0.8 1/bohr"
+        case .pressure: "0.5 GPa"
+        case .force: "0.01 Ha/bohr"
+        }
         guard let (number, rest) = splitNumber(t) else {
             throw InputError(field, "'\(text)' is not a number with a unit (e.g. \(example); units: \(allowedUnits(dimension)))")
         }

@@ -14,12 +14,13 @@ import Yams
 ///   cutoff:
 ///     values: [10 Ha, 12 Ha, 14 Ha]    # plain numbers in Ha
 ///     kmesh: 2x2x2                     # the fixed mesh of this stage (default basis.kmesh)
-///     tolerance: 1 meV/atom            # |E(ecut) − E(highest ecut)| per atom
+///     tolerance: 1 meV/atom            # |E(ecut) − E(highest ecut)| per atom, or per quantity:
+///                                      # {energy: 1 meV/atom, pressure: 0.5 GPa, force: 1e-3 Ha/bohr}
 ///     energy_difference: {lattice_constants: [5.60 Å, 5.70 Å], tolerance: 0.1 meV/atom}   # optional
 ///   kmesh:
 ///     values: [2, 3, 4]                # n (= n×n×n) or 4x4x2, or k-point spacings: [0.4 1/Å, 0.3 1/Å]
 ///                                      # or "[0.4, 0.3, 0.2] 1/Å" (quoted: one unit for the list), see KSpacing
-///     tolerance: 1 meV/atom            # successive meshes agree: stop early
+///     tolerance: 1 meV/atom            # successive meshes agree: stop early (or per quantity, as the cutoff's)
 ///   lattice:
 ///     center: 5.653 Å                  # default: the structure's a
 ///     range: 2 %                       # ± around the centre (or a length), or values: [5.6 Å, …]
@@ -57,6 +58,9 @@ public struct ScanConfig: Sendable {
         /// Two lattice constants (bohr) whose energy difference must also be converged, and its tolerance per atom (Ha).
         public var differenceLattice: [Double]?
         public var differenceTolerance: Double?
+        /// Also converge the pressure and the forces to these (Ha/bohr³, Ha/bohr); nil = not converged.
+        public var pressureTolerance: Double? = nil
+        public var forceTolerance: Double? = nil
     }
 
     public struct KMeshStage: Sendable, Equatable, Codable {
@@ -67,11 +71,17 @@ public struct ScanConfig: Sendable {
         /// descending) that give it for the base structure's cell (`KSpacing.mesh`); consecutive
         /// spacings with the same mesh give one point. nil for meshes given directly.
         public var spacings: [[Double]]? = nil
+        /// Also converge the pressure and the forces to these (Ha/bohr³, Ha/bohr); nil = not converged.
+        public var pressureTolerance: Double? = nil
+        public var forceTolerance: Double? = nil
 
-        public init(values: [[Int]], tolerance: Double, spacings: [[Double]]? = nil) {
+        public init(values: [[Int]], tolerance: Double, spacings: [[Double]]? = nil, pressureTolerance: Double? = nil,
+                    forceTolerance: Double? = nil) {
             self.values = values
             self.tolerance = tolerance
             self.spacings = spacings
+            self.pressureTolerance = pressureTolerance
+            self.forceTolerance = forceTolerance
         }
 
         /// The largest scanned spacing (bohr⁻¹) that gives `mesh`, nil when the stage scanned meshes.
@@ -421,6 +431,37 @@ public struct ScanConfig: Sendable {
         return q.value
     }
 
+    public static let toleranceKeys = ["energy", "pressure", "force"]
+
+    /// A stage's `tolerance`: an energy per atom (`1 meV/atom`), or a mapping of tolerances per
+    /// quantity `{energy: 1 meV/atom, pressure: 0.5 GPa, force: 1e-3 Ha/bohr}` (energy per atom in Ha,
+    /// pressure in Ha/bohr³, force in Ha/bohr; nil: the default energy tolerance, pressure and forces not converged).
+    static func tolerances(_ n: ConfigNode) throws -> (energy: Double?, pressure: Double?, force: Double?) {
+        guard case .mapping = n.node else { return (try tolerance(n), nil, nil) }
+        let m = try n.mapping(allowed: toleranceKeys, expected: "an energy per atom (1 meV/atom) or a mapping {energy: 1 meV/atom, pressure: 0.5 GPa}")
+        var errors: [InputError] = []
+        var out: (energy: Double?, pressure: Double?, force: Double?) = (nil, nil, nil)
+        do { out.energy = try m["energy"].map { try tolerance($0) } } catch let e as InputError { errors.append(e) }
+        do {
+            if let p = m["pressure"] {
+                let q = try p.quantity(.pressure, defaultUnit: "GPa")
+                guard q.value > 0 else { throw p.error("\(q.text) must be positive") }
+                guard q.value * Units.hartreePerBohr3InGPa <= 100 else { throw p.error("\(q.text) is implausibly large for a pressure tolerance (maximum 100 GPa)") }
+                out.pressure = q.value
+            }
+        } catch let e as InputError { errors.append(e) }
+        do {
+            if let f = m["force"] {
+                let q = try f.quantity(.force, defaultUnit: "Ha/bohr")
+                guard q.value > 0 else { throw f.error("\(q.text) must be positive") }
+                guard q.value <= 1 else { throw f.error("\(q.text) is implausibly large for a force tolerance (maximum 1 Ha/bohr)") }
+                out.force = q.value
+            }
+        } catch let e as InputError { errors.append(e) }
+        if !errors.isEmpty { throw ScanConfigErrors(errors) }
+        return out
+    }
+
     static func noDuplicates<T: Hashable>(_ values: [T], _ node: ConfigNode, shown: (T) -> String) throws {
         var seen = Set<T>()
         for v in values where !seen.insert(v).inserted { throw node.error("\(shown(v)) is listed twice") }
@@ -438,11 +479,17 @@ public struct ScanConfig: Sendable {
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         var kmesh = defaultKMesh
         var tol = 1e-3 / Units.hartreeInEV
+        var pressureTol: Double? = nil, forceTol: Double? = nil
         var dl: [Double]? = nil, dt: Double? = nil
         do {
             if let k = m["kmesh"] { kmesh = try k.integerTriple(minimum: 1, maximum: 200) }
         } catch let e as InputError { errors.append(e) }
-        do { if let t = m["tolerance"] { tol = try tolerance(t) } } catch let e as InputError { errors.append(e) }
+        do {
+            if let t = m["tolerance"] {
+                let ts = try tolerances(t)
+                tol = ts.energy ?? tol; pressureTol = ts.pressure; forceTol = ts.force
+            }
+        } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         do {
             if let d = m["energy_difference"] {
                 let dm = try d.mapping(allowed: energyDifferenceKeys, expected: "a mapping {lattice_constants: [5.60 Å, 5.70 Å], tolerance: 0.1 meV/atom}")
@@ -455,7 +502,8 @@ public struct ScanConfig: Sendable {
             }
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         if !errors.isEmpty { throw ScanConfigErrors(errors) }
-        return CutoffStage(values: values.sorted(), kmesh: kmesh, tolerance: tol, differenceLattice: dl, differenceTolerance: dt)
+        return CutoffStage(values: values.sorted(), kmesh: kmesh, tolerance: tol, differenceLattice: dl, differenceTolerance: dt,
+                           pressureTolerance: pressureTol, forceTolerance: forceTol)
     }
 
     /// `stages.kmesh`: meshes, or k-point spacings turned into meshes for `lattice` (the base
@@ -501,14 +549,22 @@ public struct ScanConfig: Sendable {
             }
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         var tol = 1e-3 / Units.hartreeInEV
-        do { if let t = m["tolerance"] { tol = try tolerance(t) } } catch let e as InputError { errors.append(e) }
+        var pressureTol: Double? = nil, forceTol: Double? = nil
+        do {
+            if let t = m["tolerance"] {
+                let ts = try tolerances(t)
+                tol = ts.energy ?? tol; pressureTol = ts.pressure; forceTol = ts.force
+            }
+        } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         if !errors.isEmpty { throw ScanConfigErrors(errors) }
-        if spacings != nil { return KMeshStage(values: values, tolerance: tol, spacings: spacings) }
+        if spacings != nil {
+            return KMeshStage(values: values, tolerance: tol, spacings: spacings, pressureTolerance: pressureTol, forceTolerance: forceTol)
+        }
         let sorted = values.enumerated().sorted { a, b in
             let pa = a.element.reduce(1, *), pb = b.element.reduce(1, *)
             return pa != pb ? pa < pb : a.offset < b.offset
         }.map(\.element)
-        return KMeshStage(values: sorted, tolerance: tol)
+        return KMeshStage(values: sorted, tolerance: tol, pressureTolerance: pressureTol, forceTolerance: forceTol)
     }
 
     enum KMeshItem { case mesh([Int]), spacing(Quantity) }

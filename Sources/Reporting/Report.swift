@@ -153,6 +153,19 @@ public struct RunReport {
         if let g = r.gap_eV { row("band gap (eV)", String(format: "%.4f", g), field: "gap_eV", source: r.gap_type) }
         if r.metallic == true { row("band gap (eV)", "none: metallic", field: "metallic", source: r.sources["metallic"]) }
         s += "</table>\n"
+        if let f = r.final_point_forces {
+            s += "<h3>Forces at the final point</h3><p data-field=\"final_point_forces\">\(htmlEscaped(f.text)); "
+                + "threshold (analysis.force_warning) \(shortNumber(f.threshold_Ha_per_bohr)) Ha/bohr: "
+                + "\(f.relaxed ? "relaxed" : "<b>not relaxed</b>")</p>\n"
+            if let w = f.warning { s += "<div class=\"warn\">\(htmlEscaped(w))</div>\n" }
+            s += "<table id=\"final-forces\"><tr><th>atom</th><th>element</th><th>F<sub>x</sub>, F<sub>y</sub>, F<sub>z</sub> (Ha/bohr)</th><th>|F| (Ha/bohr)</th></tr>"
+            for a in f.forces {
+                s += "<tr><td class=\"num\">\(a.atom)</td><td>\(htmlEscaped(a.element))</td>"
+                    + "<td class=\"num\">\(a.force_Ha_per_bohr.map { String(format: "%+.6f", $0) }.joined(separator: ", "))</td>"
+                    + "<td class=\"num\">\(String(format: "%.6f", a.magnitude_Ha_per_bohr))</td></tr>"
+            }
+            s += "</table>\n"
+        }
         let links = files.filter { $0 != RunDirectory.reportFile && $0 != RunDirectory.analysisFile }
         if !links.isEmpty {
             s += "<p>Exports in the run directory: " + links.map { "<a href=\"\(htmlEscaped($0))\">\(htmlEscaped($0))</a>" }.joined(separator: ", ") + "</p>\n"
@@ -173,15 +186,21 @@ public struct RunReport {
             s += "<p class=\"small\" data-field=\"criteria\">Criteria: |ΔE| ≤ \(shortNumber(tol.energy_eV_per_atom * 1000)) meV/atom against the most converged value, for the chosen value and every larger one"
             if tol.energy_difference { s += "; energy differences between two lattice constants within \(shortNumber(tol.energy_difference_eV_per_atom * 1000)) meV/atom" }
             if tol.gap { s += "; gap within \(shortNumber(tol.gap_eV * 1000)) meV" }
+            if let p = tol.pressure_GPa { s += "; pressure within \(shortNumber(p)) GPa" }
+            if let f = tol.force_Ha_per_bohr { s += "; every force within \(shortNumber(f)) Ha/bohr" }
             s += "; B0 within \(shortNumber(tol.bulk_modulus_relative * 100)) % where fitted.</p>\n"
             for w in d.warnings { s += "<div class=\"warn\">\(htmlEscaped(w))</div>\n" }
             let hasD = d.rows.contains { $0.delta_energy_difference_meV_per_atom != nil }
             let hasG = d.rows.contains { $0.delta_gap_meV != nil }
             let hasB = d.rows.contains { $0.delta_bulk_modulus_relative != nil }
+            let hasP = d.rows.contains { $0.delta_pressure_GPa != nil }
+            let hasF = d.rows.contains { $0.delta_force_Ha_per_bohr != nil }
             s += "<table><tr><th>value</th><th>E/atom (eV)</th><th>|ΔE| (meV/atom)</th>"
             if hasD { s += "<th>|Δ(E(a₂)−E(a₁))| (meV/atom)</th>" }
             if hasG { s += "<th>|ΔEgap| (meV)</th>" }
             if hasB { s += "<th>|ΔB0|/B0 (%)</th>" }
+            if hasP { s += "<th>|ΔP| (GPa)</th>" }
+            if hasF { s += "<th>max|ΔF| (Ha/bohr)</th>" }
             s += "<th>within tolerance</th></tr>"
             for r in d.rows {
                 let mark = r.label == d.chosen ? " <b>← chosen</b>" : (r.label == d.reference ? " (reference)" : "")
@@ -190,6 +209,8 @@ public struct RunReport {
                 if hasD { s += "<td class=\"num\">\(r.delta_energy_difference_meV_per_atom.map { String(format: "%.4f", $0) } ?? "–")</td>" }
                 if hasG { s += "<td class=\"num\">\(r.delta_gap_meV.map { String(format: "%.3f", $0) } ?? "–")</td>" }
                 if hasB { s += "<td class=\"num\">\(r.delta_bulk_modulus_relative.map { String(format: "%.3f", $0 * 100) } ?? "–")</td>" }
+                if hasP { s += "<td class=\"num\" data-field=\"delta_pressure_GPa\">\(r.delta_pressure_GPa.map { String(format: "%.4f", $0) } ?? "–")</td>" }
+                if hasF { s += "<td class=\"num\" data-field=\"delta_force_Ha_per_bohr\">\(r.delta_force_Ha_per_bohr.map { String(format: "%.2e", $0) } ?? "–")</td>" }
                 s += "<td>\(r.label == d.reference ? "reference" : (r.passes ? "yes" : "no"))</td></tr>"
             }
             s += "</table>\n"
@@ -432,7 +453,8 @@ public struct RunReport {
 
     func pointsSection() -> String {
         var s = "<h2 id=\"points\">All points</h2>\n<table id=\"points-table\"><tr><th>point</th><th>stage</th><th>ecut (Ha)</th><th>k-mesh</th><th>a (Å)</th>"
-        s += "<th>status</th><th>F (Ha)</th><th>F/atom (eV)</th><th>gap (eV)</th><th>SCF iterations</th><th>wall time (s)</th><th>ranks</th></tr>"
+        s += "<th>status</th><th>F (Ha)</th><th>F/atom (eV)</th><th>gap (eV)</th><th>P (GPa)</th><th>max |F| (Ha/bohr)</th>"
+        s += "<th>SCF iterations</th><th>wall time (s)</th><th>ranks</th></tr>"
         for r in records {
             s += "<tr data-id=\"\(htmlEscaped(r.id))\"><td>\(htmlEscaped(r.id))</td><td data-field=\"stage\">\(htmlEscaped(r.stage))</td>"
             s += "<td class=\"num\" data-field=\"ecut_Ha\">\(shortNumber(r.ecut_Ha))</td>"
@@ -442,6 +464,8 @@ public struct RunReport {
             s += "<td class=\"num\" data-field=\"free_energy_Ha\">\(r.free_energy_Ha.map { String(format: "%.8f", $0) } ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"free_energy_per_atom_eV\">\(r.free_energy_per_atom_eV.map { String(format: "%.6f", $0) } ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"gap_eV\">\(r.isMetallic ? "metallic" : r.gap_Ha.map { String(format: "%.4f", $0 * Units.hartreeInEV) } ?? "–")</td>"
+            s += "<td class=\"num\" data-field=\"pressure_GPa\">\(r.pressure_GPa.map { String(format: "%.4f", $0) } ?? "–")</td>"
+            s += "<td class=\"num\" data-field=\"max_force_Ha_per_bohr\">\(r.largestForce.map { String(format: "%.2e", $0.magnitude) } ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"scf_iterations\">\(r.scf_iterations.map(String.init) ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"wall_time_s\">\(String(format: "%.2f", r.wall_time_s))</td>"
             s += "<td class=\"num\" data-field=\"ranks\">\(r.ranks)</td></tr>"

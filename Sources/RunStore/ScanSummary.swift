@@ -4,7 +4,8 @@ import Convergence
 import PlaneWave
 
 /// `summary.csv` (one row per point, units in the column names) and `summary.json` of a run or of
-/// runs merged by `collect`.
+/// runs merged by `collect`. The CSV gives the pressure and the largest force (its atom 1-based, in
+/// the structure's order); the JSON every record whole (forces and stress tensor included).
 public struct ScanSummary: Codable, Sendable {
     public var name: String
     public var runDirectories: [String]
@@ -49,6 +50,7 @@ public struct ScanSummary: Codable, Sendable {
     public static let csvColumns = [
         "id", "stage", "status", "ecut_Ha", "kmesh", "kshift", "lattice_constant_angstrom", "volume_bohr3", "atoms",
         "free_energy_Ha", "internal_energy_Ha", "free_energy_per_atom_eV", "fermi_level_Ha", "gap_Ha", "metallic",
+        "pressure_GPa", "max_force_Ha_per_bohr", "max_force_atom",
         "n_irreducible_k", "scf_iterations", "wall_time_s", "ranks", "peak_memory_MiB", "host", "warm_start_from",
         "finished_at", "error",
     ]
@@ -66,6 +68,7 @@ public struct ScanSummary: Codable, Sendable {
                 p.kshift.map(String.init).joined(separator: " "), n(p.lattice_constant_angstrom), n(p.volume_bohr3), "\(p.atoms)",
                 n(p.free_energy_Ha), n(p.internal_energy_Ha), n(p.free_energy_per_atom_eV), n(p.fermi_level_Ha), n(p.reportedGap_Ha),
                 p.metallic.map { "\($0)" } ?? (p.isMetallic ? "true" : ""),
+                n(p.pressure_GPa), n(p.largestForce?.magnitude), i(p.largestForce.map { $0.atom + 1 }),
                 i(p.n_irreducible_k), i(p.scf_iterations), String(format: "%.3f", p.wall_time_s), "\(p.ranks)",
                 p.peak_memory_MiB.map { String(format: "%.1f", $0) } ?? "", p.host, p.warm_start_from ?? "",
                 p.finished_at, p.error ?? "",

@@ -104,6 +104,15 @@ extension RunAnalysis {
                             baseKmesh: config.discretization.kmesh, baseKshift: config.discretization.kshift,
                             records: records, gap: g, settings: settings)
         }
+        // the forces at the final point: is the structure relaxed?
+        if let f = finalRecord, let forces = FinalPointForces(record: f, elements: config.crystal.atoms.map(\.species),
+                                                              threshold: settings.forceWarning) {
+            rec.final_point_forces = forces
+            if let w = forces.warning {
+                warnings.append(w)
+                rec.warnings.append(w)
+            }
+        }
         var prov = provenance
         prov["program"] = prov["program"] ?? program
         prov["host"] = prov["host"] ?? ProcessInfo.processInfo.hostName

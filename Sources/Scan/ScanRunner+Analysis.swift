@@ -134,6 +134,10 @@ extension ScanRunner {
             logger.info("\(line)")
             events?.append(RunEvent(kind: .point_finished, stage: "final", point: f.id, status: f.status.rawValue, message: f.error,
                                     free_energy_Ha: f.free_energy_Ha, wall_time_s: f.wall_time_s, peak_memory_MiB: f.peak_memory_MiB))
+            if let forces = outcome.document.recommended?.final_point_forces {
+                out("[final] \(forces.text)")
+                logger.info("[final] \(forces.text)")
+            }
         }
         if let f = outcome.finalRecord, f.status != .converged { result.succeeded = false }
         let skipped: String? = if case let .skip(reason) = mode { reason } else { nil }

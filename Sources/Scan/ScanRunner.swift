@@ -459,7 +459,8 @@ public final class ScanRunner {
         }
         let rate = costDone > 0 ? rankSecondsDone / costDone / Double(world.size) : 0
         let etaStage = remainingCost * rate, etaRun = etaStage + futureCost * rate
-        let energy = r.free_energy_Ha.map { String(format: "F %.10f Ha", $0) } ?? "F —"
+        let energy = (r.free_energy_Ha.map { String(format: "F %.10f Ha", $0) } ?? "F —")
+            + (r.pressure_GPa.map { String(format: "  P %.3f GPa", $0) } ?? "")
         let state = r.status == .converged ? "" : "  \(r.status.rawValue.uppercased()): \(r.error ?? "")"
         let line = String(format: "[%@ %d/%d] %@  %@%@  %@ it  %.2f s%@  ETA stage %@, run %@",
                           stage, index, total, point.parameters, energy, delta,

@@ -153,3 +153,72 @@ struct ConvergenceDecisionTests {
         #expect(throws: InputError.self) { try AnalysisSettings.read(bad["analysis"]!) }
     }
 }
+
+/// The pressure and the forces as convergence quantities of the one rule.
+@Suite("Convergence decisions: pressure and forces")
+struct PressureDecisionTests {
+    /// Energy converged at 20 Ha but the pressure only at 30 Ha (ΔE meV/atom, ΔP GPa against 40 Ha).
+    static func records() -> [PointRecord] {
+        let values: [(ecut: Double, dE: Double, dP: Double)] = [(10, 5, 4), (15, 0.9, 2), (20, 0.5, 0.9), (25, 0.3, 0.6), (30, 0.1, 0.3),
+                                                                 (35, 0.05, 0.1), (40, 0, 0)]
+        var out: [PointRecord] = []
+        for v in values {
+            var r = record(stage: "cutoff", ecut: v.ecut, f: -8.5 + meV(v.dE))
+            r.pressure_GPa = 3.0 + v.dP
+            let fz: Double = 1e-3 * v.dP
+            r.forces_Ha_per_bohr = [[0, 0, fz], [0, 0, -fz]]
+            out.append(r)
+        }
+        return out
+    }
+
+    @Test func pressureDecides() {
+        var c = ConvergenceCriteria()
+        c.pressure_GPa = 0.5
+        let d = ConvergenceDecision.decide(stage: "cutoff", records: Self.records(), criteria: c)
+        #expect(d.chosen == "ecut 30 Ha" && d.converged)
+        #expect(d.message.contains("|ΔP| = 0.30 GPa ≤ 0.5 GPa"), "\(d.message)")
+        #expect(d.message.hasSuffix("the pressure decided (the energy had converged at ecut 15 Ha)"), "\(d.message)")
+        #expect(d.criteria.map(\.quantity) == ["energy", "pressure"])
+        #expect(abs(d.rows.first { $0.label == "ecut 25 Ha" }!.delta_pressure_GPa! - 0.6) < 1e-12)
+        // without the pressure the energy alone chooses 15 Ha, and the message names no deciding quantity
+        let e = ConvergenceDecision.decide(stage: "cutoff", records: Self.records())
+        #expect(e.chosen == "ecut 15 Ha" && !e.message.contains("decided"))
+    }
+
+    @Test func energyDecidesOverALooserPressure() {
+        var c = ConvergenceCriteria()
+        c.pressure_GPa = 5
+        c.energy_eV_per_atom = 0.4e-3
+        let d = ConvergenceDecision.decide(stage: "cutoff", records: Self.records(), criteria: c)
+        #expect(d.chosen == "ecut 25 Ha")
+        #expect(d.message.hasSuffix("the energy decided (the pressure had converged at ecut 10 Ha)"), "\(d.message)")
+    }
+
+    @Test func forcesDecide() {
+        var c = ConvergenceCriteria()
+        c.force_Ha_per_bohr = 2e-4
+        let d = ConvergenceDecision.decide(stage: "cutoff", records: Self.records(), criteria: c)
+        #expect(d.chosen == "ecut 35 Ha", "max|ΔF| = 1e-4 first at 35 Ha: \(d.message)")
+        #expect(d.message.contains("the forces decided"), "\(d.message)")
+    }
+
+    /// Records written before stresses were recorded: the criterion is skipped with a warning.
+    @Test func oldRecordsWithoutPressure() {
+        var c = ConvergenceCriteria()
+        c.pressure_GPa = 0.5
+        let recs = Self.records().map { r in var r = r; r.pressure_GPa = nil; return r }
+        let d = ConvergenceDecision.decide(stage: "cutoff", records: recs, criteria: c)
+        #expect(d.chosen == "ecut 15 Ha")
+        #expect(d.warnings.contains { $0.contains("pressure criterion skipped") })
+    }
+
+    /// Not converged: the message names the quantity that fails.
+    @Test func pressureNeverConverges() {
+        var c = ConvergenceCriteria()
+        c.pressure_GPa = 0.05
+        let d = ConvergenceDecision.decide(stage: "cutoff", records: Self.records(), criteria: c)
+        #expect(!d.converged)
+        #expect(d.message.contains("the pressure not within tolerance at ecut 35 Ha"), "\(d.message)")
+    }
+}

@@ -154,6 +154,9 @@ extension ScanConfigTests {
         ("analysis={energy_tolerance: -1 meV/atom}", "analysis.energy_tolerance: -1 meV/atom must be positive"),
         ("analysis={final_pont: true}", "analysis.final_pont: unknown key"),
         ("analysis=[1, 2]", "analysis: "),
+        ("analysis={force_warning: 0.01 GPa}", "analysis.force_warning: '0.01 GPa' has unknown unit 'GPa'; allowed units: Ha/bohr"),
+        ("stages.cutoff.tolerance={energy: 1 meV/atom, pressure: 200 GPa}", "stages.cutoff.tolerance.pressure: 200 GPa is implausibly large"),
+        ("stages.kmesh.tolerance={force: -1 eV/Å}", "stages.kmesh.tolerance.force: -1 eV/Å must be positive"),
     ])
     func rejectedWithItsPath(_ set: String, _ expected: String) throws {
         do {
@@ -162,5 +165,24 @@ extension ScanConfigTests {
         } catch let e as ScanConfigErrors {
             #expect(e.errors.count == 1 && e.description.hasPrefix(expected), "\(e)")
         }
+    }
+}
+
+/// A stage's `tolerance` per quantity: energy, pressure and forces into the stage's criteria (the one rule).
+@Suite struct StageToleranceMappingTests {
+    @Test func pressureAndForceTolerances() throws {
+        let c = try preset("gaas-fast.yaml", ["stages.cutoff.tolerance={energy: 2 meV/atom, pressure: 5 kbar}",
+                                              "stages.kmesh.tolerance={pressure: 0.3 GPa, force: 0.05 eV/Å}",
+                                              "analysis={force_warning: 2 mHa/bohr}"])
+        #expect(abs(c.cutoff!.tolerance - 0.002 / Units.hartreeInEV) < 1e-15)
+        #expect(abs(c.cutoff!.pressureTolerance! * Units.hartreePerBohr3InGPa - 0.5) < 1e-12 && c.cutoff!.forceTolerance == nil)
+        #expect(abs(c.kmesh!.tolerance - 0.001 / Units.hartreeInEV) < 1e-15, "the energy's default")
+        #expect(abs(c.kmesh!.forceTolerance! - 0.05 / Units.hartreeInEV / Units.angstrom) < 1e-15)
+        let s = AnalysisSettings(scan: c, analysis: c.analysis)
+        #expect(abs(s.criteria(for: "cutoff").pressure_GPa! - 0.5) < 1e-12 && s.criteria(for: "cutoff").force_Ha_per_bohr == nil)
+        #expect(abs(s.criteria(for: "kmesh").pressure_GPa! - 0.3) < 1e-12)
+        #expect(s.criteria(for: "lattice").pressure_GPa == nil)
+        #expect(abs(c.analysis.forceWarning - 0.002) < 1e-15)
+        #expect(try preset("gaas-fast.yaml").analysis.forceWarning == AnalysisSettings.defaultForceWarning)
     }
 }

@@ -322,6 +322,13 @@ final class ReferenceRun: @unchecked Sendable {
         ("string where a number belongs", [("max_iterations: 60", "max_iterations: many")], "scf.max_iterations"),
         ("analysis value", [("output:", "analysis: {bands: {points: 1}}\noutput:")], "analysis.bands.points: 1 must be at least 2"),
         ("unknown analysis key", [("output:", "analysis: {dos: {mesh: 4}}\noutput:")], "analysis.dos.mesh: unknown key"),
+        ("pressure tolerance unit", [("tolerance: 20 meV/atom", "tolerance: {energy: 20 meV/atom, pressure: 0.5 eV}")],
+         "stages.cutoff.tolerance.pressure: '0.5 eV' has unknown unit 'eV'; allowed units: GPa"),
+        ("negative pressure tolerance", [("tolerance: 20 meV/atom", "tolerance: {energy: 20 meV/atom, pressure: -1 GPa}")],
+         "stages.cutoff.tolerance.pressure: -1 GPa must be positive"),
+        ("unknown tolerance quantity", [("tolerance: 10 meV/atom", "tolerance: {energy: 10 meV/atom, stress: 1 GPa}")],
+         "stages.kmesh.tolerance.stress: unknown key 'stress'"),
+        ("force warning", [("output:", "analysis: {force_warning: 0 Ha/bohr}\noutput:")], "analysis.force_warning: 0 Ha/bohr must be positive"),
     ]
 
     @Test(arguments: cases.indices)

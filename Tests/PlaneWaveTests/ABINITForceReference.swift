@@ -57,4 +57,30 @@ struct ABINITForceReference: Sendable, CustomStringConvertible {
             occopt 3 tsmear 0.01 nband 20 tolvrs 1e-16 nstep 100
             prtwf 0 prtden 0 prteig 0
             """)
+
+    /// Wurtzite GaN with its internal parameter off equilibrium: u = 0.36 (equilibrium ≈ 0.377),
+    /// hexagonal a = 6.03 bohr, c = 9.80 bohr, Ga at (1/3, 2/3, 0), (2/3, 1/3, 1/2), N at
+    /// (1/3, 2/3, u), (2/3, 1/3, 1/2 + u) (P6₃mc, 12 operations: the forces point along c);
+    /// GTH-PADE Ga q3 / N q5 (`write_psp10` of the entries "Ga GTH-PADE-q3", "N GTH-PADE-q5",
+    /// pspxc 1), 15 Ha, 24×24×40 grid, Γ-centred 2×2×2 mesh, Fermi–Dirac 0.01 Ha, tolvrs 1e-18.
+    static let ganWurtziteGTHLDA = ABINITForceReference(
+        id: "GaN wurtzite u = 0.36 GTH LDA 15 Ha", ecut: 15, fftGrid: [24, 24, 40], irreducibleK: 4,
+        freeEnergy: -2.3682400171e+01,
+        fcart: [SIMD3(0, 0, -1.9105506180e-02), SIMD3(0, 0, -1.9105506180e-02),
+                SIMD3(0, 0, 1.9105506180e-02), SIMD3(0, 0, 1.9105506180e-02)],
+        input: """
+            acell 6.03 6.03 9.80
+            rprim 0.5 -0.86602540378443865 0  0.5 0.86602540378443865 0  0 0 1
+            ntypat 2 znucl 31 7 natom 4 typat 1 1 2 2
+            xred 0.33333333333333333 0.66666666666666667 0  0.66666666666666667 0.33333333333333333 0.5
+                 0.33333333333333333 0.66666666666666667 0.36  0.66666666666666667 0.33333333333333333 0.86
+            pseudos "Ga.psp10, N.psp10"
+            ixc -20 ecut 15 ngfft 24 24 40
+            kptopt 1 ngkpt 2 2 2 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 20 tolvrs 1e-18 nstep 100
+            prtwf 0 prtden 0 prteig 0
+            """,
+        strten: [[2.7372714592e-03, 0, 0],
+                 [0, 2.7372714592e-03, 0],
+                 [0, 0, 2.8339753843e-03]])
 }

@@ -124,9 +124,37 @@ struct ForcesTests {
           .enabled(if: dojoPresent, "PseudoDojo Ga.psp8/As.psp8 absent under \(ABINITCase.psp8Directory)"))
     func matchesABINITPsp8() throws { try Self.compareWithABINIT(.gaasDojoPBE) }
 
+    /// Wurtzite GaN with u = 0.36 (`ABINITForceReference.ganWurtziteGTHLDA`): the forces along c
+    /// that push u towards its equilibrium, and the stress, against ABINIT 9.6.2's.
+    @Test("forces of wurtzite GaN off its equilibrium u match ABINIT's fcart (GTH LDA)")
+    func wurtziteMatchesABINIT() throws {
+        let ref = ABINITForceReference.ganWurtziteGTHLDA
+        let (a, c, u) = (6.03, 9.80, 0.36)
+        let lattice = Lattice(SIMD3(a / 2, -a * 3.0.squareRoot() / 2, 0), SIMD3(a / 2, a * 3.0.squareRoot() / 2, 0), SIMD3(0, 0, c))
+        let crystal = try Crystal(lattice: lattice, atoms: [
+            Atom("Ga", SIMD3(1.0 / 3, 2.0 / 3, 0)), Atom("Ga", SIMD3(2.0 / 3, 1.0 / 3, 0.5)),
+            Atom("N", SIMD3(1.0 / 3, 2.0 / 3, u)), Atom("N", SIMD3(2.0 / 3, 1.0 / 3, 0.5 + u))])
+        let lib = PseudopotentialLibrary.shared
+        let model = try Model(crystal: crystal, pseudopotentials: ["Ga": try lib.lookup(element: "Ga", family: "GTH-PADE", valence: 3),
+                                                                   "N": try lib.lookup(element: "N", family: "GTH-PADE", valence: 5)],
+                              functional: .lda, smearing: .fermiDirac(0.01))
+        var p = SCFParameters()
+        p.energyTolerance = 1e-11
+        p.densityTolerance = 1e-9
+        p.xcGridTolerance = nil
+        let basis = try PlaneWaveBasis(model: model, discretization: Discretization(ecut: ref.ecut, kmesh: [2, 2, 2], fftGrid: ref.fftGrid))
+        let r = try SCF(basis: basis, parameters: p).run()
+        #expect(r.converged, "\(ref.id): SCF converged")
+        try Self.compare(r, with: ref)
+    }
+
     static func compareWithABINIT(_ ref: ABINITForceReference) throws {
         let c = ForceCase(id: ref.id, functional: ref.psp8 ? .pbe : .lda, ecut: ref.ecut, fftGrid: ref.fftGrid, psp8: ref.psp8)
-        let r = try c.run(asReduced: displacedAs)
+        try compare(try c.run(asReduced: displacedAs), with: ref)
+    }
+
+    static func compare(_ r: SCFResult, with ref: ABINITForceReference) throws {
+        let c = (id: ref.id, ())
         #expect(r.kpoints.count == ref.irreducibleK, "irreducible k-points")
         let forces = try #require(r.forces)
         let drift = forces.reduce(SIMD3<Double>.zero, +) / Double(forces.count)

@@ -3,6 +3,7 @@ import Testing
 import PlaneWave
 import TestSupport
 import Convergence
+import Input
 @testable import RunStore
 
 @Suite struct JournalTests {
@@ -83,5 +84,32 @@ import Convergence
         ])
         let byID = Dictionary(uniqueKeysWithValues: merged.map { ($0.id, $0) })
         #expect(byID["grid/a"]?.free_energy_Ha == -1 && byID["grid/b"]?.free_energy_Ha == -2 && byID["grid/c"]?.free_energy_Ha == -3.5)
+    }
+}
+
+@Suite struct JournalForcesTests {
+    /// A record carries the forces, the stress and the pressure through the journal.
+    @Test func forcesAndStressRoundTrip() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var r = record("cutoff/a", -8.5)
+        r.forces_Ha_per_bohr = [[-4.2e-4, 2.4e-3, 2.4e-3], [4.2e-4, -2.4e-3, -2.4e-3]]
+        r.stress_Ha_per_bohr3 = [[-4.9e-5, 3.1e-5, 3.1e-5], [3.1e-5, -4.8e-5, -1.6e-6], [3.1e-5, -1.6e-6, -4.8e-5]]
+        r.pressure_GPa = 1.43
+        try Journal(path: path).append(r)
+        let line = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(line.contains("\"forces_Ha_per_bohr\":[[") && line.contains("\"stress_Ha_per_bohr3\":[[") && line.contains("\"pressure_GPa\":1.43"))
+        let (recs, problems) = Journal.read(path: path)
+        #expect(problems.isEmpty && recs == [r])
+        #expect(recs[0].largestForce?.atom == 0 && abs(recs[0].largestForce!.magnitude - (4.2e-4 * 4.2e-4 + 2 * 2.4e-3 * 2.4e-3).squareRoot()) < 1e-15)
+    }
+
+    /// A line written before forces and stress were recorded (no such keys) still loads (resume of older runs).
+    @Test func oldLineWithoutForcesLoads() throws {
+        let body = #"{"atoms":2,"ecut_Ha":10,"finished_at":"2026-01-01T00:00:00Z","free_energy_Ha":-8.5,"host":"h","id":"cutoff\/a","kmesh":[2,2,2],"kshift":[0,0,0],"lattice_constant_angstrom":5.653,"ranks":1,"smearing":"none","smearing_width_Ha":0,"stage":"cutoff","status":"converged","volume_bohr3":300,"wall_time_s":1}"#
+        let line = "{\"sha256\":\"\(sha256Hex(Data(body.utf8)))\",\"record\":\(body)}"
+        let r = try Journal.parse(line: Substring(line)).get()
+        #expect(r == record("cutoff/a", -8.5))
+        #expect(r.forces_Ha_per_bohr == nil && r.stress_Ha_per_bohr3 == nil && r.pressure_GPa == nil && r.largestForce == nil)
     }
 }
