@@ -162,12 +162,13 @@ extension NonlocalPseudopotential: AtomicForceTerm {
             let p = projectors(at: kb)
             let dc = multiply(.none, p.coupling, .none, multiply(.adjoint, p.projectors, .none, x))
             let npw = x.rows
+            let kpg = kb.kPlusG
             for alpha in 0..<3 {
                 var y = x
                 y.storage.withUnsafeMutableBufferPointer { ys in
                     for n in 0..<x.cols {
                         for g in 0..<npw {
-                            let v = ys[n * npw + g], q = kb.kPlusG[g][alpha]
+                            let v = ys[n * npw + g], q = kpg[g][alpha]
                             ys[n * npw + g] = Complex64(-q * v.imaginary, q * v.real)     // i q v
                         }
                     }
@@ -300,11 +301,12 @@ extension NonlocalPseudopotential: StressTerm {
                 energy += w * occupations[n] * s
             }
             let npw = x.rows
+            let kpg = kb.kPlusG
             // q_α ψ for each α
             let qx = (0..<3).map { alpha -> ComplexMatrix in
                 var y = x
                 y.storage.withUnsafeMutableBufferPointer { ys in
-                    for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * kb.kPlusG[g][alpha] } }
+                    for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * kpg[g][alpha] } }
                 }
                 return y
             }
