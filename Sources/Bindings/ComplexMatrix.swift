@@ -54,6 +54,17 @@ public struct ComplexMatrix: Sendable {
         }
     }
 
+    /// Copies column `column` of `other` into column `target`.
+    public mutating func setColumns(from other: ComplexMatrix, column: Int, at target: Int) {
+        precondition(other.rows == rows && column < other.cols && target < cols)
+        let n = rows
+        storage.withUnsafeMutableBufferPointer { dst in
+            other.storage.withUnsafeBufferPointer { src in
+                (dst.baseAddress! + target * n).update(from: src.baseAddress! + column * n, count: n)
+            }
+        }
+    }
+
     /// Concatenates matrices with the same row count side by side: [A B C].
     public static func hstack(_ parts: [ComplexMatrix]) -> ComplexMatrix {
         let rows = parts.first?.rows ?? 0
@@ -101,6 +112,27 @@ public func gemm(_ opA: MatrixOp, _ a: ComplexMatrix, _ opB: MatrixOp, _ b: Comp
 public func multiply(_ opA: MatrixOp = .none, _ a: ComplexMatrix, _ opB: MatrixOp = .none, _ b: ComplexMatrix) -> ComplexMatrix {
     var c = ComplexMatrix(rows: opA == .none ? a.rows : a.cols, cols: opB == .none ? b.cols : b.rows)
     gemm(opA, a, opB, b, into: &c)
+    return c
+}
+
+/// A[:, columns] B as a new matrix (`zgemm` on the column range in place, without copying it out).
+public func multiply(_ a: ComplexMatrix, columns: Range<Int>, _ b: ComplexMatrix) -> ComplexMatrix {
+    precondition(columns.lowerBound >= 0 && columns.upperBound <= a.cols, "multiply: column range outside the matrix")
+    precondition(b.rows == columns.count, "multiply: inner dimensions differ")
+    var c = ComplexMatrix(rows: a.rows, cols: b.cols)
+    if a.rows == 0 || b.cols == 0 { return c }
+    if columns.isEmpty { return c }
+    var al = Complex64.one, be = Complex64.zero
+    a.storage.withUnsafeBufferPointer { pa in
+        b.storage.withUnsafeBytes { pb in
+            c.storage.withUnsafeMutableBytes { pc in
+                cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(a.rows), Int32(b.cols), Int32(columns.count),
+                            &al, pa.baseAddress! + columns.lowerBound * a.rows, Int32(max(1, a.rows)),
+                            pb.baseAddress, Int32(max(1, b.rows)),
+                            &be, pc.baseAddress, Int32(max(1, c.rows)))
+            }
+        }
+    }
     return c
 }
 

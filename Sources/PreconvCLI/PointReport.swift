@@ -62,6 +62,9 @@ public struct PointReport: Codable, Sendable {
     /// k-point solves an idle rank took over from a busy one, over all SCF steps.
     public let kpoints_taken_over: Int
     public let wall_time_s: Double
+    /// Peak resident memory (VmHWM, MiB) of each rank, in rank order, over the whole command; null where
+    /// /proc is not available.
+    public let peak_rss_MiB: [Double]?
     /// −dF/dτ_a per atom [x, y, z] (Ha/bohr, Cartesian, in the config's atom order), symmetrised;
     /// absent when the SCF did not converge.
     public let forces_Ha_per_bohr: [[Double]]?
@@ -71,7 +74,7 @@ public struct PointReport: Codable, Sendable {
     /// P = −tr σ/3 (GPa); absent with the stress.
     public let pressure_GPa: Double?
 
-    public init(config: Config, outcome o: PointCalculation.Outcome, sharing: PointCalculation.Sharing) {
+    public init(config: Config, outcome o: PointCalculation.Outcome, sharing: PointCalculation.Sharing, peakRSS: [Double]? = nil) {
         let r = o.result
         name = config.name
         converged = r.converged
@@ -109,6 +112,7 @@ public struct PointReport: Codable, Sendable {
         scalapack_solves = sharing.distributedEigenSolves
         kpoints_taken_over = sharing.kpointsTaken
         wall_time_s = o.seconds
+        peak_rss_MiB = peakRSS
         forces_Ha_per_bohr = r.forces?.map { [$0.x, $0.y, $0.z] }
         stress_Ha_per_bohr3 = r.stress?.map { [$0.x, $0.y, $0.z] }
         pressure_GPa = r.pressure.map { $0 * Units.hartreePerBohr3InGPa }
@@ -122,7 +126,7 @@ public struct PointReport: Codable, Sendable {
              fermi_level_Ha, gap_Ha, gap, metallic, metallic_reason, band_energy_Ha, terms_Ha, ecut_Ha, kmesh,
              kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
              fft_grid, bands, electrons, kpoints, history, layout, scalapack_solves, kpoints_taken_over, wall_time_s,
-             forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
+             peak_rss_MiB, forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
     }
 
     public func json() throws -> String {

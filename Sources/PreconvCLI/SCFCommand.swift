@@ -76,7 +76,10 @@ struct SCFCommand: ParsableCommand {
                           + String(format: " (k-points %.2f, sums %.2f, potential and mixing %.2f)", s.kPointSeconds, s.reductionSeconds, other))
         }
         let outcome = try calc.run(parameters: cfg.scf, observer: verbose ? progress : nil)
-        let report = PointReport(config: cfg, outcome: outcome, sharing: try calc.sharing())
+        // collective: every rank's peak resident memory so far, gathered on the printing rank
+        let peaks = try world.gather(PeakMemory.mebibytes() ?? -1)
+        let peakRSS = peaks.flatMap { p in p.allSatisfy { $0 >= 0 } ? p.map { ($0 * 10).rounded() / 10 } : nil }
+        let report = PointReport(config: cfg, outcome: outcome, sharing: try calc.sharing(), peakRSS: peakRSS)
         console.print(json ? try report.json() : report.text)
         if !outcome.result.converged {
             console.error("error: SCF not converged after \(outcome.result.iterations) iterations (scf.max_iterations)")

@@ -21,6 +21,7 @@ struct SCFJSON: Decodable {
     let layout: Layout
     let scalapack_solves: Int
     let kpoints_taken_over: Int
+    let peak_rss_MiB: [Double]?
 
     static func parse(_ text: String) throws -> SCFJSON { try JSONDecoder().decode(SCFJSON.self, from: Data(text.utf8)) }
 }
@@ -52,6 +53,9 @@ struct SCFJSON: Decodable {
         #expect(abs(one.free_energy_Ha - (-8.5350)) < 2e-3, "GaAs PBE F near ABINIT's ecut-25 value")
         for (n, r) in zip([1, 2, 3, 4, 3, 4], runs) {
             #expect(r.layout.ranks == n)
+            // one peak per rank, each at least the process's own code and data and below the node
+            #expect(r.peak_rss_MiB?.count == n && r.peak_rss_MiB!.allSatisfy { $0 > 10 && $0 < 4096 },
+                    "\(n) ranks: peak_rss_MiB \(String(describing: r.peak_rss_MiB))")
             #expect(r.layout.poolKPoints.flatMap { $0 }.sorted() == Array(0..<8), "every k-point in exactly one pool")
             #expect(abs(r.free_energy_Ha - one.free_energy_Ha) < 1e-8, "\(n) ranks: F \(r.free_energy_Ha) vs \(one.free_energy_Ha)")
             for (k, (a, b)) in zip(r.kpoints, one.kpoints).enumerated() {

@@ -54,21 +54,54 @@ public final class FourierGrid: @unchecked Sendable {
     /// Nyquist components (ambiguous sign) are dropped. ∂ₓf and ∂ᵧf, both real, come out of one
     /// complex transform as its real and imaginary parts.
     public func gradient(_ f: [Double]) -> [[Double]] {
-        let fG = fourier(f)
-        var xy = [Complex64](repeating: .zero, count: count), z = xy
-        fG.withUnsafeBufferPointer { c in
-            xy.withUnsafeMutableBufferPointer { pxy in
-                z.withUnsafeMutableBufferPointer { pz in
-                    forEachWaveVector { i, _, gx, gy, gz in
-                        let ic = Complex64(-c[i].imaginary, c[i].real)          // i f_G
-                        pxy[i] = Complex64(ic.real * gx - ic.imaginary * gy, ic.imaginary * gx + ic.real * gy)
-                        pz[i] = ic * gz
-                    }
+        var components: [[Double]] = []
+        spectralGradient(f) { buf, xy in
+            let n = count
+            if xy {
+                components.append((0..<n).map { buf[$0].real })
+                components.append((0..<n).map { buf[$0].imaginary })
+            } else {
+                components.append((0..<n).map { buf[$0].real })
+            }
+        }
+        return components
+    }
+
+    /// |∇f|² (as `gradient`, summed over x, y, z in that order) without keeping the components.
+    public func gradientSquared(_ f: [Double]) -> [Double] {
+        var s = [Double](repeating: 0, count: count)
+        spectralGradient(f) { buf, xy in
+            s.withUnsafeMutableBufferPointer { s in
+                if xy {
+                    for i in 0..<s.count { let d = buf[i]; s[i] += d.real * d.real; s[i] += d.imaginary * d.imaginary }
+                } else {
+                    for i in 0..<s.count { let d = buf[i].real; s[i] += d * d }
                 }
             }
         }
-        let (dx, dy) = realPair(xy)
-        return [dx, dy, real(z)]
+        return s
+    }
+
+    /// Hands the transform buffer to `take` twice: holding ∂ₓf + i∂ᵧf (xy true), then ∂_z f in its
+    /// real part; the coefficients go straight into the buffer, without a grid-sized copy.
+    private func spectralGradient(_ f: [Double], _ take: (UnsafeMutableBufferPointer<Complex64>, Bool) -> Void) {
+        let fG = fourier(f)
+        let buf = fft.buffer
+        fG.withUnsafeBufferPointer { c in
+            forEachWaveVector { i, _, gx, gy, _ in
+                let ic = Complex64(-c[i].imaginary, c[i].real)          // i f_G
+                buf[i] = Complex64(ic.real * gx - ic.imaginary * gy, ic.imaginary * gx + ic.real * gy)
+            }
+        }
+        fft.backward()
+        take(buf, true)
+        fG.withUnsafeBufferPointer { c in
+            forEachWaveVector { i, _, _, _, gz in
+                buf[i] = Complex64(-c[i].imaginary, c[i].real) * gz
+            }
+        }
+        fft.backward()
+        take(buf, false)
     }
 
     /// Divergence of a Cartesian vector field, spectrally. vₓ + i vᵧ goes through one transform Z;

@@ -6,8 +6,17 @@ public struct KBasis: Sendable {
     public let kpoint: KPoint
     /// Miller indices of the G vectors.
     public let millers: [SIMD3<Int32>]
-    /// Cartesian k+G (bohr⁻¹).
-    public let kPlusG: [SIMD3<Double>]
+    /// The reciprocal lattice vectors b₁, b₂, b₃ (bohr⁻¹) the Cartesian k+G are made with.
+    public let reciprocal: [SIMD3<Double>]
+    /// Cartesian k+G (bohr⁻¹), computed from the Miller indices at each call (not stored: it would
+    /// be the largest array of the basis); callers take it once per k-point.
+    public var kPlusG: [SIMD3<Double>] {
+        let b = reciprocal, k = kpoint.reduced
+        return millers.map { m in
+            let r = k + SIMD3(Double(m.x), Double(m.y), Double(m.z))
+            return r.x * b[0] + r.y * b[1] + r.z * b[2]
+        }
+    }
     /// |k+G|²/2 (Ha).
     public let kinetic: [Double]
     /// Position of each G in the FFT box.
@@ -133,7 +142,7 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         let gmax = (2 * ecut).squareRoot()
         let metric = selection ?? lattice
         let bound = (0..<3).map { i in Int((gmax * norm(metric.vectors[i]) / (2 * Double.pi)).rounded(.up)) + 1 }
-        var millers: [SIMD3<Int32>] = [], kpg: [SIMD3<Double>] = [], kin: [Double] = [], idx: [Int32] = []
+        var millers: [SIMD3<Int32>] = [], kin: [Double] = [], idx: [Int32] = []
         for i in -bound[0]...bound[0] { for j in -bound[1]...bound[1] { for l in -bound[2]...bound[2] {
             let m = k.reduced + SIMD3(Double(i), Double(j), Double(l))
             let q = lattice.reciprocalCartesian(m)
@@ -141,13 +150,12 @@ public final class PlaneWaveBasis: @unchecked Sendable {
             let qs = selection.map { $0.reciprocalCartesian(m) } ?? q
             if dot(qs, qs) / 2 <= ecut {
                 millers.append(SIMD3(Int32(i), Int32(j), Int32(l)))
-                kpg.append(q)
                 kin.append(e)
                 let a = (i % grid[0] + grid[0]) % grid[0], b = (j % grid[1] + grid[1]) % grid[1], c = (l % grid[2] + grid[2]) % grid[2]
                 idx.append(Int32((a * grid[1] + b) * grid[2] + c))
             }
         } } }
-        return KBasis(kpoint: k, millers: millers, kPlusG: kpg, kinetic: kin, fftIndex: idx)
+        return KBasis(kpoint: k, millers: millers, reciprocal: lattice.reciprocal, kinetic: kin, fftIndex: idx)
     }
 
     /// Index of centred Miller indices m in the FFT box (wrapped).

@@ -58,17 +58,29 @@ public enum LOBPCG {
                               converged: active.isEmpty, operatorApplications: applications)
             }
             iteration += 1
-            var w = ComplexMatrix.hstack(active.map { r.columns($0..<($0 + 1)) })
+            // W = P R of the active bands; R is not needed after it
+            var w = ComplexMatrix(rows: r.rows, cols: active.count)
+            for (j, n) in active.enumerated() { w.setColumns(from: r, column: n, at: j) }
+            r = ComplexMatrix(rows: 0, cols: 0)
             precondition(&w, active, x)
             var hw = try apply(w)
             applications += w.cols
-            // search space Q = [W, P_active], H Q tracked alongside
+            // search space Q = [W, P_active], H Q tracked alongside; each block is dropped once copied,
+            // so that at most two (n × bands) blocks beyond X, HX, Q, HQ are alive at any point
             var q = w, hq = hw
-            if let p, let hp {
-                let pa = ComplexMatrix.hstack(active.map { p.columns($0..<($0 + 1)) })
-                let hpa = ComplexMatrix.hstack(active.map { hp.columns($0..<($0 + 1)) })
-                q = .hstack([w, pa]); hq = .hstack([hw, hpa])
+            if let pOld = p, let hpOld = hp {
+                q = ComplexMatrix(rows: w.rows, cols: 2 * active.count)
+                q.setColumns(from: w, at: 0)
+                w = ComplexMatrix(rows: 0, cols: 0)
+                for (j, n) in active.enumerated() { q.setColumns(from: pOld, column: n, at: active.count + j) }
+                p = nil
+                hq = ComplexMatrix(rows: hw.rows, cols: 2 * active.count)
+                hq.setColumns(from: hw, at: 0)
+                hw = ComplexMatrix(rows: 0, cols: 0)
+                for (j, n) in active.enumerated() { hq.setColumns(from: hpOld, column: n, at: active.count + j) }
+                hp = nil
             }
+            w = ComplexMatrix(rows: 0, cols: 0); hw = w
             // project out X twice (Q ⊥ X), then orthonormalise Q
             for _ in 0..<2 {
                 let b = multiply(.adjoint, x, .none, q)
@@ -81,18 +93,23 @@ public enum LOBPCG {
             }
             q = multiply(.none, q, .none, t)
             hq = multiply(.none, hq, .none, t)
-            w = ComplexMatrix(rows: 0, cols: 0); hw = w
-            // Rayleigh–Ritz on S = [X, Q]
-            let s = ComplexMatrix.hstack([x, q]), hs = ComplexMatrix.hstack([hx, hq])
+            // Rayleigh–Ritz on S = [X, Q]; X, Q, HX, HQ live on inside S and HS only
+            let nq = q.cols
+            var s = ComplexMatrix.hstack([x, q])
+            x = ComplexMatrix(rows: 0, cols: 0); q = x
+            var hs = ComplexMatrix.hstack([hx, hq])
+            hx = q; hq = q
             let (values, vectors) = try rayleighRitz(s, hs, eigen: eigen)
             let cAll = vectors.columns(0..<nb)
             lambda = Array(values.prefix(nb))
-            var cq = ComplexMatrix(rows: q.cols, cols: nb)
-            for j in 0..<nb { for i in 0..<q.cols { cq[i, j] = cAll[nb + i, j] } }
-            p = multiply(.none, q, .none, cq)
-            hp = multiply(.none, hq, .none, cq)
+            var cq = ComplexMatrix(rows: nq, cols: nb)
+            for j in 0..<nb { for i in 0..<nq { cq[i, j] = cAll[nb + i, j] } }
+            p = multiply(s, columns: nb..<(nb + nq), cq)
             x = multiply(.none, s, .none, cAll)
+            s = ComplexMatrix(rows: 0, cols: 0)
+            hp = multiply(hs, columns: nb..<(nb + nq), cq)
             hx = multiply(.none, hs, .none, cAll)
+            hs = s
             // keep X orthonormal against rounding drift
             let overlap = multiply(.adjoint, x, .none, x)
             if let u = try? choleskyUpper(overlap) {

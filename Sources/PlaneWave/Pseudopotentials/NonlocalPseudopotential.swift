@@ -188,8 +188,9 @@ extension NonlocalPseudopotential: AtomicForceTerm {
     func momentumScaled(_ x: ComplexMatrix, _ kb: KBasis, _ alpha: Int) -> ComplexMatrix {
         var y = x
         let npw = x.rows
+        let q = kb.kPlusG.map { $0[alpha] }   // computed from the Miller indices: taken once
         y.storage.withUnsafeMutableBufferPointer { ys in
-            for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * kb.kPlusG[g][alpha] } }
+            for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * q[g] } }
         }
         return y
     }

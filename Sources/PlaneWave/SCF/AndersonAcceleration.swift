@@ -7,53 +7,70 @@ import Numerics
 /// With f = P(ρ_out − ρ_in) (`MixingPreconditioner`) and the last m steps in the history:
 /// γ = argmin ‖f_m − Σᵢ γᵢ (f_m − fᵢ)‖, ρ̄ = ρ_m − Σ γᵢ(ρ_m − ρᵢ), f̄ likewise, and
 /// ρ_next = ρ̄ + β f̄. With one step in the history this is simple mixing ρ_in + β f.
+///
+/// Stored as the differences of successive steps, Δρ_j = ρ_{j+1} − ρ_j and Δf_j = f_{j+1} − f_j
+/// (Eyert, J. Comput. Phys. 124, 271 (1996)), which span the same space as the ρ_m − ρᵢ, fᵢ: the
+/// minimiser is γ' = argmin ‖f_m − Σⱼ γ'ⱼ Δf_j‖, ρ̄ = ρ_m − Σ γ'ⱼ Δρ_j. The differences are kept in
+/// single precision: their rounding is relative to the step, not to ρ, so it perturbs ρ_next by
+/// ~10⁻⁷ of the steps (the fixed point is unchanged), and the history takes half the memory; the
+/// current ρ_m and f_m, from which the next differences are taken, stay in double precision.
 public final class AndersonAcceleration {
     /// β.
     public let damping: Double
     /// The number of steps kept, m.
     public let history: Int
     public let preconditioner: MixingPreconditioner
-    var inputs: [[Double]] = []
-    var residuals: [[Double]] = []
+    /// ρ_m and f_m of the last step.
+    var lastInput: [Double]? = nil
+    var lastResidual: [Double] = []
+    /// Δρ_j and Δf_j, oldest first (at most m − 1).
+    var inputSteps: [[Float]] = []
+    var residualSteps: [[Float]] = []
 
     public init(damping: Double, history: Int, preconditioner: MixingPreconditioner) {
         self.damping = damping; self.history = history; self.preconditioner = preconditioner
     }
 
     /// Forgets the history (the fixed-point map has changed, e.g. on a finer XC grid).
-    public func reset() { inputs.removeAll(); residuals.removeAll() }
+    public func reset() { lastInput = nil; lastResidual = []; inputSteps.removeAll(); residualSteps.removeAll() }
 
     /// The next input density from this step's input and output.
     public func next(input: [Double], output: [Double]) -> [Double] {
         let n = input.count
         var f = (0..<n).map { output[$0] - input[$0] }
         preconditioner.precondition(&f)
-        inputs.append(input); residuals.append(f)
-        if inputs.count > history { inputs.removeFirst(); residuals.removeFirst() }
+        if let previous = lastInput, history > 1 {
+            let previousF = lastResidual
+            inputSteps.append((0..<n).map { Float(input[$0] - previous[$0]) })
+            residualSteps.append((0..<n).map { Float(f[$0] - previousF[$0]) })
+            if inputSteps.count > history - 1 { inputSteps.removeFirst(); residualSteps.removeFirst() }
+        }
+        lastInput = history > 1 ? input : nil
+        lastResidual = history > 1 ? f : []
         var xbar = input, fbar = f
-        let m = inputs.count - 1
+        let m = inputSteps.count
         if m > 0 {
-            // normal equations (ΔFᵀΔF) γ = ΔFᵀ f_m with ΔF_i = f_m − f_i (formed on the fly, not stored)
+            // normal equations (ΔFᵀΔF) γ = ΔFᵀ f_m
             var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
             var b = [Double](repeating: 0, count: m)
             for i in 0..<m {
-                let fi = residuals[i]
+                let di = residualSteps[i]
                 for j in i..<m {
-                    let fj = residuals[j]
+                    let dj = residualSteps[j]
                     var s = 0.0
-                    for r in 0..<n { s += (f[r] - fi[r]) * (f[r] - fj[r]) }
+                    for r in 0..<n { s += Double(di[r]) * Double(dj[r]) }
                     a[i][j] = s; a[j][i] = s
                 }
-                var s = 0.0; for r in 0..<n { s += (f[r] - fi[r]) * f[r] }; b[i] = s
+                var s = 0.0; for r in 0..<n { s += Double(di[r]) * f[r] }; b[i] = s
             }
             let trace = (0..<m).reduce(0.0) { $0 + a[$1][$1] }
             for i in 0..<m { a[i][i] += 1e-12 * trace + 1e-300 }
             if let gamma = solveSymmetric(a, b) {
                 for i in 0..<m {
-                    let g = gamma[i], xi = inputs[i], fi = residuals[i]
+                    let g = gamma[i], dx = inputSteps[i], df = residualSteps[i]
                     for r in 0..<n {
-                        xbar[r] -= g * (input[r] - xi[r])
-                        fbar[r] -= g * (f[r] - fi[r])
+                        xbar[r] -= g * Double(dx[r])
+                        fbar[r] -= g * Double(df[r])
                     }
                 }
             }

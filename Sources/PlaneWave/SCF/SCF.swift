@@ -127,6 +127,9 @@ public final class SCF {
             kPointClock = 0; reductionClock = 0
             // F(ρ_in): diagonalise H[V[ρ_in]], occupy, form ρ_out
             let v = try densityStep.potential(rhoIn)
+            // the density-level temporaries of the last step (XC, mixing, a grid check) are free now: their
+            // pages go back before the eigensolver's blocks take the heap (once per step, a few page faults)
+            HeapRelease.freePages()
             let tolerance = tolerancePolicy.tolerance(iteration: iteration, residual: residual, suppliedDensity: startDensity != nil)
             let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
                                                                maxIterations: tolerancePolicy.maxIterations(iteration: iteration),
@@ -158,6 +161,13 @@ public final class SCF {
             } else if let refinement, iteration < parameters.maxIterations,
                       done || (!checkedEarly && iteration > 1 && residual < XCGridRefinement.earlyResidual) {
                 checkedEarly = true
+                if done {
+                    // the mixing history is not needed after this check whatever it decides (a finer grid
+                    // restarts the mixing, the current one ends the SCF): its pages go back before the
+                    // finer grid's fields are made
+                    mixer.reset()
+                    HeapRelease.freePages()
+                }
                 if let finer = try refinement.refined(terms: terms, density: rhoOut, atoms: basis.model.crystal.atoms.count) {
                     // E_xc not converged on its grid: go on from ρ_out on a finer one
                     terms.use(finer)

@@ -17,9 +17,6 @@
 final class XCGridRefinement {
     /// Ha per atom.
     let tolerance: Double
-    /// The finer term of the last check that kept the current grid: the next check (at convergence,
-    /// after the early one) needs the same one.
-    private var candidate: ExchangeCorrelation?
 
     init(tolerance: Double) { self.tolerance = tolerance }
     /// The XC grid is at most this many times the density grid per axis.
@@ -42,10 +39,10 @@ final class XCGridRefinement {
         let size = Self.next(current.xcGrid.size)
         let densityGrid = current.grid.size
         guard (0..<3).allSatisfy({ Double(size[$0]) <= maximumFactor * Double(densityGrid[$0]) }) else { return nil }
-        let finer = try candidate.flatMap { $0.xcGrid.size == size ? $0 : nil } ?? terms.exchangeCorrelation(on: size)
+        // built for each check, not kept between them: the term holds several fields of the finer grid
+        // through the SCF steps between the early check and convergence
+        let finer = try terms.exchangeCorrelation(on: size)
         let change = abs(finer.energy(rho) - current.energy(rho))
-        guard change > tolerance * Double(atoms) else { candidate = finer; return nil }
-        candidate = nil
-        return finer
+        return change > tolerance * Double(atoms) ? finer : nil
     }
 }

@@ -71,9 +71,12 @@ public final class ExchangeCorrelation: DensityTerm {
         return (density, gradient, s)
     }
 
-    /// E_xc alone: no potential, so no divergence term.
+    /// E_xc alone: no potential, so no divergence term, and σ without the gradient's components.
     public func energy(_ rho: [Double]) -> Double {
-        let (density, _, sigma) = inputs(rho)
+        let valence = interpolated(rho)
+        let total = coreDensity.map { c in zip(valence, c).map { $0 + $1 } } ?? valence
+        let sigma = isGGA ? xcGrid.gradientSquared(total) : nil
+        let density = total.map { max($0, 0) }
         var eps = [Double](repeating: 0, count: density.count)
         for f in functionals {
             let e = f.energyDensity(rho: density, sigma: sigma)

@@ -38,8 +38,9 @@ extension Kinetic: StressTerm {
                 let f = kb.kpoint.weight * occupations[n]
                 for g in 0..<npw { weight[g] += f * x[g, n].norm2 }
             }
+            let kpg = kb.kPlusG
             for g in 0..<npw where weight[g] != 0 {
-                let q = kb.kPlusG[g]
+                let q = kpg[g]
                 t[0] -= weight[g] * q.x * q; t[1] -= weight[g] * q.y * q; t[2] -= weight[g] * q.z * q
             }
         }
