@@ -219,6 +219,16 @@ public struct ScanConfig: Sendable {
         return sc
     }
 
+    /// Throws when the scan cannot be run although its config is valid for single points: a
+    /// spin-polarised base (warm starts, the journal and the analysis carry one density and no
+    /// magnetisation yet).
+    public func checkScannable() throws {
+        if base.magneticMoments != nil {
+            throw InputError("spin.polarized", "true: scans of spin-polarised calculations are not available yet; run single points with `preconv-mpi scf`",
+                             file: file)
+        }
+    }
+
     /// Line numbers of a document rewritten by `--set` do not match the user's file: drop them.
     static func relocate(_ e: InputError, overridden: Bool) -> InputError {
         guard overridden else { return e }
