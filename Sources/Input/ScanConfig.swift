@@ -5,7 +5,7 @@ import PlaneWave
 import Yams
 
 /// The configuration of a convergence scan: a one-point `Config` (structure, pseudopotentials,
-/// functional, smearing, basis, scf) plus the sections `stages`, `resources`, `output` and
+/// functional, smearing, spin, basis, scf) plus the sections `stages`, `resources`, `output` and
 /// `point_overrides`:
 ///
 /// ```yaml

@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import Bindings
 import PlaneWave
 
 /// A collinear spin-polarised reference computed with ABINIT 9.6.2 (Debian, libxc 5.2.3) on the same
