@@ -1,6 +1,10 @@
 import CXC
 
-/// One libxc functional (spin-unpolarised).
+/// One libxc functional, spin-unpolarised or (`polarized`) collinear spin-polarised.
+///
+/// Spin-polarised, libxc's arrays interleave the channels per point: ρ = (ρ↑, ρ↓),
+/// σ = (∇ρ↑·∇ρ↑, ∇ρ↑·∇ρ↓, ∇ρ↓·∇ρ↓), vρ = (∂(ρε)/∂ρ↑, ∂(ρε)/∂ρ↓), vσ likewise with σ's three
+/// entries; ε stays one value per point (per particle of ρ↑ + ρ↓).
 ///
 /// libxc returns ε_xc per particle (`zk`), ∂(ρε)/∂ρ (`vrho`) and, for GGAs, ∂(ρε)/∂σ with
 /// σ = |∇ρ|² (`vsigma`). Calling the GGA entry point on an LDA silently does nothing, so the
@@ -10,6 +14,8 @@ public final class XCFunctional: @unchecked Sendable {
     public let id: Int32
     public let family: Family
     public let name: String
+    /// Spin channels of the inputs: 1 (XC_UNPOLARIZED) or 2 (XC_POLARIZED).
+    public let spinChannels: Int
     /// Heap-allocated: libxc keeps state in the struct, so it must have a stable address
     /// (`&storedProperty` of a class may hand libxc a temporary copy).
     private let functional: UnsafeMutablePointer<xc_func_type>
@@ -26,16 +32,16 @@ public final class XCFunctional: @unchecked Sendable {
     }
 
     /// By libxc name, e.g. `gga_x_pbe`, `lda_xc_teter93`, `lda_c_pw`.
-    public convenience init(name: String) throws {
+    public convenience init(name: String, polarized: Bool = false) throws {
         let id = xc_functional_get_number(name)
         if id <= 0 { throw XCError.unknown(name) }
-        try self.init(id: id)
+        try self.init(id: id, polarized: polarized)
     }
 
-    public init(id: Int32) throws {
+    public init(id: Int32, polarized: Bool = false) throws {
         let f = UnsafeMutablePointer<xc_func_type>.allocate(capacity: 1)
         f.initialize(to: xc_func_type())
-        guard xc_func_init(f, id, XC_UNPOLARIZED) == 0 else {
+        guard xc_func_init(f, id, polarized ? XC_POLARIZED : XC_UNPOLARIZED) == 0 else {
             f.deallocate()
             throw XCError.initFailed(id)
         }
@@ -51,6 +57,7 @@ public final class XCFunctional: @unchecked Sendable {
         }
         self.id = id
         self.name = name
+        spinChannels = polarized ? 2 : 1
         functional = f
     }
 
@@ -59,20 +66,21 @@ public final class XCFunctional: @unchecked Sendable {
         functional.deallocate()
     }
 
-    /// Evaluates on `rho.count` points; `sigma` is required for GGAs and ignored for LDAs.
-    /// Returns ε (per particle), vρ and vσ (zeros for an LDA).
+    /// Evaluates on `rho.count / spinChannels` points; `sigma` is required for GGAs and ignored for LDAs.
+    /// Returns ε (per particle), vρ and vσ (zeros for an LDA), in the layout above.
     public func evaluate(rho: [Double], sigma: [Double]?) -> (exc: [Double], vrho: [Double], vsigma: [Double]) {
-        let np = rho.count
+        let np = rho.count / spinChannels
+        let nsigma = spinChannels == 1 ? np : 3 * np
         var zk = [Double](repeating: 0, count: np)
-        var vrho = [Double](repeating: 0, count: np)
-        var vsigma = [Double](repeating: 0, count: np)
+        var vrho = [Double](repeating: 0, count: rho.count)
+        var vsigma = [Double](repeating: 0, count: nsigma)
         if np == 0 { return (zk, vrho, vsigma) }
         switch family {
         case .lda:
             xc_lda_exc_vxc(functional, np, rho, &zk, &vrho)
         case .gga:
-            let s = sigma ?? [Double](repeating: 0, count: np)
-            precondition(s.count == np, "sigma must have one value per point")
+            let s = sigma ?? [Double](repeating: 0, count: nsigma)
+            precondition(s.count == nsigma, "sigma must have one value (three spin-polarised) per point")
             xc_gga_exc_vxc(functional, np, rho, s, &zk, &vrho, &vsigma)
         }
         return (zk, vrho, vsigma)
@@ -80,15 +88,16 @@ public final class XCFunctional: @unchecked Sendable {
 
     /// ε (per particle) only, on `rho.count` points (cheaper than `evaluate` when no potential is needed).
     public func energyDensity(rho: [Double], sigma: [Double]?) -> [Double] {
-        let np = rho.count
+        let np = rho.count / spinChannels
+        let nsigma = spinChannels == 1 ? np : 3 * np
         var zk = [Double](repeating: 0, count: np)
         if np == 0 { return zk }
         switch family {
         case .lda:
             xc_lda_exc(functional, np, rho, &zk)
         case .gga:
-            let s = sigma ?? [Double](repeating: 0, count: np)
-            precondition(s.count == np, "sigma must have one value per point")
+            let s = sigma ?? [Double](repeating: 0, count: nsigma)
+            precondition(s.count == nsigma, "sigma must have one value (three spin-polarised) per point")
             xc_gga_exc(functional, np, rho, s, &zk)
         }
         return zk

@@ -14,6 +14,7 @@ import PlaneWave
 /// pseudopotentials: {family: GTH-PBE, valence: {Ga: 3, As: 5}}   # or files: {Ga: Ga.psp8, As: As.psp8}, or directory: PATH
 /// functional: PBE                                # LDA (= Teter93), PW92, PBE
 /// smearing: {type: fermi-dirac, width: 0.01 Ha}  # or: none
+/// spin: {polarized: true, moments: {Fe: 3.0}}    # optional: collinear spin, starting moments in μB
 /// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, xc_grid: refined, bands: auto, symmetry: true}
 ///                                                # kmesh also {spacing: 0.15 1/Å}: N_i = max(1, ⌈|b_i|/Δk⌉) (KSpacing)
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,
@@ -27,6 +28,12 @@ import PlaneWave
 /// So `files` wins over `directory`, and both over `family`. Each file's functional must match
 /// `functional`; `allow_functional_mismatch: true` makes a mismatch a warning (kept in the physics
 /// identity).
+///
+/// `spin` (optional; default spin-unpolarised): `polarized: true` makes the calculation collinear
+/// spin-polarised; `moments` gives each atom's starting magnetic moment (μB, positive along spin
+/// up), per species (`{Fe: 3.0, O: 0}`, unnamed species 0) or as a list of one per atom in the
+/// structure's order (`[2.5, -2.5]`); default 0 for every atom. The moments also lower the symmetry
+/// used to the operations that keep them (`Model.symmetryTypes`). A smearing is required.
 ///
 /// `basis.xc_grid`: `refined` (default) evaluates exchange–correlation on a grid made finer until
 /// E_xc of the converged density changes by less than 2e-7 Ha per atom (`XCGridRefinement`);
@@ -46,7 +53,8 @@ import PlaneWave
 /// ```
 public struct Config: Sendable {
     /// Top-level keys of a one-point config.
-    public static let sectionKeys = ["name", "structure", "pseudopotentials", "functional", "smearing", "basis", "scf"]
+    public static let sectionKeys = ["name", "structure", "pseudopotentials", "functional", "smearing", "spin", "basis", "scf"]
+    public static let spinKeys = ["polarized", "moments"]
     public static let pseudopotentialKeys = PseudopotentialSelection.keys
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
@@ -68,6 +76,11 @@ public struct Config: Sendable {
     public private(set) var pseudopotentialFiles: [String: PseudopotentialFile]
     public private(set) var functional: Functional
     public private(set) var smearing: Smearing
+    /// The starting magnetic moment of each atom (μB, crystal order) of a spin-polarised
+    /// calculation; nil when spin-unpolarised (`spin` absent or `polarized: false`).
+    public var magneticMoments: [Double]? { model.magneticMoments }
+    /// `spin.moments` as given (nil: spin-unpolarised).
+    public private(set) var spinMoments: SpinMoments?
     public private(set) var discretization: Discretization
     /// The k-point spacing (bohr⁻¹) when `basis.kmesh` was given as `{spacing: 0.15 1/Å}`: the mesh in
     /// `discretization` is `KSpacing.mesh` of it for this config's cell (and is recomputed by
@@ -146,6 +159,9 @@ public struct Config: Sendable {
         // smearing
         let smearing = try root["smearing"].map { try readSmearing($0, warnings: &warnings) } ?? .none
 
+        // spin
+        let moments = try root["spin"].flatMap { try readSpin($0, structure: structure, warnings: &warnings) }
+
         // basis
         let basisNode = try root.required("basis", "at least ecut and kmesh")
         let basis = try basisNode.mapping(allowed: basisKeys)
@@ -218,7 +234,8 @@ public struct Config: Sendable {
         if xcOnDensityGrid { scf.xcGridTolerance = nil }
 
         let (crystal, model) = try build(structure: structure, family: family ?? "psp8", valences: valences, files: files,
-                                         functional: functional, smearing: smearing, bands: bands, document: document)
+                                         functional: functional, smearing: smearing, moments: moments, bands: bands,
+                                         document: document)
         if let s = kmeshSpacing {
             kmesh = try KSpacing.checkedMesh(lattice: crystal.lattice, spacing: s, field: "basis.kmesh.spacing")
         }
@@ -234,6 +251,7 @@ public struct Config: Sendable {
                        valences: valences, files: files, functional: functional, smearing: smearing, discretization: discretization,
                        scf: scf, warnings: warnings, crystal: crystal, model: model)
         c.kmeshSpacing = kmeshSpacing
+        c.spinMoments = moments
         return c
     }
 
@@ -251,7 +269,8 @@ public struct Config: Sendable {
     /// Validates the structure and assembles the model (pseudopotentials from `files`, the others
     /// from the shipped library).
     private static func build(structure: StructureSpec, family: String, valences: [String: Int], files: [String: PseudopotentialFile],
-                              functional: Functional, smearing: Smearing, bands: Int?, document: ConfigDocument?) throws -> (Crystal, Model) {
+                              functional: Functional, smearing: Smearing, moments: SpinMoments?, bands: Int?,
+                              document: ConfigDocument?) throws -> (Crystal, Model) {
         let crystal = try structure.crystal()
         var pps: [String: any Pseudopotential] = [:]
         for s in crystal.species {
@@ -260,7 +279,8 @@ public struct Config: Sendable {
             let field = valences[s] != nil ? "pseudopotentials.valence.\(s)" : "pseudopotentials.family"
             pps[s] = try PseudopotentialLibrary.shared.lookup(element: s, family: family, valence: valences[s], field: field)
         }
-        let model = try Model(crystal: crystal, pseudopotentials: pps, functional: functional, smearing: smearing)
+        let model = try Model(crystal: crystal, pseudopotentials: pps, functional: functional, smearing: smearing,
+                              magneticMoments: try moments?.moments(of: crystal))
         if let b = bands, 2 * b < model.electronCount {
             throw InputError("basis.bands", "\(b) bands cannot hold \(model.electronCount) electrons (need at least \((model.electronCount + 1) / 2))")
         }
@@ -318,6 +338,60 @@ public struct Config: Sendable {
         return make(w.value)
     }
 
+    /// The starting moments of `spin.moments`: per species, or one per atom of the crystal.
+    public enum SpinMoments: Sendable, Equatable {
+        case perSpecies([String: Double])
+        case perAtom([Double])
+
+        /// The moment of each of `crystal`'s atoms (μB).
+        func moments(of crystal: Crystal) throws -> [Double] {
+            switch self {
+            case .perSpecies(let table): return crystal.atoms.map { table[$0.species] ?? 0 }
+            case .perAtom(let list):
+                guard list.count == crystal.atoms.count else {
+                    throw InputError("spin.moments", "\(list.count) moments for the \(crystal.atoms.count) atoms of the cell: give one per atom, or a mapping per species ({Fe: 3.0})")
+                }
+                return list
+            }
+        }
+    }
+
+    /// `spin`: the starting moments when `polarized` is true, else nil.
+    static func readSpin(_ node: ConfigNode, structure: StructureSpec, warnings: inout [String]) throws -> SpinMoments? {
+        let m = try node.mapping(allowed: spinKeys, expected: "a mapping {polarized: true, moments: {Fe: 3.0}}")
+        let pNode = try m.required("polarized", "true or false")
+        guard try pNode.bool() else {
+            if let mo = m["moments"] { warnings.append("\(mo.path): ignored with polarized: false") }
+            return nil
+        }
+        let species = structure.atoms.map(\.species)
+        guard let mNode = m["moments"] else {
+            warnings.append("\(node.path).moments: not given; every atom starts with 0 μB, and a state without a moment stays so")
+            return .perSpecies([:])
+        }
+        func moment(_ n: ConfigNode) throws -> Double {
+            let v = try n.number(expected: "a magnetic moment in μB")
+            guard v.isFinite else { throw n.error("\(v) is not a finite moment (μB)") }
+            return v
+        }
+        if case .sequence = mNode.node {
+            let items = try mNode.sequence()
+            guard items.count == species.count else {
+                throw mNode.error("\(items.count) moments for \(species.count) atoms: give one per atom in the structure's order, or a mapping per species ({Fe: 3.0})")
+            }
+            return .perAtom(try items.map(moment))
+        }
+        let table = try mNode.mapping(expected: "a moment (μB) per species, e.g. {Fe: 3.0}, or a list with one per atom")
+        var bySpecies: [String: Double] = [:]
+        for key in table.keys {
+            guard species.contains(key) else {
+                throw table[key]!.error("'\(key)' is not a species of the structure (\(Array(Set(species)).sorted().joined(separator: ", ")))")
+            }
+            bySpecies[key] = try moment(table[key]!)
+        }
+        return .perSpecies(bySpecies)
+    }
+
     /// `kshift`: a list of three values (or one, for all directions), each 0 (Γ-centred) or 0.5 (half a mesh step).
     static func readKShift(_ node: ConfigNode) throws -> [Int] {
         let items: [ConfigNode]
@@ -360,7 +434,7 @@ public struct Config: Sendable {
             }
             (c.crystal, c.model) = try Self.build(structure: c.structure, family: c.pseudopotentialFamily, valences: c.valences,
                                                   files: c.pseudopotentialFiles,
-                                                  functional: c.functional, smearing: c.smearing,
+                                                  functional: c.functional, smearing: c.smearing, moments: c.spinMoments,
                                                   bands: c.discretization.bands, document: nil)
             if let s = c.kmeshSpacing {
                 // the spacing's mesh for the (possibly rescaled) cell
@@ -414,7 +488,8 @@ public struct Config: Sendable {
         let pps = crystal.species.map { "\($0) q\(model.pseudopotentials[$0]!.zion)" }.joined(separator: ", ")
         let k = discretization.kmesh.map(String.init).joined(separator: "x")
             + (kmeshSpacing.map { " (spacing \($0.text))" } ?? "")
-        return "\(name): \(formula), \(cell), \(pseudopotentialFamily) (\(pps)), \(functional.name), \(smearing), "
+        let spin = magneticMoments.map { m in "spin-polarised (moments " + m.map { shortNumber($0) }.joined(separator: ", ") + " μB), " } ?? ""
+        return "\(name): \(formula), \(cell), \(pseudopotentialFamily) (\(pps)), \(functional.name), \(smearing), \(spin)"
             + "ecut \(shortNumber(discretization.ecut)) Ha, k \(k), \(electronCount) electrons"
     }
 }

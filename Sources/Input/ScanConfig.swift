@@ -5,7 +5,7 @@ import PlaneWave
 import Yams
 
 /// The configuration of a convergence scan: a one-point `Config` (structure, pseudopotentials,
-/// functional, smearing, basis, scf) plus the sections `stages`, `resources`, `output` and
+/// functional, smearing, spin, basis, scf) plus the sections `stages`, `resources`, `output` and
 /// `point_overrides`:
 ///
 /// ```yaml
@@ -235,6 +235,16 @@ public struct ScanConfig: Sendable {
         }
         if !overrideErrors.isEmpty { throw ScanConfigErrors(overrideErrors.map { relocate($0, overridden: !overrides.isEmpty) }) }
         return sc
+    }
+
+    /// Throws when the scan cannot be run although its config is valid for single points: a
+    /// spin-polarised base (warm starts, the journal and the analysis carry one density and no
+    /// magnetisation yet).
+    public func checkScannable() throws {
+        if base.magneticMoments != nil {
+            throw InputError("spin.polarized", "true: scans of spin-polarised calculations are not available yet; run single points with `preconv-mpi scf`",
+                             file: file)
+        }
     }
 
     /// Line numbers of a document rewritten by `--set` do not match the user's file: drop them.

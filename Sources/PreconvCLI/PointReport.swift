@@ -18,8 +18,12 @@ public struct PointReport: Codable, Sendable {
         public let reduced: [Double]
         public let weight: Double
         public let plane_waves: Int
+        /// Spin-polarised: spin up's (the down channel's are `eigenvalues_down_Ha`).
         public let eigenvalues_Ha: [Double]
         public let occupations: [Double]
+        /// Spin-polarised only: the spin-down channel's eigenvalues (Ha) and occupations (0…1).
+        public var eigenvalues_down_Ha: [Double]? = nil
+        public var occupations_down: [Double]? = nil
     }
     public struct Step: Codable, Sendable {
         public let iteration: Int
@@ -55,6 +59,12 @@ public struct PointReport: Codable, Sendable {
     public let fft_grid: [Int]
     public let bands: Int
     public let electrons: Int
+    /// 1, or 2 for a collinear spin-polarised calculation (then each k-point entry also carries
+    /// the spin-down channel's eigenvalues and occupations).
+    public let spin_channels: Int
+    /// M = ∫ (ρ↑ − ρ↓) d³r and ∫ |ρ↑ − ρ↓| d³r (μB per cell); null when spin-unpolarised.
+    @EncodedAsNull public var total_magnetization_muB: Double?
+    @EncodedAsNull public var absolute_magnetization_muB: Double?
     public let kpoints: [KPointEntry]
     public let history: [Step]
     public let layout: KPointLayout
@@ -100,10 +110,18 @@ public struct PointReport: Codable, Sendable {
         fft_grid = r.fftGrid
         bands = r.bands
         electrons = r.electrons
+        spin_channels = r.spinChannels
+        total_magnetization_muB = r.magnetization?.total
+        absolute_magnetization_muB = r.magnetization?.absolute
         kpoints = r.kpoints.indices.map { k in
-            KPointEntry(reduced: [r.kpoints[k].reduced.x, r.kpoints[k].reduced.y, r.kpoints[k].reduced.z],
-                        weight: r.kpoints[k].weight, plane_waves: r.planeWaves[k],
-                        eigenvalues_Ha: r.eigenvalues[k], occupations: r.occupations[k])
+            var entry = KPointEntry(reduced: [r.kpoints[k].reduced.x, r.kpoints[k].reduced.y, r.kpoints[k].reduced.z],
+                                    weight: r.kpoints[k].weight, plane_waves: r.planeWaves[k],
+                                    eigenvalues_Ha: r.eigenvalues[k], occupations: r.occupations[k])
+            if r.spinChannels == 2 {
+                entry.eigenvalues_down_Ha = r.eigenvalues(spin: 1)[k]
+                entry.occupations_down = r.occupations(spin: 1)[k]
+            }
+            return entry
         }
         history = r.history.map { Step(iteration: $0.iteration, free_energy_Ha: $0.freeEnergy, energy_change_Ha: $0.energyChange,
                                        density_residual: $0.densityResidual, eigensolver_iterations: $0.eigensolverIterations,
@@ -125,8 +143,8 @@ public struct PointReport: Codable, Sendable {
         case name, converged, scf_iterations, free_energy_Ha, internal_energy_Ha, minus_TS_Ha, free_energy_per_atom_eV,
              fermi_level_Ha, gap_Ha, gap, metallic, metallic_reason, band_energy_Ha, terms_Ha, ecut_Ha, kmesh,
              kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
-             fft_grid, bands, electrons, kpoints, history, layout, scalapack_solves, kpoints_taken_over, wall_time_s,
-             peak_rss_MiB, forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
+             fft_grid, bands, electrons, spin_channels, total_magnetization_muB, absolute_magnetization_muB, kpoints, history, layout,
+             scalapack_solves, kpoints_taken_over, wall_time_s, peak_rss_MiB, forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
     }
 
     public func json() throws -> String {
@@ -142,6 +160,9 @@ public struct PointReport: Codable, Sendable {
         lines.append("  free energy F      \(f(free_energy_Ha)) Ha")
         lines.append("  internal energy U  \(f(internal_energy_Ha)) Ha   (−TS \(f(minus_TS_Ha)) Ha)")
         lines.append("  Fermi level        \(f(fermi_level_Ha, 6)) Ha")
+        if let m = total_magnetization_muB, let a = absolute_magnetization_muB {
+            lines.append("  magnetization      \(f(m, 6)) μB per cell (absolute \(f(a, 6)) μB), collinear spin-polarised")
+        }
         if let g = gap {
             lines.append("  gap                \(f(g.gap_Ha, 6)) Ha = \(f(g.gap_eV, 4)) eV (\(g.direct ? "direct" : "indirect"))")
         } else if metallic {

@@ -340,3 +340,34 @@ struct SchemaExtensionTests {
         }
     }
 }
+
+@Suite("Spin section")
+struct SpinConfigTests {
+    func spinConfig(_ spin: String) throws -> Config {
+        try Config.parse(yaml: baseYAML.replacingOccurrences(of: "smearing: {type: fermi-dirac, width: 0.01 Ha}",
+                                                             with: "smearing: {type: fermi-dirac, width: 0.01 Ha}\n" + spin))
+    }
+
+    @Test("moments per species, per atom, and the unpolarised default")
+    func moments() throws {
+        #expect(try Config.parse(yaml: baseYAML).model.magneticMoments == nil)
+        #expect(try spinConfig("spin: {polarized: true, moments: {Ga: 1.5}}").model.magneticMoments == [1.5, 0])
+        #expect(try spinConfig("spin: {polarized: true, moments: [1, -2.5]}").model.magneticMoments == [1, -2.5])
+        let off = try spinConfig("spin: {polarized: false, moments: {Ga: 1}}")
+        #expect(off.model.magneticMoments == nil && off.warnings.contains { $0.contains("spin.moments") })
+        let zero = try spinConfig("spin: {polarized: true}")
+        #expect(zero.model.magneticMoments == [0, 0] && zero.model.spinChannels == 2)
+        // the moments survive command-line overrides
+        let moved = try spinConfig("spin: {polarized: true, moments: {As: -1}}").applying(ConfigOverrides(ecut: "10"))
+        #expect(moved.model.magneticMoments == [0, -1])
+    }
+
+    @Test("a scan of a spin-polarised config is refused")
+    func scansRefused() throws {
+        let yaml = baseYAML.replacingOccurrences(of: "smearing: {type: fermi-dirac, width: 0.01 Ha}",
+                                                 with: "smearing: {type: fermi-dirac, width: 0.01 Ha}\nspin: {polarized: true, moments: {Ga: 1}}")
+        #expect {
+            try ScanConfig.parse(yaml: yaml).checkScannable()
+        } throws: { "\($0)".contains("spin.polarized") && "\($0)".contains("not available yet") }
+    }
+}

@@ -16,9 +16,11 @@ public struct SymmetryOperation: Sendable, Equatable {
 /// Monkhorst–Pack meshes and their reduction by the crystal's symmetry (spglib).
 public enum MonkhorstPack {
     /// The crystal's space-group operations (identity only when `useSymmetry` is false).
-    public static func symmetries(of crystal: Crystal, useSymmetry: Bool) -> (operations: [SymmetryOperation], spaceGroup: SpaceGroup?) {
+    /// `types`: the atom types to tell apart (default: the atomic numbers; `Model.symmetryTypes`
+    /// also tells apart atoms of different magnetic moments).
+    public static func symmetries(of crystal: Crystal, useSymmetry: Bool, types: [Int]? = nil) -> (operations: [SymmetryOperation], spaceGroup: SpaceGroup?) {
         guard useSymmetry else { return ([.identity], nil) }
-        let types = crystal.atoms.map { Elements.atomicNumber($0.species)! }
+        let types = types ?? crystal.atoms.map { Elements.atomicNumber($0.species)! }
         guard let sg = Spglib.spaceGroup(lattice: crystal.lattice.vectors, positions: crystal.atoms.map(\.position), types: types) else {
             return ([.identity], nil)
         }
@@ -28,9 +30,9 @@ public enum MonkhorstPack {
 
     /// Irreducible k-points of the n₁×n₂×n₃ mesh (Γ-centred; `shift` 1 = half-step) with weights.
     /// With `useSymmetry` false the full mesh is returned with equal weights.
-    public static func kpoints(crystal: Crystal, mesh: [Int], shift: [Int], useSymmetry: Bool) -> [KPoint] {
+    public static func kpoints(crystal: Crystal, mesh: [Int], shift: [Int], useSymmetry: Bool, types: [Int]? = nil) -> [KPoint] {
         if useSymmetry {
-            let types = crystal.atoms.map { Elements.atomicNumber($0.species)! }
+            let types = types ?? crystal.atoms.map { Elements.atomicNumber($0.species)! }
             let ir = Spglib.irreducibleMesh(mesh: mesh, shift: shift, timeReversal: true,
                                             lattice: crystal.lattice.vectors, positions: crystal.atoms.map(\.position),
                                             types: types)

@@ -21,15 +21,28 @@ public struct KBasis: Sendable {
     public let kinetic: [Double]
     /// Position of each G in the FFT box.
     public let fftIndex: [Int32]
+    /// The spin channel of the orbitals at this k-point: 0 (up, or no spin polarisation) or 1 (down).
+    public var spin = 0
     public var count: Int { millers.count }
 }
 
 /// The discretisation of a model: FFT grid, k-points, plane-wave spheres, symmetry operations.
+///
+/// With collinear spin polarisation (`Model.spinChannels` = 2) the orbitals' k-points are the
+/// irreducible k-points twice, spin up then spin down (DFTK's `basis.kpoints` with `n_spin_components`
+/// 2), each with its irreducible weight: every k-point-indexed quantity (orbitals, eigenvalues,
+/// occupations, the k-point distribution over processes) runs over k-points × spin.
 public final class PlaneWaveBasis: @unchecked Sendable {
     public let model: Model
     public let ecut: Double
     public let fftSize: [Int]
+    /// The orbitals' k-points: `irreducibleKPointCount` of spin channel 0, then as many of channel 1 if
+    /// spin-polarised.
     public let kpoints: [KBasis]
+    /// 1, or 2 with collinear spin polarisation (`kpoints` holds each irreducible k-point once per channel).
+    public let spinChannels: Int
+    /// The number of irreducible k-points (of one spin channel).
+    public var irreducibleKPointCount: Int { kpoints.count / spinChannels }
     public let symmetries: [SymmetryOperation]
     public let spaceGroup: SpaceGroup?
     public let fullMeshSize: Int
@@ -46,7 +59,8 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         self.model = model
         ecut = d.ecut
         let lattice = model.crystal.lattice
-        let (ops, sg) = MonkhorstPack.symmetries(of: model.crystal, useSymmetry: d.useSymmetry)
+        let types = model.symmetryTypes
+        let (ops, sg) = MonkhorstPack.symmetries(of: model.crystal, useSymmetry: d.useSymmetry, types: types)
         symmetries = ops
         spaceGroup = sg
         let grid = d.fftGrid ?? PlaneWaveBasis.minimalGrid(lattice: lattice, ecut: d.ecut, symmetries: ops)
@@ -61,8 +75,10 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         }
         fftSize = grid
         fullMeshSize = d.kmesh.reduce(1, *)
-        let kps = MonkhorstPack.kpoints(crystal: model.crystal, mesh: d.kmesh, shift: d.kshift, useSymmetry: d.useSymmetry)
-        kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: d.ecut, grid: grid, selection: sphereLattice) }
+        let kps = MonkhorstPack.kpoints(crystal: model.crystal, mesh: d.kmesh, shift: d.kshift, useSymmetry: d.useSymmetry, types: types)
+        let spheres = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: d.ecut, grid: grid, selection: sphereLattice) }
+        spinChannels = model.spinChannels
+        kpoints = spinChannels == 1 ? spheres : spheres + spheres.map { var down = $0; down.spin = 1; return down }
         (gridMillers, gridG2) = PlaneWaveBasis.gridVectors(lattice: lattice, grid: grid)
     }
 
@@ -83,6 +99,10 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         }
         self.model = model
         self.ecut = ecut
+        guard model.spinChannels == 1 else {
+            throw InputError("spin", "band structures and densities of states at given k-points are not available for spin-polarised calculations yet")
+        }
+        spinChannels = 1
         let (ops, sg) = MonkhorstPack.symmetries(of: model.crystal, useSymmetry: true)
         symmetries = ops
         spaceGroup = sg

@@ -34,9 +34,14 @@ public struct Model: Sendable {
     public let pseudopotentials: [String: any Pseudopotential]
     public let functional: Functional
     public let smearing: Smearing
+    /// Collinear spin polarisation: the starting magnetic moment of each atom (μB, in the crystal's
+    /// order; positive along the spin-up axis), nil for a spin-unpolarised calculation. The moments
+    /// make the starting magnetisation density (`SCF.initialDensity`) and lower the symmetry to the
+    /// operations that map every atom onto one of the same species and moment (`symmetryTypes`).
+    public let magneticMoments: [Double]?
 
     public init(crystal: Crystal, pseudopotentials: [String: any Pseudopotential], functional: Functional,
-                smearing: Smearing) throws {
+                smearing: Smearing, magneticMoments: [Double]? = nil) throws {
         for (i, a) in crystal.atoms.enumerated() where pseudopotentials[a.species] == nil {
             throw InputError("pseudopotentials", "no pseudopotential for \(a.species) (atom \(i))")
         }
@@ -49,10 +54,45 @@ public struct Model: Sendable {
         if smearing != .none && smearing.width == 0 {
             throw InputError("smearing.width", "must be positive for \(smearing) (use 'none' for fixed occupations)")
         }
+        if let moments = magneticMoments {
+            guard moments.count == crystal.atoms.count else {
+                throw InputError("spin.moments", "\(moments.count) moments given for \(crystal.atoms.count) atoms")
+            }
+            for (i, (m, a)) in zip(moments, crystal.atoms).enumerated() {
+                let z = Double(pseudopotentials[a.species]!.zion)
+                guard m.isFinite, abs(m) <= z else {
+                    throw InputError("spin.moments", "\(m) μB on atom \(i) (\(a.species)) is not within ±\(Int(z)) μB, its valence electron count")
+                }
+            }
+            if smearing == .none {
+                throw InputError("smearing", "none: a spin-polarised calculation needs a smearing (e.g. {type: fermi-dirac, width: 0.01 Ha}) to share the electrons between the spin channels")
+            }
+        }
         self.crystal = crystal
         self.pseudopotentials = pseudopotentials
         self.functional = functional
         self.smearing = smearing
+        self.magneticMoments = magneticMoments
+    }
+
+    /// 2 for a collinear spin-polarised model (orbitals and densities of spin up and down), else 1.
+    public var spinChannels: Int { magneticMoments == nil ? 1 : 2 }
+
+    /// The most electrons one orbital holds: 2 without spin polarisation, 1 with.
+    public var filledOccupation: Double { magneticMoments == nil ? 2 : 1 }
+
+    /// The atom types symmetry is found with (spglib): the atomic number, made distinct for atoms of
+    /// one species with different moments, so that only operations mapping each atom onto one with
+    /// the same moment remain (a moment pattern that breaks a symmetry keeps the lower symmetry;
+    /// operations that reverse every moment, as in antiferromagnets, are not used).
+    public var symmetryTypes: [Int] {
+        let z = crystal.atoms.map { Elements.atomicNumber($0.species)! }
+        guard let moments = magneticMoments else { return z }
+        var classes: [Double] = []
+        return zip(z, moments).map { zi, m in
+            let c = classes.firstIndex { abs($0 - m) < 1e-6 } ?? { classes.append(m); return classes.count - 1 }()
+            return zi + 1000 * c
+        }
     }
 
     /// Number of valence electrons Σ Z_ion.

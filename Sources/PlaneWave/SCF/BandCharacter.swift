@@ -46,8 +46,10 @@ public enum BandCharacter: Sendable, Equatable {
 
 extension SCFResult {
     /// Metallic or insulating (`BandCharacter.classify` of the irreducible k-points' eigenvalues).
-    /// Report `bandCharacter.gap`, not `gap`: `gap` is CBM − VBM even when ≤ 0.
+    /// Report `bandCharacter.gap`, not `gap`: `gap` is CBM − VBM even when ≤ 0. Spin-polarised
+    /// states are not classified yet (`unknown`): the criterion above counts doubly occupied bands.
     public var bandCharacter: BandCharacter {
-        BandCharacter.classify(eigenvalues: eigenvalues, kpoints: kpoints.map(\.reduced), electrons: electrons)
+        guard spinChannels == 1 else { return .unknown }
+        return BandCharacter.classify(eigenvalues: eigenvalues, kpoints: kpoints.map(\.reduced), electrons: electrons)
     }
 }

@@ -31,9 +31,10 @@ public struct BandCountPolicy: Sendable, Equatable {
     }
 
     /// Whether to add bands after SCF step `iteration` (from 1), `growths` having been added before.
-    public func shouldGrow(smearing: Smearing, iteration: Int, growths: Int, occupations: Occupations) -> Bool {
+    /// `filled`: the occupation of a full orbital (2, or 1 with spin polarisation).
+    public func shouldGrow(smearing: Smearing, iteration: Int, growths: Int, occupations: Occupations, filled: Double = 2) -> Bool {
         guard smearing != .none, iteration > 1, growths < maxGrowths else { return false }
-        let top = occupations.values.map { ($0.last ?? 0) / 2 }.max() ?? 0
+        let top = occupations.values.map { ($0.last ?? 0) / filled }.max() ?? 0
         return top > occupationThreshold
     }
 

@@ -19,11 +19,12 @@ protocol DensityStepStrategy: AnyObject {
 
 
 
-/// ‖ρ_out − ρ_in‖ on a grid of `count` points over the cell volume `volume`.
-func densityResidualNorm(_ rhoOut: [Double], _ rhoIn: [Double], volume: Double) -> Double {
+/// ‖ρ_out − ρ_in‖ on a grid of `points` points over the cell volume `volume`; spin-polarised the
+/// norm of (ρ, m), (∫ |Δρ|² + |Δm|² d³r)^½.
+func densityResidualNorm(_ rhoOut: [Double], _ rhoIn: [Double], volume: Double, points: Int) -> Double {
     var d2 = 0.0
     for i in 0..<rhoOut.count { let d = rhoOut[i] - rhoIn[i]; d2 += d * d }
-    return (d2 * volume / Double(rhoOut.count)).squareRoot()
+    return (d2 * volume / Double(points)).squareRoot()
 }
 
 /// One process does everything in turn, and mixes only when the SCF goes on.
@@ -31,15 +32,17 @@ final class SerialDensityStep: DensityStepStrategy {
     let terms: KohnShamTerms
     let mixer: AndersonAcceleration
     let volume: Double
+    /// Points of the density grid.
+    let points: Int
 
-    init(terms: KohnShamTerms, mixer: AndersonAcceleration, volume: Double) {
-        self.terms = terms; self.mixer = mixer; self.volume = volume
+    init(terms: KohnShamTerms, mixer: AndersonAcceleration, volume: Double, points: Int) {
+        self.terms = terms; self.mixer = mixer; self.volume = volume; self.points = points
     }
 
     func potential(_ rhoIn: [Double]) throws -> [Double] { try terms.potential(rhoIn) }
 
     func evaluate(rhoIn: inout [Double], rhoOut: [Double]) throws -> (energies: [Double], residual: Double, summing: Double) {
-        (try terms.densityEnergies(rhoOut), densityResidualNorm(rhoOut, rhoIn, volume: volume), 0)
+        (try terms.densityEnergies(rhoOut), densityResidualNorm(rhoOut, rhoIn, volume: volume, points: points), 0)
     }
 
     func advance(rhoIn: inout [Double], rhoOut: [Double]) {
@@ -61,13 +64,15 @@ final class SharedDensityStep: DensityStepStrategy {
     let terms: KohnShamTerms
     let mixer: AndersonAcceleration
     let volume: Double
+    /// Points of the density grid.
+    let points: Int
     let distribution: KPointDistribution
     let mixingProcess: Int, energyProcess: Int
     /// The next potential, from the last `evaluate`.
     private var pending: [Double]? = nil
 
-    init(terms: KohnShamTerms, mixer: AndersonAcceleration, volume: Double, distribution: KPointDistribution) {
-        self.terms = terms; self.mixer = mixer; self.volume = volume; self.distribution = distribution
+    init(terms: KohnShamTerms, mixer: AndersonAcceleration, volume: Double, points: Int, distribution: KPointDistribution) {
+        self.terms = terms; self.mixer = mixer; self.volume = volume; self.points = points; self.distribution = distribution
         let loads = distribution.processLoads
         // the heavier task (mixing and potential) to the least loaded process, the energies to the next
         let byLoad = loads.indices.sorted { (loads[$0], $0) < (loads[$1], $1) }
@@ -89,7 +94,7 @@ final class SharedDensityStep: DensityStepStrategy {
             for i in 0..<m { shared[i] = e[i] }
         }
         if rank == mixingProcess {
-            shared[m] = densityResidualNorm(rhoOut, rhoIn, volume: volume)
+            shared[m] = densityResidualNorm(rhoOut, rhoIn, volume: volume, points: points)
             rhoIn = mixer.next(input: rhoIn, output: rhoOut)
             let next = try terms.potential(rhoIn)
             for i in 0..<n { shared[m + 1 + i] = next[i] }

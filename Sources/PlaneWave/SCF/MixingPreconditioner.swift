@@ -16,7 +16,10 @@ public struct NoPreconditioner: MixingPreconditioner {
 
 /// Kerker's preconditioner (G. P. Kerker, Phys. Rev. B 23, 3082 (1981)), the Thomas–Fermi
 /// screening of the homogeneous electron gas: P(G) = G²/(G² + q₀²). It damps the long-wavelength
-/// charge sloshing of metals and large cells.
+/// charge sloshing of metals and large cells. On a spin-polarised residual (Δρ, Δm) it screens the
+/// total density only and leaves the magnetisation's unchanged: the long-wavelength divergence it
+/// removes is the Hartree response, which m does not have (the usual choice, e.g. ABINIT's default
+/// and DFTK's `KerkerMixing`).
 public struct KerkerPreconditioner: MixingPreconditioner {
     /// q₀ (bohr⁻¹).
     public let wavevector: Double
@@ -27,6 +30,13 @@ public struct KerkerPreconditioner: MixingPreconditioner {
     }
 
     public func precondition(_ residual: inout [Double]) {
+        let n = grid.count
+        if residual.count > n {
+            var total = Array(residual[0..<n])
+            precondition(&total)
+            residual.replaceSubrange(0..<n, with: total)
+            return
+        }
         var fG = grid.fourier(residual)
         let q2 = wavevector * wavevector
         for (i, g2) in grid.g2.enumerated() { fG[i] = fG[i] * (g2 / (g2 + q2)) }

@@ -1,18 +1,22 @@
 import Bindings
 import Foundation
 
-/// Occupations from eigenvalues: f_nk = 2 f((ε_nk − μ)/σ), with μ found by bisection so that
+/// Occupations from eigenvalues: f_nk = f₀ f((ε_nk − μ)/σ), with μ found by bisection so that
 /// Σ_k w_k Σ_n f_nk = N_el; for `Smearing.none` the lowest N_el/2 bands of every k are filled.
+/// f₀ = 2 without spin polarisation; with it f₀ = 1 and the k-points run over both spin channels
+/// (`PlaneWaveBasis.kpoints`), so that one Fermi level is shared by the two channels.
 public struct Occupations: Sendable {
-    /// Occupation (0…2) per k-point per band.
+    /// Occupation (0…f₀) per k-point per band.
     public let values: [[Double]]
     public let fermiLevel: Double
     /// −T·S (Ha).
     public let entropyTerm: Double
 
-    public static func compute(eigenvalues: [[Double]], weights: [Double], electrons: Int, smearing: Smearing) throws -> Occupations {
+    public static func compute(eigenvalues: [[Double]], weights: [Double], electrons: Int, smearing: Smearing,
+                               filled: Double = 2) throws -> Occupations {
         let nel = Double(electrons)
         if case .none = smearing {
+            precondition(filled == 2, "fixed occupations are for spin-unpolarised calculations")
             guard electrons % 2 == 0 else {
                 throw InputError("smearing", "\(electrons) electrons cannot fill bands pairwise; use a smearing")
             }
@@ -27,14 +31,14 @@ public struct Occupations: Sendable {
         let sigma = smearing.width
         let all = eigenvalues.flatMap { $0 }
         guard let lo0 = all.min(), let hi0 = all.max() else { throw InputError("bands", "no eigenvalues") }
-        let capacity = 2 * weights.enumerated().reduce(0.0) { $0 + $1.element * Double(eigenvalues[$1.offset].count) }
+        let capacity = filled * weights.enumerated().reduce(0.0) { $0 + $1.element * Double(eigenvalues[$1.offset].count) }
         guard capacity >= nel - 1e-9 else { throw InputError("bands", "too few bands for \(electrons) electrons") }
         func count(_ mu: Double) -> Double {
             var s = 0.0
             for (k, e) in eigenvalues.enumerated() {
                 var sk = 0.0
                 for x in e { sk += smearing.occupation((x - mu) / sigma) }
-                s += weights[k] * 2 * sk
+                s += weights[k] * filled * sk
             }
             return s
         }
@@ -49,8 +53,8 @@ public struct Occupations: Sendable {
         let occ = eigenvalues.enumerated().map { (k, e) -> [Double] in
             e.map { x in
                 let t = (x - mu) / sigma
-                entropy += weights[k] * 2 * smearing.entropy(t)
-                return 2 * smearing.occupation(t)
+                entropy += weights[k] * filled * smearing.entropy(t)
+                return filled * smearing.occupation(t)
             }
         }
         return Occupations(values: occ, fermiLevel: mu, entropyTerm: -sigma * entropy)

@@ -69,16 +69,26 @@ public final class SCF {
     /// Superposition of atomic valence densities, ρ_G = (1/Ω) Σ_a ρ_a(|G|) e^{−iG·τ_a}: the
     /// pseudo-atom's own density where the pseudopotential carries one (`valenceDensityFourier`,
     /// scaled to hold Z_a electrons, as its table may be truncated), otherwise a Gaussian charge
-    /// Z_a e^{−G²s²/2}, s = 1.2 bohr.
+    /// Z_a e^{−G²s²/2}, s = 1.2 bohr. Spin-polarised, (ρ, m) with the magnetisation the atomic
+    /// densities weighted by the moments, m_G = (1/Ω) Σ_a (μ_a/Z_a) ρ_a(|G|) e^{−iG·τ_a} (ABINIT's
+    /// `spinat` start), so each atom starts with its moment μ_a and |m| ≤ ρ.
     public func initialDensity() -> [Double] { SCF.initialDensity(basis: basis, grid: grid) }
 
     /// `initialDensity()` without building an SCF.
     public static func initialDensity(basis: PlaneWaveBasis, grid: FourierGrid) -> [Double] {
+        let total = atomicDensity(basis: basis, grid: grid, weights: nil)
+        guard let moments = basis.model.magneticMoments else { return total }
+        return total + atomicDensity(basis: basis, grid: grid, weights: moments)
+    }
+
+    /// Σ_a c_a ρ_a (as in `initialDensity`) with c_a = 1, or c_a = weights[a]/Z_a.
+    static func atomicDensity(basis: PlaneWaveBasis, grid: FourierGrid, weights: [Double]?) -> [Double] {
         let s = 1.2
         let species = Array(Set(basis.model.crystal.atoms.map(\.species))).sorted()
         let potentials = species.map { basis.model.pseudopotentials[$0]! }
         let atomSpecies = basis.model.crystal.atoms.map { a in species.firstIndex(of: a.species)! }
         let scale = potentials.map { p in p.hasValenceDensity ? Double(p.zion) / p.valenceDensityFourier(0) : 0 }
+        let atomWeight = weights.map { w in w.indices.map { w[$0] / Double(potentials[atomSpecies[$0]].zion) } }
         var radial = [Double](repeating: 0, count: species.count)
         var rhoG = [Complex64](repeating: .zero, count: grid.count)
         for (i, m) in grid.millers.enumerated() {
@@ -90,7 +100,11 @@ public final class SCF {
             var v = Complex64.zero
             for (a, atom) in basis.model.crystal.atoms.enumerated() {
                 let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
-                v += Complex64(cos(phase), sin(phase)) * radial[atomSpecies[a]]
+                if let atomWeight {
+                    v += Complex64(cos(phase), sin(phase)) * (atomWeight[a] * radial[atomSpecies[a]])
+                } else {
+                    v += Complex64(cos(phase), sin(phase)) * radial[atomSpecies[a]]
+                }
             }
             rhoG[i] = v * (1 / basis.volume)
         }
@@ -107,13 +121,16 @@ public final class SCF {
         let mixer = AndersonAcceleration(damping: parameters.mixingDamping, history: parameters.mixingHistory,
                                          preconditioner: parameters.mixingPreconditioner(grid: grid))
         let densityStep: DensityStepStrategy = distribution.process.count == 1
-            ? SerialDensityStep(terms: terms, mixer: mixer, volume: basis.volume)
-            : SharedDensityStep(terms: terms, mixer: mixer, volume: basis.volume, distribution: distribution)
+            ? SerialDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count)
+            : SharedDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count, distribution: distribution)
+        let filled = basis.model.filledOccupation
         adoptOrbitals(startOrbitals)
         sharing = try distribution.makeSharing(planeWaves: basis.kpoints.map(\.count))
         if sharing != nil { eigensolver.prepareLayouts(for: basis.kpoints.indices) }
         var rhoIn = startDensity ?? initialDensity()
-        guard rhoIn.count == grid.count else { throw InputError("start_density", "has \(rhoIn.count) points, the grid \(grid.count)") }
+        guard rhoIn.count == basis.spinChannels * grid.count else {
+            throw InputError("start_density", "has \(rhoIn.count) values, the grid \(grid.count) points × \(basis.spinChannels) spin channels")
+        }
         var history: [SCFStep] = []
         var previousF = Double.nan
         var residual = 1.0
@@ -134,10 +151,11 @@ public final class SCF {
             let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
                                                                maxIterations: tolerancePolicy.maxIterations(iteration: iteration),
                                                                previous: previousOccupations)
-            let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing)
+            let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing,
+                                              filled: filled)
             previousOccupations = occ.values
             var (rhoOut, orbitalSums) = try density(occupations: occ.values)
-            rhoOut = symmetrization.symmetrize(rhoOut, grid: grid)
+            rhoOut = symmetrize(rhoOut)
             // the energy of ρ_out and its residual
             let evaluated = try densityStep.evaluate(rhoIn: &rhoIn, rhoOut: rhoOut)
             reductionClock += evaluated.summing
@@ -153,7 +171,8 @@ public final class SCF {
             history.append(step)
             observer?(step)
             var done = convergence.isConverged(iteration: iteration, energyChange: change, densityResidual: residual)
-            if bandPolicy.shouldGrow(smearing: basis.model.smearing, iteration: iteration, growths: growths, occupations: occ), grow() {
+            if bandPolicy.shouldGrow(smearing: basis.model.smearing, iteration: iteration, growths: growths, occupations: occ,
+                                     filled: filled), grow() {
                 // not enough empty bands: go on from the current density with more
                 growths += 1
                 previousOccupations = nil
@@ -179,15 +198,19 @@ public final class SCF {
             if done || stopped || iteration >= parameters.maxIterations {
                 try sharing?.end()
                 sharing = nil
-                let gap = BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel)
+                // the gap of the doubly occupied bands; with spin polarisation not defined that way
+                let gap = basis.spinChannels == 1
+                    ? BandGap.find(eigenvalues: eigenvalues, kpoints: basis.kpoints.map(\.kpoint.reduced), electrons: nel) : nil
                 var bandEnergy = 0.0
                 for (k, e) in eigenvalues.enumerated() { for (n, x) in e.enumerated() { bandEnergy += weights[k] * occ.values[k][n] * x } }
                 var result = SCFResult(converged: done, iterations: iteration, terms: energies, fermiLevel: occ.fermiLevel,
-                                 eigenvalues: eigenvalues, occupations: occ.values, kpoints: basis.kpoints.map(\.kpoint),
+                                 eigenvalues: eigenvalues, occupations: occ.values,
+                                 kpoints: basis.kpoints.prefix(basis.irreducibleKPointCount).map(\.kpoint),
                                  gap: gap, bandEnergy: bandEnergy, history: history,
                                  planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize,
                                  xcGrid: terms.exchangeCorrelation.xcGrid.size, bands: bands,
-                                 density: rhoOut, electrons: nel, stopped: stopped)
+                                 density: rhoOut, electrons: nel, stopped: stopped, spinChannels: basis.spinChannels,
+                                 magnetization: magnetization(rhoOut))
                 // collective: `done` is the same on every process
                 // the mixing history is not needed any more: its pages go back before the forces
                 mixer.reset()
@@ -225,16 +248,36 @@ public final class SCF {
         }
     }
 
+    /// The density symmetrised over the basis' operations; spin-polarised ρ and m each (the
+    /// operations keep every atom's moment, `Model.symmetryTypes`, so m is a scalar under them).
+    func symmetrize(_ rho: [Double]) -> [Double] {
+        guard basis.spinChannels == 2 else { return symmetrization.symmetrize(rho, grid: grid) }
+        let n = grid.count
+        return symmetrization.symmetrize(Array(rho[0..<n]), grid: grid) + symmetrization.symmetrize(Array(rho[n...]), grid: grid)
+    }
+
+    /// Total and absolute magnetisation (μB per cell), ∫ m d³r and ∫ |m| d³r of (ρ, m) on the density
+    /// grid; nil without spin polarisation.
+    func magnetization(_ rho: [Double]) -> Magnetization? {
+        guard basis.spinChannels == 2 else { return nil }
+        let m = Array(rho[grid.count...])
+        return Magnetization(total: grid.integrate(m), absolute: grid.integrate(m.map(abs)))
+    }
+
     /// Diagonalises H[v] at every owned k-point (`KohnShamEigensolver.solveAll`) from the current
     /// orbitals, keeping the new ones; returns all eigenvalues and the largest iteration count.
-    func diagonalize(potential v: [Double], tolerance: Double, maxIterations: Int, previous: [[Double]]?) throws -> ([[Double]], Int) {
+    /// Spin-polarised, `v` is (V↑, V↓) and each k-point takes its channel's.
+    func diagonalize(potential: [Double], tolerance: Double, maxIterations: Int, previous: [[Double]]?) throws -> ([[Double]], Int) {
         let bands = self.bands
-        var potentialFourier: [Complex64]? = nil
+        let n = grid.count
+        let channels = basis.spinChannels == 1 ? [potential] : [Array(potential[0..<n]), Array(potential[n...])]
+        var fourier: [[Complex64]?] = [nil, nil]
         let r = try eigensolver.solveAll(
             bands: bands, reported: bands, sharing: sharing, published: { self.orbitals[$0] },
             otherFailure: InputError("scf", "the eigensolver failed on another process"),
             solve: { k, initial in
-                try self.eigensolver.solve(k, potential: v, potentialFourier: &potentialFourier, initial: initial, bands: bands,
+                let spin = self.basis.kpoints[k].spin
+                return try self.eigensolver.solve(k, potential: channels[spin], potentialFourier: &fourier[spin], initial: initial, bands: bands,
                                            tolerances: self.tolerancePolicy.bandTolerances(tolerance, bands: bands,
                                                                                           previousOccupations: previous?[k]),
                                            maxIterations: maxIterations)

@@ -54,7 +54,19 @@ public struct EnergyTerms: Sendable, Codable, Equatable {
     }
 }
 
+/// Total and absolute magnetisation of a collinear spin-polarised state (μB per cell):
+/// M = ∫ m d³r and ∫ |m| d³r, m = ρ↑ − ρ↓ (one μB per unpaired electron, g = 2), on the density
+/// grid as ABINIT prints them.
+public struct Magnetization: Sendable, Codable, Equatable {
+    public let total: Double
+    public let absolute: Double
+}
+
 /// Everything a self-consistent calculation produces.
+///
+/// Spin-polarised (`spinChannels` = 2), `eigenvalues` and `occupations` run over k-points × spin
+/// (spin up for every irreducible k-point, then spin down: `PlaneWaveBasis.kpoints`' order), while
+/// `kpoints` and `planeWaves` are the irreducible k-points once; `density` is (ρ, m).
 public struct SCFResult: Sendable {
     public let converged: Bool
     public let iterations: Int
@@ -64,9 +76,11 @@ public struct SCFResult: Sendable {
     /// Fermi level (Ha), ABINIT's convention (the average local potential excluded); the highest
     /// occupied level for fixed occupations.
     public let fermiLevel: Double
-    /// Eigenvalues (Ha) per irreducible k-point, ascending.
+    /// Eigenvalues (Ha) per irreducible k-point (× spin channel), ascending.
     public let eigenvalues: [[Double]]
+    /// Occupations (0…2, or 0…1 per spin channel) per irreducible k-point (× spin channel).
     public let occupations: [[Double]]
+    /// The irreducible k-points.
     public let kpoints: [KPoint]
     public let gap: BandGap?
     public let bandEnergy: Double
@@ -76,11 +90,25 @@ public struct SCFResult: Sendable {
     /// The grid exchange–correlation was evaluated on (`fftGrid` unless `XCGridRefinement` refined it).
     public var xcGrid: [Int]
     public let bands: Int
-    /// Converged density on the FFT grid (electrons/bohr³), for warm starts.
+    /// Converged density on the FFT grid (electrons/bohr³), for warm starts; spin-polarised ρ then m.
     public let density: [Double]
     public let electrons: Int
     /// The loop was ended by `SCF.shouldStop` before converging.
     public let stopped: Bool
+    /// 1, or 2 for a collinear spin-polarised calculation.
+    public var spinChannels = 1
+    /// Total and absolute magnetisation of the final density; nil without spin polarisation.
+    public var magnetization: Magnetization? = nil
+
+    /// The eigenvalues (Ha) of spin channel `spin` (0 up, 1 down) at each irreducible k-point.
+    public func eigenvalues(spin: Int) -> [[Double]] {
+        Array(eigenvalues[(spin * kpoints.count)..<((spin + 1) * kpoints.count)])
+    }
+
+    /// The occupations of spin channel `spin` at each irreducible k-point.
+    public func occupations(spin: Int) -> [[Double]] {
+        Array(occupations[(spin * kpoints.count)..<((spin + 1) * kpoints.count)])
+    }
     /// Force on each atom (Ha/bohr, Cartesian, in the crystal's order), −dF/dτ_a at the converged
     /// state (`KohnShamTerms.forces`); nil when the SCF did not converge.
     public var forces: [SIMD3<Double>]? = nil

@@ -11,6 +11,13 @@ import Numerics
 /// are exact there); V_xc is the restriction of the fine-grid potential to the density grid's
 /// coefficients, which is δE_xc/δρ of the energy so computed. On the density grid itself
 /// (`xcGrid` = `grid`) this is the usual evaluation.
+///
+/// Collinear spin-polarised (`spinChannels` = 2) the density is (ρ, m), the total and the
+/// magnetisation density, one after the other on the grid (`SCF`'s spin layout); libxc's polarised
+/// functional is evaluated on ρ↑ = (ρ + m + ρ_c)/2, ρ↓ = (ρ − m + ρ_c)/2 (the core charge split
+/// equally between the channels, as ABINIT and DFTK do), with
+///   V_xc,↑ = ∂(ρε)/∂ρ↑ − ∇·(2 ∂(ρε)/∂σ↑↑ ∇ρ↑ + ∂(ρε)/∂σ↑↓ ∇ρ↓) and V_xc,↓ likewise;
+/// the potential is (V_xc,↑, V_xc,↓), one after the other on the grid.
 public final class ExchangeCorrelation: DensityTerm {
     public let name = "xc"
     let grid: FourierGrid
@@ -21,12 +28,17 @@ public final class ExchangeCorrelation: DensityTerm {
     let coreDensity: [Double]?
     /// The index on `xcGrid` of each density-grid point's G; nil when the grids are one.
     let fineIndex: [Int]?
+    /// 1, or 2 for a collinear spin-polarised density (ρ, m).
+    public let spinChannels: Int
 
-    public init(grid: FourierGrid, xcGrid: FourierGrid? = nil, functional: Functional, coreDensity: [Double]? = nil) throws {
+    public init(grid: FourierGrid, xcGrid: FourierGrid? = nil, functional: Functional, coreDensity: [Double]? = nil,
+                spinChannels: Int = 1) throws {
+        precondition(spinChannels == 1 || spinChannels == 2, "one or two spin channels")
         self.grid = grid
         let xcGrid = xcGrid ?? grid
         self.xcGrid = xcGrid
-        functionals = try functional.components.map { try XCFunctional(name: $0) }
+        self.spinChannels = spinChannels
+        functionals = try functional.components.map { try XCFunctional(name: $0, polarized: spinChannels == 2) }
         isGGA = functionals.contains { $0.family == .gga }
         self.coreDensity = coreDensity
         precondition(coreDensity == nil || coreDensity!.count == xcGrid.count, "the core density lives on the XC grid")
@@ -73,6 +85,7 @@ public final class ExchangeCorrelation: DensityTerm {
 
     /// E_xc alone: no potential, so no divergence term, and σ without the gradient's components.
     public func energy(_ rho: [Double]) -> Double {
+        if spinChannels == 2 { return spinEnergy(rho) }
         let valence = interpolated(rho)
         let total = coreDensity.map { c in zip(valence, c).map { $0 + $1 } } ?? valence
         let sigma = isGGA ? xcGrid.gradientSquared(total) : nil
@@ -86,6 +99,10 @@ public final class ExchangeCorrelation: DensityTerm {
     }
 
     public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
+        if spinChannels == 2 {
+            let (energy, v) = spinEnergyAndFinePotentials(rho)
+            return (energy, restricted(v.up) + restricted(v.down))
+        }
         let (energy, v) = energyAndFinePotential(rho)
         return (energy, restricted(v))
     }
@@ -129,7 +146,7 @@ extension ExchangeCorrelation: AtomicForceTerm {
     public func forces(_ state: ForceState) -> [SIMD3<Double>] {
         let model = grid.basis.model
         guard coreDensity != nil else { return [SIMD3<Double>](repeating: .zero, count: model.crystal.atoms.count) }
-        let v = energyAndFinePotential(state.density).potential
+        let v = corePotential(state.density)
         return atomCentredForces(grid: xcGrid, field: v, model: model) { pp, q in pp.coreChargeFourier(q) }
     }
 }
@@ -141,6 +158,7 @@ extension ExchangeCorrelation: StressTerm {
     /// v_ρ = ∂(ρε)/∂ρ and v_σ = ∂(ρε)/∂σ (libxc's vrho, vsigma; zero for LDAs), T the core charge's
     /// radial parts (`atomCentredStress` with f = V_xc, g′ = ρ′_c,a), all on `xcGrid`.
     public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+        if spinChannels == 2 { return spinStrainDerivative(state) }
         let (density, gradient, sigma) = inputs(state.density)
         let n = density.count
         let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
@@ -158,8 +176,138 @@ extension ExchangeCorrelation: StressTerm {
         }
         for a in 0..<3 { t[a][a] += energy - scaling }
         if coreDensity != nil {
-            let v = energyAndFinePotential(state.density).potential
+            let v = corePotential(state.density)
             let core = atomCentredStress(grid: xcGrid, field: v, model: grid.basis.model) { pp, q in pp.coreChargeFourierDerivative(q) }
+            t = Tensor3.sum(t, core)
+        }
+        return t
+    }
+}
+
+// MARK: collinear spin
+
+extension ExchangeCorrelation {
+    /// The potential the core charge feels on `xcGrid`: V_xc, or (V_xc,↑ + V_xc,↓)/2 spin-polarised
+    /// (ρ_c/2 in each channel).
+    func corePotential(_ rho: [Double]) -> [Double] {
+        guard spinChannels == 2 else { return energyAndFinePotential(rho).potential }
+        let v = spinEnergyAndFinePotentials(rho).potentials
+        return zip(v.up, v.down).map { ($0 + $1) / 2 }
+    }
+
+    /// ρ↑, ρ↓ (unclipped) of (ρ, m) on `xcGrid`, with ρ_c/2 each; libxc's interleaved (ρ↑, ρ↓),
+    /// clipped at zero; with GGAs the channels' gradients and libxc's interleaved σ.
+    func spinInputs(_ rm: [Double]) -> (density: [Double], gradients: [[[Double]]], sigma: [Double]?) {
+        let n = grid.count
+        precondition(rm.count == 2 * n, "a spin density holds ρ and m")
+        let total = interpolated(Array(rm[0..<n])), m = interpolated(Array(rm[n...]))
+        let np = total.count
+        var up = [Double](repeating: 0, count: np), down = up
+        for i in 0..<np {
+            let c = coreDensity?[i] ?? 0
+            up[i] = (total[i] + m[i] + c) / 2
+            down[i] = (total[i] - m[i] + c) / 2
+        }
+        var density = [Double](repeating: 0, count: 2 * np)
+        for i in 0..<np { density[2 * i] = max(up[i], 0); density[2 * i + 1] = max(down[i], 0) }
+        guard isGGA else { return (density, [], nil) }
+        let gu = xcGrid.gradient(up), gd = xcGrid.gradient(down)
+        var sigma = [Double](repeating: 0, count: 3 * np)
+        for a in 0..<3 {
+            for i in 0..<np {
+                sigma[3 * i] += gu[a][i] * gu[a][i]
+                sigma[3 * i + 1] += gu[a][i] * gd[a][i]
+                sigma[3 * i + 2] += gd[a][i] * gd[a][i]
+            }
+        }
+        return (density, [gu, gd], sigma)
+    }
+
+    /// ρ↑ + ρ↓ of libxc's interleaved (clipped) density.
+    static func channelSum(_ density: [Double]) -> [Double] {
+        (0..<(density.count / 2)).map { density[2 * $0] + density[2 * $0 + 1] }
+    }
+
+    func spinEnergy(_ rm: [Double]) -> Double {
+        let (density, _, sigma) = spinInputs(rm)
+        var eps = [Double](repeating: 0, count: density.count / 2)
+        for f in functionals {
+            let e = f.energyDensity(rho: density, sigma: sigma)
+            for i in 0..<eps.count { eps[i] += e[i] }
+        }
+        return xcGrid.integrate(eps, Self.channelSum(density))
+    }
+
+    /// ε_xc and libxc's interleaved vρ, vσ summed over the functionals.
+    func spinEvaluate(density: [Double], sigma: [Double]?) -> (eps: [Double], vrho: [Double], vsigma: [Double]) {
+        let np = density.count / 2
+        var eps = [Double](repeating: 0, count: np)
+        var vrho = [Double](repeating: 0, count: 2 * np)
+        var vsigma = [Double](repeating: 0, count: 3 * np)
+        for f in functionals {
+            let r = f.evaluate(rho: density, sigma: sigma)
+            for i in 0..<np { eps[i] += r.exc[i] }
+            for i in 0..<(2 * np) { vrho[i] += r.vrho[i] }
+            if f.family == .gga { for i in 0..<(3 * np) { vsigma[i] += r.vsigma[i] } }
+        }
+        return (eps, vrho, vsigma)
+    }
+
+    /// E_xc and (V_xc,↑, V_xc,↓) on `xcGrid` (before the restriction to the density grid).
+    func spinEnergyAndFinePotentials(_ rm: [Double]) -> (energy: Double, potentials: (up: [Double], down: [Double])) {
+        let (density, gradients, sigma) = spinInputs(rm)
+        let np = density.count / 2
+        let (eps, vrho, vsigma) = spinEvaluate(density: density, sigma: sigma)
+        var up = (0..<np).map { vrho[2 * $0] }, down = (0..<np).map { vrho[2 * $0 + 1] }
+        if isGGA {
+            let gu = gradients[0], gd = gradients[1]
+            var hu = [[Double]](repeating: [Double](repeating: 0, count: np), count: 3), hd = hu
+            for a in 0..<3 {
+                for i in 0..<np {
+                    let uu: Double = vsigma[3 * i], ud: Double = vsigma[3 * i + 1], dd: Double = vsigma[3 * i + 2]
+                    hu[a][i] = 2 * uu * gu[a][i] + ud * gd[a][i]
+                    hd[a][i] = 2 * dd * gd[a][i] + ud * gu[a][i]
+                }
+            }
+            let du = xcGrid.divergence(hu), dd = xcGrid.divergence(hd)
+            for i in 0..<np { up[i] -= du[i]; down[i] -= dd[i] }
+        }
+        return (xcGrid.integrate(eps, Self.channelSum(density)), (up, down))
+    }
+
+    /// `strainDerivative` spin-polarised: with ρ̃_σ the channels' densities (ρ_c/2 each),
+    ///   ∂E_xc/∂ε_αβ = δ_αβ [E_xc − ∫ (Σ_σ v_ρσ ρ̃_σ + 2 Σ_σσ′ v_σσ′ σ_σσ′)]
+    ///                − ∫ (2 v_↑↑ ∂_αρ̃↑∂_βρ̃↑ + v_↑↓ (∂_αρ̃↑∂_βρ̃↓ + ∂_αρ̃↓∂_βρ̃↑) + 2 v_↓↓ ∂_αρ̃↓∂_βρ̃↓) + T_αβ,
+    /// T the core charge's radial parts with f = (V_xc,↑ + V_xc,↓)/2.
+    func spinStrainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+        let (density, gradients, sigma) = spinInputs(state.density)
+        let np = density.count / 2
+        let (eps, vrho, vsigma) = spinEvaluate(density: density, sigma: sigma)
+        let energy = xcGrid.integrate(eps, Self.channelSum(density))
+        var scaling = 0.0
+        for i in 0..<(2 * np) { scaling += vrho[i] * density[i] }
+        var t = Tensor3.zero
+        if isGGA, let sigma {
+            for i in 0..<(3 * np) { scaling += 2 * vsigma[i] * sigma[i] }
+            let gu = gradients[0], gd = gradients[1]
+            for a in 0..<3 { for b in a..<3 {
+                var s = 0.0
+                for i in 0..<np {
+                    let uu: Double = 2 * vsigma[3 * i] * gu[a][i] * gu[b][i]
+                    let ud: Double = vsigma[3 * i + 1] * (gu[a][i] * gd[b][i] + gd[a][i] * gu[b][i])
+                    let dd: Double = 2 * vsigma[3 * i + 2] * gd[a][i] * gd[b][i]
+                    s += uu + ud + dd
+                }
+                let v = -s * xcGrid.basis.volume / Double(np)
+                t[a][b] = v; t[b][a] = v
+            } }
+        }
+        scaling *= xcGrid.basis.volume / Double(np)
+        for a in 0..<3 { t[a][a] += energy - scaling }
+        if coreDensity != nil {
+            let core = atomCentredStress(grid: xcGrid, field: corePotential(state.density), model: grid.basis.model) { pp, q in
+                pp.coreChargeFourierDerivative(q)
+            }
             t = Tensor3.sum(t, core)
         }
         return t

@@ -1,6 +1,11 @@
 /// The energy terms of a model on one basis, in the order ABINIT prints them, and the total local
 /// potential they make: V(r) = Σ_t V_t[ρ](r) over the terms with a local potential
 /// (V_loc + V_H[ρ] + V_xc[ρ]), built here only.
+///
+/// Collinear spin-polarised (`PlaneWaveBasis.spinChannels` = 2) the density is (ρ, m) and the
+/// potential (V↑, V↓), each one grid after the other: exchange–correlation, the only term that
+/// depends on the magnetisation, gets (ρ, m) and gives (V_xc,↑, V_xc,↓); every other term gets the
+/// total ρ and its potential is added to both channels.
 public final class KohnShamTerms {
     public private(set) var all: [EnergyTerm]
     /// The non-local pseudopotential, whose projectors the eigensolver builds at each k-point.
@@ -33,7 +38,7 @@ public final class KohnShamTerms {
     static func exchangeCorrelation(basis: PlaneWaveBasis, grid: FourierGrid, size: [Int]) throws -> ExchangeCorrelation {
         let xcGrid = size == grid.size ? grid : FourierGrid(basis: basis, size: size)
         return try ExchangeCorrelation(grid: grid, xcGrid: xcGrid, functional: basis.model.functional,
-                                       coreDensity: modelCoreDensity(basis: basis, grid: xcGrid))
+                                       coreDensity: modelCoreDensity(basis: basis, grid: xcGrid), spinChannels: basis.spinChannels)
     }
 
     /// The same term on a grid of `size`, not yet in use (`use(_:)` puts it in).
@@ -48,20 +53,42 @@ public final class KohnShamTerms {
         exchangeCorrelation = xc
     }
 
-    /// V(r) = Σ_t V_t[ρ](r) on the grid (Ha).
+    /// The density term `term` is evaluated on: (ρ, m) for exchange–correlation, the total ρ for the
+    /// others (`rho` itself without spin).
+    func density(for term: EnergyTerm, _ rho: [Double]) -> [Double] {
+        basis.spinChannels == 1 || term is ExchangeCorrelation ? rho : Array(rho[0..<grid.count])
+    }
+
+    /// V(r) = Σ_t V_t[ρ](r) on the grid (Ha); spin-polarised (V↑, V↓).
     public func potential(_ rho: [Double]) throws -> [Double] {
-        var v = [Double](repeating: 0, count: grid.count)
+        let n = grid.count
+        var v = [Double](repeating: 0, count: basis.spinChannels * n)
         for term in all {
-            guard case .localPotential(let vt) = try term.hamiltonianPart(density: rho) else { continue }
-            for i in 0..<v.count { v[i] += vt[i] }
+            guard case .localPotential(let vt) = try term.hamiltonianPart(density: density(for: term, rho)) else { continue }
+            if vt.count == v.count {
+                for i in 0..<v.count { v[i] += vt[i] }
+            } else {
+                for s in 0..<basis.spinChannels { for i in 0..<n { v[s * n + i] += vt[i] } }
+            }
         }
         return v
     }
 
     /// E[ρ] of each `densityTerms` entry.
     public func densityEnergies(_ rho: [Double]) throws -> [Double] {
-        let state = KohnShamState(density: rho)
-        return try densityTerms.map { try $0.energy(state) }
+        guard basis.spinChannels == 2 else {
+            let state = KohnShamState(density: rho)
+            return try densityTerms.map { try $0.energy(state) }
+        }
+        return try densityTerms.map { try $0.energy(KohnShamState(density: density(for: $0, rho))) }
+    }
+
+    /// The state a term's forces or stress are evaluated on (its density as in `density(for:_:)`).
+    func state(for term: EnergyTerm, _ state: ForceState) -> ForceState {
+        guard basis.spinChannels == 2, !(term is ExchangeCorrelation) else { return state }
+        var s = state
+        s.density = Array(state.density[0..<grid.count])
+        return s
     }
 
     /// Every term's energy: the density terms' from `densityEnergies` (as by `densityEnergies(_:)`,
@@ -90,7 +117,7 @@ public final class KohnShamTerms {
         var orbital = [Double](repeating: 0, count: 3 * atoms)
         var total = [SIMD3<Double>](repeating: .zero, count: atoms)
         for case let term as AtomicForceTerm in all {
-            let f = try term.forces(state)
+            let f = try term.forces(self.state(for: term, state))
             precondition(f.count == atoms, "one force per atom from \(term.name)")
             if term.dependence == .orbitals {
                 for a in 0..<atoms { for i in 0..<3 { orbital[3 * a + i] += f[a][i] } }
@@ -110,7 +137,7 @@ public final class KohnShamTerms {
         var orbital = [Double](repeating: 0, count: 9)
         var total = Tensor3.zero
         for case let term as StressTerm in all {
-            let t = try term.strainDerivative(state)
+            let t = try term.strainDerivative(self.state(for: term, state))
             precondition(t.count == 3, "a 3×3 strain derivative from \(term.name)")
             if term.dependence == .orbitals {
                 for a in 0..<3 { for b in 0..<3 { orbital[3 * a + b] += t[a][b] } }
