@@ -132,7 +132,10 @@ def preconv(work, ranks):
     d = json.loads(out)
     return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": d["free_energy_Ha"],
             "scf_iterations": d["scf_iterations"], "n_irreducible_k": d["n_irreducible_k"], "ranks": ranks,
-            "kpoints_taken_over": d.get("kpoints_taken_over")}
+            "kpoints_taken_over": d.get("kpoints_taken_over"),
+            # the forces and the stress after the SCF, as a share of the command's wall time (scf --json)
+            "forces_s": round(d.get("forces_wall_time_s", 0), 3), "stress_s": round(d.get("stress_wall_time_s", 0), 3),
+            "forces_stress_share_of_wall": round((d.get("forces_wall_time_s", 0) + d.get("stress_wall_time_s", 0)) / d["wall_time_s"], 4)}
 
 
 def abinit(work, ranks, entries):
@@ -260,6 +263,7 @@ def main():
             "time_np1_vs_abinit": ratio(p1, a1, "wall_s"), "memory_np1_vs_abinit": ratio(p1, a1, "peak_rss_MiB"),
             "time_np2_vs_abinit_np2": ratio(p2, a2, "wall_s"), "time_np2_vs_qe_np2": ratio(p2, q2, "wall_s"),
             "speedup_np2_over_np1": round(p1["wall_s"] / p2["wall_s"], 3),
+            "forces_and_stress_share_np1": p1["forces_stress_share_of_wall"],
             "free_energy_minus_abinit_Ha": (p1["free_energy_Ha"] - a1["free_energy_Ha"]) if a1 else None,
             "free_energy_minus_qe_Ha": (p1["free_energy_Ha"] - q2["free_energy_Ha"]) if q2 else None,
         },

@@ -72,6 +72,9 @@ public struct PointReport: Codable, Sendable {
     /// k-point solves an idle rank took over from a busy one, over all SCF steps.
     public let kpoints_taken_over: Int
     public let wall_time_s: Double
+    /// Of `wall_time_s`: rank 0's time for the forces and for the stress after the SCF.
+    public let forces_wall_time_s: Double
+    public let stress_wall_time_s: Double
     /// Peak resident memory (VmHWM, MiB) of each rank, in rank order, over the whole command; null where
     /// /proc is not available.
     public let peak_rss_MiB: [Double]?
@@ -130,6 +133,8 @@ public struct PointReport: Codable, Sendable {
         scalapack_solves = sharing.distributedEigenSolves
         kpoints_taken_over = sharing.kpointsTaken
         wall_time_s = o.seconds
+        forces_wall_time_s = r.forcesSeconds
+        stress_wall_time_s = r.stressSeconds
         peak_rss_MiB = peakRSS
         forces_Ha_per_bohr = r.forces?.map { [$0.x, $0.y, $0.z] }
         stress_Ha_per_bohr3 = r.stress?.map { [$0.x, $0.y, $0.z] }
@@ -144,7 +149,8 @@ public struct PointReport: Codable, Sendable {
              fermi_level_Ha, gap_Ha, gap, metallic, metallic_reason, band_energy_Ha, terms_Ha, ecut_Ha, kmesh,
              kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
              fft_grid, bands, electrons, spin_channels, total_magnetization_muB, absolute_magnetization_muB, kpoints, history, layout,
-             scalapack_solves, kpoints_taken_over, wall_time_s, peak_rss_MiB, forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
+             scalapack_solves, kpoints_taken_over, wall_time_s, forces_wall_time_s, stress_wall_time_s, peak_rss_MiB,
+             forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
     }
 
     public func json() throws -> String {

@@ -33,6 +33,7 @@ private let abinitStrten: [[Double]] = [[-4.91872354e-05, 3.14630540e-05, 3.1463
     struct Forces: Decodable {
         let converged: Bool; let forces_Ha_per_bohr: [[Double]]?; let n_irreducible_k: Int
         let stress_Ha_per_bohr3: [[Double]]?; let pressure_GPa: Double?
+        let wall_time_s: Double; let forces_wall_time_s: Double; let stress_wall_time_s: Double
     }
 
     /// `scf --json` on 1–3 ranks (k-point pools, work stealing on 3) and on 4 ranks as two pools of
@@ -47,6 +48,9 @@ private let abinitStrten: [[Double]] = [[-4.91872354e-05, 3.14630540e-05, 3.1463
             #expect(out.status == 0, "\(ranks) ranks: exit \(out.status): \(out.stderr)")
             let r = try JSONDecoder().decode(Forces.self, from: Data(out.stdout.utf8))
             #expect(r.converged && r.n_irreducible_k == 6)
+            // their timings, a part of the command's
+            #expect(r.forces_wall_time_s > 0 && r.stress_wall_time_s > 0 && r.forces_wall_time_s + r.stress_wall_time_s < r.wall_time_s,
+                    "forces \(r.forces_wall_time_s) s, stress \(r.stress_wall_time_s) s of \(r.wall_time_s) s")
             let forces = try #require(r.forces_Ha_per_bohr, "\(ranks) ranks: no forces_Ha_per_bohr")
             #expect(forces.count == 2 && forces.allSatisfy { $0.count == 3 })
             let drift = (0..<3).map { i in forces.map { $0[i] }.reduce(0, +) / Double(forces.count) }

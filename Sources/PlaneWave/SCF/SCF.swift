@@ -216,8 +216,12 @@ public final class SCF {
                 mixer.reset()
                 HeapRelease.freePages()
                 if done {
+                    let start = DispatchTime.now().uptimeNanoseconds
                     result.forces = try forces(density: rhoOut, occupations: occ.values)
+                    let middle = DispatchTime.now().uptimeNanoseconds
                     result.stress = try stress(density: rhoOut, occupations: occ.values)
+                    result.forcesSeconds = Double(middle - start) * 1e-9
+                    result.stressSeconds = Double(DispatchTime.now().uptimeNanoseconds - middle) * 1e-9
                 }
                 return result
             }

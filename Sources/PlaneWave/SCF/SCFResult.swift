@@ -115,6 +115,9 @@ public struct SCFResult: Sendable {
     /// Stress σ_αβ = (1/Ω) ∂F/∂ε_αβ (Ha/bohr³, Cartesian, rows α; positive under tension, ABINIT's
     /// `strten`) at the converged state (`KohnShamTerms.stress`); nil when the SCF did not converge.
     public var stress: [SIMD3<Double>]? = nil
+    /// Wall time (s) of this process computing the forces and the stress after the SCF (0 when not computed).
+    public var forcesSeconds = 0.0
+    public var stressSeconds = 0.0
     /// P = −tr σ/3 (Ha/bohr³); nil without the stress.
     public var pressure: Double? { stress.map { -($0[0].x + $0[1].y + $0[2].z) / 3 } }
 }
