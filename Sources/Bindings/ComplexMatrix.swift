@@ -10,7 +10,8 @@ public typealias Complex64 = Complex<Double>
 public struct ComplexMatrix: Sendable {
     public static let padding = 256  // complex elements = 4 KiB
     public let rows: Int
-    public let cols: Int
+    /// Fewer after `multiplyInPlace` with a narrower factor (the storage keeps its size).
+    public fileprivate(set) var cols: Int
     public var storage: [Complex64]
 
     public init(rows: Int, cols: Int) {
@@ -113,6 +114,54 @@ public func multiply(_ opA: MatrixOp = .none, _ a: ComplexMatrix, _ opB: MatrixO
     var c = ComplexMatrix(rows: opA == .none ? a.rows : a.cols, cols: opB == .none ? b.cols : b.rows)
     gemm(opA, a, opB, b, into: &c)
     return c
+}
+
+/// A ← A B (+ C), B of size A.cols × n, C of A's rows × n. With n ≤ A.cols in place: the rows are taken
+/// a block at a time, their product formed in a block-sized buffer and copied back over the first n
+/// columns, so no second matrix of A's size is made (each row of the result depends on that row of A
+/// only); A keeps its storage and has n columns afterwards. A wider result is a new matrix.
+public func multiplyInPlace(_ a: inout ComplexMatrix, by b: ComplexMatrix, plus c: ComplexMatrix? = nil) {
+    precondition(b.rows == a.cols, "multiplyInPlace: B must have A.cols rows")
+    precondition(c.map { $0.rows == a.rows && $0.cols == b.cols } ?? true, "multiplyInPlace: C has the wrong shape")
+    if b.cols > a.cols {
+        var product = c ?? ComplexMatrix(rows: a.rows, cols: b.cols)
+        gemm(.none, a, .none, b, beta: c == nil ? .zero : .one, into: &product)
+        a = product
+        return
+    }
+    let rows = a.rows, k = a.cols, n = b.cols
+    let block = 256
+    if rows > 0 && n > 0 {
+        var buffer = [Complex64](repeating: .zero, count: block * n)
+        var al = Complex64.one, be = Complex64.zero
+        a.storage.withUnsafeMutableBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                buffer.withUnsafeMutableBufferPointer { pt in
+                    for start in stride(from: 0, to: rows, by: block) {
+                        let m = min(block, rows - start)
+                        if k > 0 {
+                            cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                                        &al, pa.baseAddress! + start, Int32(rows), pb.baseAddress, Int32(max(1, b.rows)),
+                                        &be, pt.baseAddress, Int32(block))
+                        } else {
+                            for j in 0..<n { for i in 0..<m { pt[i + j * block] = .zero } }
+                        }
+                        for j in 0..<n {
+                            let column = pa.baseAddress! + start + j * rows
+                            if let c {
+                                c.storage.withUnsafeBufferPointer { pc in
+                                    for i in 0..<m { column[i] = pt[i + j * block] + pc[start + i + j * rows] }
+                                }
+                            } else {
+                                for i in 0..<m { column[i] = pt[i + j * block] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    a.cols = n
 }
 
 /// A[:, columns] B as a new matrix (`zgemm` on the column range in place, without copying it out).

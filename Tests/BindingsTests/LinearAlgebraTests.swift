@@ -34,6 +34,30 @@ extension Bindings {
             #expect(maxDifference(c, naive) < 1e-13)
         }
 
+        /// A ← AB (+ C) in place over several row blocks, narrower B (in place), square B, and a wider
+        /// B (a new matrix): the same numbers as the out-of-place product.
+        @Test func multiplyInPlaceEqualsTheProduct() {
+            let a = ComplexMatrix(rows: 600, cols: 9) { sample($0, $1, seed: 3) }
+            for n in [4, 9, 13] {
+                let b = ComplexMatrix(rows: 9, cols: n) { sample($0, $1, seed: 4 + n) }
+                let c = ComplexMatrix(rows: 600, cols: n) { sample($0, $1, seed: 20 + n) }
+                var product = multiply(.none, a, .none, b)
+                var x = a
+                multiplyInPlace(&x, by: b)
+                #expect(x.cols == n)
+                #expect(maxDifference(x, product) < 1e-13)
+                for j in 0..<n { for i in 0..<600 { product[i, j] += c[i, j] } }
+                var y = a
+                multiplyInPlace(&y, by: b, plus: c)
+                #expect(maxDifference(y, product) < 1e-13)
+            }
+            // a copy made before is not changed (value semantics)
+            let before = a
+            var z = a
+            multiplyInPlace(&z, by: ComplexMatrix(rows: 9, cols: 2) { sample($0, $1, seed: 7) })
+            #expect(maxDifference(before, a) == 0)
+        }
+
         @Test func hermitianEigenOfKnown2x2() throws {
             // [[2, i], [−i, 2]] has eigenvalues 1 and 3, eigenvectors (1, i)/√2 and (1, −i)/√2 up to phase
             let a = ComplexMatrix(rows: 2, cols: 2) { i, j in

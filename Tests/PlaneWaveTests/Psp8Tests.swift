@@ -123,6 +123,23 @@ struct Psp8Tests {
         #expect(abinit > 1e-10)
     }
 
+    /// The one-pass tables (`RadialGrid.transforms`, one sine and cosine per point and q for all the
+    /// functions) are the single transforms, bit for bit, for functions of several lengths and l ≤ 3.
+    @Test("one pass over (q, r) gives each function's transform exactly")
+    func sharedBesselTransforms() {
+        let grid = RadialGrid(uniformSpacing: 0.01, count: 500)
+        let functions: [(f: [Double], l: Int)] = (0...3).map { l in
+            (grid.r.map { r in pow(r, Double(l + 2)) * exp(-r * r) }, l)
+        } + [(Array(grid.r.prefix(321).map { r in r * r * exp(-2 * r) }), 0), ([Double](repeating: 0, count: 500), 2)]
+        let qs = (0..<300).map { Double($0) * 0.07 }
+        let tables = grid.transforms(functions, at: qs)
+        for (i, fn) in functions.enumerated() {
+            for (n, q) in qs.enumerated() {
+                #expect(tables[i][n] == grid.transform(fn.f, l: fn.l, q: q), "function \(i), q = \(q)")
+            }
+        }
+    }
+
     static func sphericalBesselReference(_ l: Int, _ x: Double) -> Double {
         if x == 0 { return l == 0 ? 1 : 0 }
         // upward recurrence from j0 and j1 (accurate for x ≥ l)

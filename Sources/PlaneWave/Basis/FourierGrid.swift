@@ -9,10 +9,30 @@ public final class FourierGrid: @unchecked Sendable {
     public let fft: FFT3D
     /// Points per axis.
     public let size: [Int]
-    /// Centred Miller indices and |G|² (bohr⁻²) of every point, in the FFT's order.
-    public let millers: [SIMD3<Int32>]
-    public let g2: [Double]
     public var count: Int { fft.count }
+
+    /// Calls body(i, m) for every point i in the FFT's order, m its centred Miller indices (computed as
+    /// it goes: no grid-sized array of them is kept).
+    @inline(__always) public func forEachMiller(_ body: (Int, SIMD3<Int32>) -> Void) {
+        let n0 = size[0], n1 = size[1], n2 = size[2]
+        var i = 0
+        for a in 0..<n0 {
+            let ma = Int32(centred(a, n0))
+            for b in 0..<n1 {
+                let mb = Int32(centred(b, n1))
+                for c in 0..<n2 {
+                    body(i, SIMD3(ma, mb, Int32(centred(c, n2))))
+                    i += 1
+                }
+            }
+        }
+    }
+
+    /// Calls body(i, m, |G|²) (bohr⁻²) for every point, as `forEachMiller`.
+    @inline(__always) public func forEachPoint(_ body: (Int, SIMD3<Int32>, Double) -> Void) {
+        let lattice = basis.model.crystal.lattice
+        forEachMiller { i, m in body(i, m, PlaneWaveBasis.squaredNorm(m, lattice: lattice)) }
+    }
 
     /// The basis's density grid.
     public convenience init(basis: PlaneWaveBasis) {
@@ -23,12 +43,7 @@ public final class FourierGrid: @unchecked Sendable {
     public init(basis: PlaneWaveBasis, size: [Int]) {
         self.basis = basis
         self.size = size
-        if size == basis.fftSize {
-            fft = basis.makeFFT(); millers = basis.gridMillers; g2 = basis.gridG2
-        } else {
-            fft = FFT3D(size[0], size[1], size[2], measure: false)
-            (millers, g2) = PlaneWaveBasis.gridVectors(lattice: basis.model.crystal.lattice, grid: size)
-        }
+        fft = size == basis.fftSize ? basis.makeFFT() : FFT3D(size[0], size[1], size[2], measure: false)
     }
 
     /// f_G of a real field.
@@ -46,6 +61,18 @@ public final class FourierGrid: @unchecked Sendable {
         let n = count
         let buf = fft.buffer
         for i in 0..<n { buf[i] = fG[i] }
+        fft.backward()
+        return (0..<n).map { buf[$0].real }
+    }
+
+    /// Real part of Σ_j c_j e^{iG_j·r} with G_j the grid point `index[j]` (the coefficients of a coarser
+    /// grid placed on this one, zero elsewhere), built in the transform's own buffer.
+    public func real(_ c: [Complex64], at index: [Int]) -> [Double] {
+        precondition(c.count == index.count, "one grid point per coefficient")
+        let n = count
+        let buf = fft.buffer
+        for i in 0..<n { buf[i] = .zero }
+        for j in c.indices { buf[index[j]] = c[j] }
         fft.backward()
         return (0..<n).map { buf[$0].real }
     }
@@ -137,16 +164,15 @@ public final class FourierGrid: @unchecked Sendable {
         let b = basis.model.crystal.lattice.reciprocal
         let n = size, n0 = n[0], n1 = n[1], n2 = n[2]
         let ny0 = n0 % 2 == 0 ? -n0 / 2 : Int.min, ny1 = n1 % 2 == 0 ? -n1 / 2 : Int.min, ny2 = n2 % 2 == 0 ? -n2 / 2 : Int.min
-        millers.withUnsafeBufferPointer { millers in
-            for i in 0..<millers.count {
-                let m = millers[i]
-                let mx = Int(m.x), my = Int(m.y), mz = Int(m.z)
-                let minus = (((-mx % n0) + n0) % n0 * n1 + ((-my % n1) + n1) % n1) * n2 + ((-mz % n2) + n2) % n2
-                if mx == ny0 || my == ny1 || mz == ny2 { body(i, minus, 0, 0, 0); continue }
-                let g = Double(mx) * b[0] + Double(my) * b[1] + Double(mz) * b[2]
-                body(i, minus, g.x, g.y, g.z)
-            }
-        }
+        var i = 0
+        for a in 0..<n0 { for bb in 0..<n1 { for c in 0..<n2 {
+            defer { i += 1 }
+            let mx = centred(a, n0), my = centred(bb, n1), mz = centred(c, n2)
+            let minus = (((-mx % n0) + n0) % n0 * n1 + ((-my % n1) + n1) % n1) * n2 + ((-mz % n2) + n2) % n2
+            if mx == ny0 || my == ny1 || mz == ny2 { body(i, minus, 0, 0, 0); continue }
+            let g = Double(mx) * b[0] + Double(my) * b[1] + Double(mz) * b[2]
+            body(i, minus, g.x, g.y, g.z)
+        } } }
     }
 
     /// (Re, Im) of Σ_G c_G e^{iG·r}: two real fields from one transform.

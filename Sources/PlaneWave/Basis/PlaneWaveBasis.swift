@@ -46,10 +46,6 @@ public final class PlaneWaveBasis: @unchecked Sendable {
     public let symmetries: [SymmetryOperation]
     public let spaceGroup: SpaceGroup?
     public let fullMeshSize: Int
-    /// Centred Miller indices of every FFT grid point (for G-space operations on the density).
-    public let gridMillers: [SIMD3<Int32>]
-    /// |G|² of every FFT grid point.
-    public let gridG2: [Double]
     public var volume: Double { model.crystal.lattice.volume }
 
     /// `sphereLattice`: the lattice whose metric selects the plane waves |k+G|²/2 ≤ ecut (nil: the
@@ -79,7 +75,6 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         let spheres = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: d.ecut, grid: grid, selection: sphereLattice) }
         spinChannels = model.spinChannels
         kpoints = spinChannels == 1 ? spheres : spheres + spheres.map { var down = $0; down.spin = 1; return down }
-        (gridMillers, gridG2) = PlaneWaveBasis.gridVectors(lattice: lattice, grid: grid)
     }
 
     /// A basis at explicitly given k-points (reduced coordinates, any weights) on a given FFT grid,
@@ -109,21 +104,12 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         fftSize = grid
         fullMeshSize = kps.count
         kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: ecut, grid: grid) }
-        (gridMillers, gridG2) = PlaneWaveBasis.gridVectors(lattice: lattice, grid: grid)
     }
 
-    /// Centred Miller indices and |G|² of every point of the FFT box.
-    static func gridVectors(lattice: Lattice, grid: [Int]) -> ([SIMD3<Int32>], [Double]) {
-        var millers: [SIMD3<Int32>] = []
-        var g2: [Double] = []
-        millers.reserveCapacity(grid[0] * grid[1] * grid[2])
-        for i in 0..<grid[0] { for j in 0..<grid[1] { for k in 0..<grid[2] {
-            let m = SIMD3(Int32(centred(i, grid[0])), Int32(centred(j, grid[1])), Int32(centred(k, grid[2])))
-            millers.append(m)
-            let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
-            g2.append(dot(g, g))
-        } } }
-        return (millers, g2)
+    /// |G|² (bohr⁻²) of G = Σ mᵢ bᵢ.
+    @inline(__always) static func squaredNorm(_ m: SIMD3<Int32>, lattice: Lattice) -> Double {
+        let g = lattice.reciprocalCartesian(SIMD3(Double(m.x), Double(m.y), Double(m.z)))
+        return dot(g, g)
     }
 
     /// Smallest grid holding the density sphere (radius 2√(2 ecut)) in the FFT box, i.e.

@@ -59,7 +59,9 @@ final class KohnShamEigensolver {
     /// The lowest `bands` eigenpairs of H_k[v]. LOBPCG starts from `initial` (nil: `SubspaceStart`)
     /// and converges band n to a residual norm ‖Hψ − εψ‖ ≤ `tolerances[n]`; the dense solver is exact.
     /// `potentialFourier` caches V(G) across the k-points of one potential.
-    func solve(_ k: Int, potential v: [Double], potentialFourier: inout [Complex64]?, initial: ComplexMatrix?,
+    /// `initial` is consumed (`LOBPCG.solve`): passed as the only reference to the kept orbitals, their
+    /// block becomes the result.
+    func solve(_ k: Int, potential v: [Double], potentialFourier: inout [Complex64]?, initial: consuming ComplexMatrix?,
                bands: Int, tolerances: [Double], maxIterations: Int) throws -> Solution {
         let kb = basis.kpoints[k]
         let h = hamiltonian(k, potential: v)
@@ -82,9 +84,9 @@ final class KohnShamEigensolver {
             return Solution(values: e.values, vectors: e.vectors, nonlocal: nl.expectation(e.vectors), iterations: 1,
                             residualNorms: [Double](repeating: 0, count: bands), converged: true)
         case .lobpcg:
-            let x0: ComplexMatrix
-            if let initial {
-                x0 = initial
+            var x0: ComplexMatrix
+            if let start = consume initial {
+                x0 = start
             } else {
                 if potentialFourier == nil { potentialFourier = grid.fourier(v) }
                 x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
@@ -101,7 +103,7 @@ final class KohnShamEigensolver {
             }
             let r = try LOBPCG.solve(apply: apply,
                                      precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
-                                     initial: x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen)
+                                     initial: consume x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen)
             return Solution(values: r.values, vectors: r.vectors, nonlocal: nl.expectation(r.vectors), iterations: r.iterations,
                             residualNorms: r.residualNorms, converged: r.converged)
         }
@@ -115,7 +117,7 @@ final class KohnShamEigensolver {
     /// in the sum. Throws the local error, or `otherFailure` when another process failed.
     func solveAll(bands: Int, reported: Int, sharing: KPointSharing?, published: (Int) -> ComplexMatrix?,
                   otherFailure: @autoclosure () -> Error,
-                  solve: (Int, ComplexMatrix?) throws -> Solution,
+                  solve: (Int, consuming ComplexMatrix?) throws -> Solution,
                   keep: (Int, ComplexMatrix, [Double]) -> Void) throws
         -> (eigenvalues: [[Double]], iterations: Int, solving: Double, summing: Double) {
         let nk = basis.kpoints.count
@@ -124,9 +126,9 @@ final class KohnShamEigensolver {
         var failure: Error? = nil
         let start = Date()
         let writesEigenvalues = (distribution.pool?.rank ?? 0) == 0
-        func compute(_ k: Int, _ initial: ComplexMatrix?) -> Solution? {
+        func compute(_ k: Int, _ initial: consuming ComplexMatrix?) -> Solution? {
             do {
-                let r = try solve(k, initial)
+                let r = try solve(k, consume initial)
                 iterations = max(iterations, r.iterations)
                 if writesEigenvalues { for n in 0..<reported { flat[k * reported + n] = r.values[n] } }
                 return r

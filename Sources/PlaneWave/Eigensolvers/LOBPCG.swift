@@ -22,9 +22,9 @@ public enum LOBPCG {
     ///   - initial: starting block (columns need not be orthonormal).
     public static func solve(apply: (ComplexMatrix) throws -> ComplexMatrix,
                              precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
-                             initial: ComplexMatrix, tolerance: Double, maxIterations: Int) throws -> Result {
-        try solve(apply: apply, precondition: precondition, initial: initial,
-                  tolerances: [Double](repeating: tolerance, count: initial.cols), maxIterations: maxIterations)
+                             initial: consuming ComplexMatrix, tolerance: Double, maxIterations: Int) throws -> Result {
+        let tolerances = [Double](repeating: tolerance, count: initial.cols)
+        return try solve(apply: apply, precondition: precondition, initial: initial, tolerances: tolerances, maxIterations: maxIterations)
     }
 
     /// Dense Hermitian eigen-solver used for the small projected problems (LAPACK by default;
@@ -32,18 +32,21 @@ public enum LOBPCG {
     public typealias DenseEigen = (ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix)
 
     /// As above with a residual tolerance per band (looser for bands that carry no electrons).
+    /// `initial` is consumed: handed over as the only reference to its storage, that block becomes X
+    /// and, updated in place, the returned vectors (no copy of it is made).
     public static func solve(apply: (ComplexMatrix) throws -> ComplexMatrix,
                              precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
-                             initial: ComplexMatrix, tolerances: [Double], maxIterations: Int,
+                             initial: consuming ComplexMatrix, tolerances: [Double], maxIterations: Int,
                              eigen: DenseEigen = { try hermitianEigen($0) }) throws -> Result {
         let nb = initial.cols
         Swift.precondition(tolerances.count == nb, "one tolerance per band")
-        var x = try orthonormalize(initial, eigen: eigen)
+        var x = consume initial
+        try orthonormalize(&x, eigen: eigen)
         var hx = try apply(x)
         var applications = nb
         var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen)
-        x = multiply(.none, x, .none, c)
-        hx = multiply(.none, hx, .none, c)
+        multiplyInPlace(&x, by: c)
+        multiplyInPlace(&hx, by: c)
         var p: ComplexMatrix? = nil, hp: ComplexMatrix? = nil
         var resNorms = [Double](repeating: .infinity, count: nb)
         var iteration = 0
@@ -91,25 +94,27 @@ public enum LOBPCG {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: false, operatorApplications: applications)
             }
-            q = multiply(.none, q, .none, t)
-            hq = multiply(.none, hq, .none, t)
-            // Rayleigh–Ritz on S = [X, Q]; X, Q, HX, HQ live on inside S and HS only
+            multiplyInPlace(&q, by: t)
+            multiplyInPlace(&hq, by: t)
+            // Rayleigh–Ritz on S = [X, Q] from its blocks, without forming S or HS: the new P = Q C_Q and
+            // X = X C_X + P overwrite Q and X (and HP, HX likewise), so the step needs no block beyond X,
+            // HX, Q and HQ
             let nq = q.cols
-            var s = ComplexMatrix.hstack([x, q])
-            x = ComplexMatrix(rows: 0, cols: 0); q = x
-            var hs = ComplexMatrix.hstack([hx, hq])
-            hx = q; hq = q
-            let (values, vectors) = try rayleighRitz(s, hs, eigen: eigen)
-            let cAll = vectors.columns(0..<nb)
+            let (values, vectors) = try rayleighRitz(x, hx, q, hq, eigen: eigen)
             lambda = Array(values.prefix(nb))
-            var cq = ComplexMatrix(rows: nq, cols: nb)
-            for j in 0..<nb { for i in 0..<nq { cq[i, j] = cAll[nb + i, j] } }
-            p = multiply(s, columns: nb..<(nb + nq), cq)
-            x = multiply(.none, s, .none, cAll)
-            s = ComplexMatrix(rows: 0, cols: 0)
-            hp = multiply(hs, columns: nb..<(nb + nq), cq)
-            hx = multiply(.none, hs, .none, cAll)
-            hs = s
+            var cx = ComplexMatrix(rows: nb, cols: nb), cq = ComplexMatrix(rows: nq, cols: nb)
+            for j in 0..<nb {
+                for i in 0..<nb { cx[i, j] = vectors[i, j] }
+                for i in 0..<nq { cq[i, j] = vectors[nb + i, j] }
+            }
+            multiplyInPlace(&q, by: cq)
+            multiplyInPlace(&x, by: cx, plus: q)
+            p = q
+            q = ComplexMatrix(rows: 0, cols: 0)
+            multiplyInPlace(&hq, by: cq)
+            multiplyInPlace(&hx, by: cx, plus: hq)
+            hp = hq
+            hq = q
             // keep X orthonormal against rounding drift
             let overlap = multiply(.adjoint, x, .none, x)
             if let u = try? choleskyUpper(overlap) {
@@ -126,6 +131,22 @@ public enum LOBPCG {
         return (e.values, e.vectors)
     }
 
+    /// The same for S = [X, Q] given by its blocks: Sᴴ HS = [XᴴHX XᴴHQ; QᴴHX QᴴHQ].
+    static func rayleighRitz(_ x: ComplexMatrix, _ hx: ComplexMatrix, _ q: ComplexMatrix, _ hq: ComplexMatrix,
+                             eigen: DenseEigen) throws -> ([Double], ComplexMatrix) {
+        let nx = x.cols, n = x.cols + q.cols
+        var h = ComplexMatrix(rows: n, cols: n)
+        for (row, a) in [(0, x), (nx, q)] {
+            for (col, b) in [(0, hx), (nx, hq)] {
+                let block = multiply(.adjoint, a, .none, b)
+                for j in 0..<block.cols { for i in 0..<block.rows { h[row + i, col + j] = block[i, j] } }
+            }
+        }
+        hermitize(&h)
+        let e = try eigen(h)
+        return (e.values, e.vectors)
+    }
+
     /// Makes a nearly Hermitian matrix exactly Hermitian (so that distributed and local solvers see the same matrix).
     static func hermitize(_ h: inout ComplexMatrix) {
         let n = h.rows
@@ -135,16 +156,16 @@ public enum LOBPCG {
         } }
     }
 
-    /// Orthonormal columns spanning X (Cholesky, falling back to the overlap's eigenvectors).
-    static func orthonormalize(_ x: ComplexMatrix, eigen: DenseEigen) throws -> ComplexMatrix {
+    /// Makes the columns of X orthonormal, spanning the same space, in place (Cholesky, falling back to
+    /// the overlap's eigenvectors).
+    static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen) throws {
         let o = multiply(.adjoint, x, .none, x)
         if let u = try? choleskyUpper(o) {
-            var y = x
-            solveUpperRight(&y, u)
-            return y
+            solveUpperRight(&x, u)
+            return
         }
         guard let t = try orthonormalizer(x, eigen: eigen) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
-        return multiply(.none, x, .none, t)
+        multiplyInPlace(&x, by: t)
     }
 
     /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.

@@ -14,9 +14,18 @@ func modelCoreDensity(basis: PlaneWaveBasis, grid: FourierGrid) -> [Double]? {
     let atomSpecies = atoms.map { a in species.firstIndex(of: a.species)! }
     var rhoG = [Complex64](repeating: .zero, count: grid.count)
     var radial = [Double](repeating: 0, count: species.count)
-    for (i, m) in grid.millers.enumerated() {
-        let q = grid.g2[i].squareRoot()
-        for s in species.indices { radial[s] = potentials[s].coreChargeFourier(q) }
+    // ρ_c,s(|G|) once per shell of equal |G| (to 1e-12 bohr⁻¹):
+    // the shells beyond the tables of a fine XC grid are integrated directly
+    var shells: [Int64: [Double]] = [:]
+    grid.forEachPoint { i, m, g2 in
+        let q = g2.squareRoot()
+        let key = Int64((q * 1e12).rounded())
+        if let known = shells[key] {
+            radial = known
+        } else {
+            for s in species.indices { radial[s] = potentials[s].coreChargeFourier(q) }
+            shells[key] = radial
+        }
         var v = Complex64.zero
         for (a, atom) in atoms.enumerated() where radial[atomSpecies[a]] != 0 {
             let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)

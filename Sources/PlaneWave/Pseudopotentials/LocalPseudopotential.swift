@@ -21,9 +21,8 @@ public final class LocalPseudopotential: DensityTerm {
         let potentials = species.map { basis.model.pseudopotentials[$0]! }
         let atomSpecies = crystal.atoms.map { a in species.firstIndex(of: a.species)! }
         var radial = [Double](repeating: 0, count: species.count)
-        for (i, m) in basis.gridMillers.enumerated() {
-            let g2 = basis.gridG2[i]
-            if g2 == 0 { continue }
+        grid.forEachPoint { i, m, g2 in
+            if g2 == 0 { return }
             let q = g2.squareRoot()
             for s in species.indices { radial[s] = potentials[s].localFourier(q) }
             var v = Complex64.zero

@@ -51,6 +51,8 @@ public struct NormConservingPseudopotential: Pseudopotential {
     private let valenceTable: [Double]?
     /// r² [V(r) + Z erf(r)/r] on the grid up to the local cutoff.
     private let shortRangeLocal: [Double]
+    /// r² ρ_c(r), the integrand of the core charge's transform beyond the table.
+    private let r2CoreCharge: [Double]?
 
     /// `projectors[c][i]` is r·β of projector i of channel c (of angular momentum `channels[c].l`,
     /// couplings `channels[c].h`); all tables have the grid's length.
@@ -76,12 +78,17 @@ public struct NormConservingPseudopotential: Pseudopotential {
         let r2Valence = valenceDensity.map { c in c.indices.map { r[$0] * r[$0] * c[$0] } }
         localCoreTerm = 4 * Double.pi * localGrid.integrate(shortRange) + Double.pi * z
         let qs = (0...Int((Self.tableLimit / Self.tableSpacing).rounded()) + 2).map { Double($0) * Self.tableSpacing }
-        localTable = qs.map { localGrid.transform(shortRange, l: 0, q: $0) }
-        projectorTables = zip(channels, rProjectors).map { ch, us in
-            us.map { u in qs.map { grid.transform(u, l: ch.l, q: $0) } }
-        }
-        coreTable = r2Core.map { f in qs.map { grid.transform(f, l: 0, q: $0) } }
-        valenceTable = r2Valence.map { f in qs.map { grid.transform(f, l: 0, q: $0) } }
+        // every table in one pass over (q, r): the local part's function ends at its cutoff
+        var functions: [(f: [Double], l: Int)] = [(shortRange, 0)]
+        for (ch, us) in zip(channels, rProjectors) { functions += us.map { ($0, ch.l) } }
+        if let r2Core { functions.append((r2Core, 0)) }
+        if let r2Valence { functions.append((r2Valence, 0)) }
+        var tables = grid.transforms(functions, at: qs)[...]
+        localTable = tables.removeFirst()
+        projectorTables = rProjectors.map { us in us.map { _ in tables.removeFirst() } }
+        coreTable = r2Core.map { _ in tables.removeFirst() }
+        valenceTable = r2Valence.map { _ in tables.removeFirst() }
+        r2CoreCharge = r2Core
     }
 
     /// A potential on the linear grid r_k = k·Δr, k = 0..<localPotential.count (psp8).
@@ -116,8 +123,9 @@ public struct NormConservingPseudopotential: Pseudopotential {
     public var hasCoreCharge: Bool { coreCharge != nil }
 
     public func coreChargeFourier(_ q: Double) -> Double {
-        guard let coreTable, let coreCharge else { return 0 }
-        return tabulated(coreTable, coreCharge, q)
+        guard let coreTable, let r2CoreCharge else { return 0 }
+        if q <= Self.tableLimit { return Self.interpolate(coreTable, q) }
+        return radialGrid.transform(r2CoreCharge, l: 0, q: q)
     }
 
     public var hasValenceDensity: Bool { valenceDensity != nil }
@@ -181,6 +189,20 @@ public struct NormConservingPseudopotential: Pseudopotential {
         return -table[k] * t1 * t2 * t3 / 6 + table[k + 1] * t0 * t2 * t3 / 2
             - table[k + 2] * t0 * t1 * t3 / 2 + table[k + 3] * t0 * t1 * t2 / 6
     }
+}
+
+/// j_0(x) … j_L(x) (L ≤ 3) into `j`, equal to `sphericalBessel(l, x)` for each l, from one sine and one cosine.
+func sphericalBessels(upTo maxL: Int, _ x: Double, into j: inout [Double]) {
+    if x < 0.2 {
+        for l in 0...maxL { j[l] = sphericalBessel(l, x) }
+        return
+    }
+    let s = sin(x), c = cos(x)
+    j[0] = s / x
+    if maxL >= 1 { j[1] = s / (x * x) - c / x }
+    if maxL >= 2 { j[2] = (3 / (x * x * x) - 1 / x) * s - 3 * c / (x * x) }
+    if maxL >= 3 { j[3] = (15 / (x * x * x * x) - 6 / (x * x)) * s - (15 / (x * x * x) - 1 / x) * c }
+    precondition(maxL <= 3, "spherical Bessel l=\(maxL)")
 }
 
 /// Spherical Bessel function j_l(x) for l ≤ 3 (series below x = 0.2, where the closed forms cancel).

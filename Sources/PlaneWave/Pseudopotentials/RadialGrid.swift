@@ -77,4 +77,30 @@ public struct RadialGrid: Sendable, Equatable {
         }
         return 4 * Double.pi * s
     }
+
+    /// `transform` of each function at each q: `result[i][n]` = 4π ∫ fᵢ(r) j_lᵢ(q_n r) dr, the same
+    /// sums in the same order, but every j_l(q_n r_k) is evaluated once for all the functions (one sine
+    /// and one cosine per grid point and q instead of one per function).
+    public func transforms(_ functions: [(f: [Double], l: Int)], at qs: [Double]) -> [[Double]] {
+        let lasts = functions.map { min($0.f.count, count) - 1 }
+        let points = (lasts.max() ?? -1) + 1
+        let maxL = functions.map(\.l).max() ?? 0
+        // w_k f(r_k) rab_k per function, zero past its end: the weight of the trapezoidal rule folded in
+        let weighted = zip(functions, lasts).map { fn, last in
+            (0..<points).map { k in k > last || last <= 0 ? 0 : (k == 0 || k == last ? 0.5 : 1) * fn.f[k] * rab[k] }
+        }
+        var result = [[Double]](repeating: [Double](repeating: 0, count: qs.count), count: functions.count)
+        var j = [Double](repeating: 0, count: maxL + 1)
+        for (n, q) in qs.enumerated() {
+            var sums = [Double](repeating: 0, count: functions.count)
+            for k in 0..<points {
+                sphericalBessels(upTo: maxL, q * r[k], into: &j)
+                for i in functions.indices where weighted[i][k] != 0 {
+                    sums[i] += weighted[i][k] * j[functions[i].l]
+                }
+            }
+            for i in functions.indices { result[i][n] = 4 * Double.pi * sums[i] }
+        }
+        return result
+    }
 }

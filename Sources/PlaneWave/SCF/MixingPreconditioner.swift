@@ -39,7 +39,7 @@ public struct KerkerPreconditioner: MixingPreconditioner {
         }
         var fG = grid.fourier(residual)
         let q2 = wavevector * wavevector
-        for (i, g2) in grid.g2.enumerated() { fG[i] = fG[i] * (g2 / (g2 + q2)) }
+        grid.forEachPoint { i, _, g2 in fG[i] = fG[i] * (g2 / (g2 + q2)) }
         residual = grid.real(fG)
     }
 }

@@ -91,8 +91,7 @@ public final class SCF {
         let atomWeight = weights.map { w in w.indices.map { w[$0] / Double(potentials[atomSpecies[$0]].zion) } }
         var radial = [Double](repeating: 0, count: species.count)
         var rhoG = [Complex64](repeating: .zero, count: grid.count)
-        for (i, m) in grid.millers.enumerated() {
-            let g2 = grid.g2[i]
+        grid.forEachPoint { i, m, g2 in
             for (k, p) in potentials.enumerated() {
                 radial[k] = p.hasValenceDensity ? scale[k] * p.valenceDensityFourier(g2.squareRoot())
                                                 : Double(p.zion) * exp(-g2 * s * s / 2)
@@ -241,10 +240,12 @@ public final class SCF {
         return true
     }
 
-    /// Keeps `x` as the orbitals of k-point `k`: copied into the block held already when it has the
-    /// same shape, so that the kept orbitals stay where the first step put them and the eigensolver's
-    /// blocks of the next k-points reuse the same free heap (a new block per k-point and step would
-    /// scatter the kept ones over the heap, whose resident size only grows: peak memory).
+    /// Keeps `x` as the orbitals of k-point `k`. The eigensolver works in the block it was handed
+    /// (`diagonalize`), so `x` is normally that block, back where the first step put it; a result made
+    /// elsewhere (another process's, or after the bands grew) is copied into the block held already when
+    /// it has the same shape, so that the kept orbitals stay put and the eigensolver's blocks of the next
+    /// k-points reuse the same free heap (a new block per k-point and step would scatter the kept ones
+    /// over the heap, whose resident size only grows: peak memory).
     func keepOrbitals(_ k: Int, _ x: ComplexMatrix) {
         guard orbitals[k].map({ $0.rows == x.rows && $0.cols == x.cols }) == true else { orbitals[k] = x; return }
         orbitals[k]!.storage.withUnsafeMutableBufferPointer { dst in
@@ -280,8 +281,11 @@ public final class SCF {
             bands: bands, reported: bands, sharing: sharing, published: { self.orbitals[$0] },
             otherFailure: InputError("scf", "the eigensolver failed on another process"),
             solve: { k, initial in
+                // `initial` becomes the only reference to the kept orbitals of k: the eigensolver works in
+                // their block, without a copy, and `keep` stores the result back
+                self.orbitals[k] = nil
                 let spin = self.basis.kpoints[k].spin
-                return try self.eigensolver.solve(k, potential: channels[spin], potentialFourier: &fourier[spin], initial: initial, bands: bands,
+                return try self.eigensolver.solve(k, potential: channels[spin], potentialFourier: &fourier[spin], initial: consume initial, bands: bands,
                                            tolerances: self.tolerancePolicy.bandTolerances(tolerance, bands: bands,
                                                                                           previousOccupations: previous?[k]),
                                            maxIterations: maxIterations)

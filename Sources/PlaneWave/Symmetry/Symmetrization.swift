@@ -101,29 +101,26 @@ public struct Symmetrization: Sendable {
             if x < 0 && x >= -n { return x + n }
             return (x % n + n) % n
         }
-        basis.gridMillers.withUnsafeBufferPointer { millers in
-            rhoG.withUnsafeBufferPointer { src in
-                acc.withUnsafeMutableBufferPointer { dst in
-                    for op in ops {
-                        let r = op.rotation, t = op.translation
-                        let trivial = t == .zero
-                        // m′ = Rᵀ m
-                        let r00 = r[0][0], r10 = r[1][0], r20 = r[2][0]
-                        let r01 = r[0][1], r11 = r[1][1], r21 = r[2][1]
-                        let r02 = r[0][2], r12 = r[1][2], r22 = r[2][2]
-                        for i in 0..<millers.count {
-                            let m = millers[i]
-                            let mx = Int(m.x), my = Int(m.y), mz = Int(m.z)
-                            let a = wrap(r00 * mx + r10 * my + r20 * mz, n0)
-                            let b = wrap(r01 * mx + r11 * my + r21 * mz, n1)
-                            let c = wrap(r02 * mx + r12 * my + r22 * mz, n2)
-                            var v = src[i]
-                            if !trivial {
-                                let phase = 2 * Double.pi * (Double(mx) * t.x + Double(my) * t.y + Double(mz) * t.z)
-                                v = v * Complex64(cos(phase), sin(phase))
-                            }
-                            dst[(a * n1 + b) * n2 + c] += v
+        rhoG.withUnsafeBufferPointer { src in
+            acc.withUnsafeMutableBufferPointer { dst in
+                for op in ops {
+                    let r = op.rotation, t = op.translation
+                    let trivial = t == .zero
+                    // m′ = Rᵀ m
+                    let r00 = r[0][0], r10 = r[1][0], r20 = r[2][0]
+                    let r01 = r[0][1], r11 = r[1][1], r21 = r[2][1]
+                    let r02 = r[0][2], r12 = r[1][2], r22 = r[2][2]
+                    grid.forEachMiller { i, m in
+                        let mx = Int(m.x), my = Int(m.y), mz = Int(m.z)
+                        let a = wrap(r00 * mx + r10 * my + r20 * mz, n0)
+                        let b = wrap(r01 * mx + r11 * my + r21 * mz, n1)
+                        let c = wrap(r02 * mx + r12 * my + r22 * mz, n2)
+                        var v = src[i]
+                        if !trivial {
+                            let phase = 2 * Double.pi * (Double(mx) * t.x + Double(my) * t.y + Double(mz) * t.z)
+                            v = v * Complex64(cos(phase), sin(phase))
                         }
+                        dst[(a * n1 + b) * n2 + c] += v
                     }
                 }
             }

@@ -19,12 +19,11 @@ func forEachAtomCentredTerm(grid: FourierGrid, field: [Double], model: Model,
     let fG = grid.fourier(field)
     var values = [Double](repeating: 0, count: species.count)
     var terms = [Complex64](repeating: .zero, count: atoms.count)
-    for (i, m) in grid.millers.enumerated() {
-        let g2 = grid.g2[i]
-        if g2 == 0 { continue }
+    grid.forEachPoint { i, m, g2 in
+        if g2 == 0 { return }
         let q = g2.squareRoot()
         for s in species.indices { values[s] = radial(potentials[s], q) }
-        if values.allSatisfy({ $0 == 0 }) { continue }
+        if values.allSatisfy({ $0 == 0 }) { return }
         for (a, atom) in atoms.enumerated() {
             let v = values[atomSpecies[a]]
             if v == 0 { terms[a] = .zero; continue }

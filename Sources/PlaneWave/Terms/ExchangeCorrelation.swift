@@ -47,20 +47,19 @@ public final class ExchangeCorrelation: DensityTerm {
         } else {
             let n = xcGrid.size
             precondition((0..<3).allSatisfy { n[$0] >= grid.size[$0] }, "the XC grid is at least as fine as the density grid")
-            fineIndex = grid.millers.map { m in
+            var index = [Int](repeating: 0, count: grid.count)
+            grid.forEachMiller { i, m in
                 let a = (Int(m.x) + n[0]) % n[0], b = (Int(m.y) + n[1]) % n[1], c = (Int(m.z) + n[2]) % n[2]
-                return (a * n[1] + b) * n[2] + c
+                index[i] = (a * n[1] + b) * n[2] + c
             }
+            fineIndex = index
         }
     }
 
     /// ρ on `xcGrid`: Σ_G ρ_G e^{iG·r} over the density grid's G (exact at the density grid's points).
     func interpolated(_ rho: [Double]) -> [Double] {
         guard let fineIndex else { return rho }
-        let rhoG = grid.fourier(rho)
-        var fine = [Complex64](repeating: .zero, count: xcGrid.count)
-        for i in rhoG.indices { fine[fineIndex[i]] = rhoG[i] }
-        return xcGrid.real(fine)
+        return xcGrid.real(grid.fourier(rho), at: fineIndex)
     }
 
     /// A potential on `xcGrid` restricted to the density grid's Fourier coefficients.
@@ -86,16 +85,18 @@ public final class ExchangeCorrelation: DensityTerm {
     /// E_xc alone: no potential, so no divergence term, and σ without the gradient's components.
     public func energy(_ rho: [Double]) -> Double {
         if spinChannels == 2 { return spinEnergy(rho) }
-        let valence = interpolated(rho)
-        let total = coreDensity.map { c in zip(valence, c).map { $0 + $1 } } ?? valence
-        let sigma = isGGA ? xcGrid.gradientSquared(total) : nil
-        let density = total.map { max($0, 0) }
-        var eps = [Double](repeating: 0, count: density.count)
+        // one grid-sized field at a time where possible: this is the refinement check's evaluation on
+        // a finer grid, the SCF's largest transient
+        var density = interpolated(rho)
+        if let coreDensity { for i in density.indices { density[i] += coreDensity[i] } }
+        let sigma = isGGA ? xcGrid.gradientSquared(density) : nil
+        for i in density.indices { density[i] = max(density[i], 0) }
+        var eps: [Double] = []
         for f in functionals {
             let e = f.energyDensity(rho: density, sigma: sigma)
-            for i in 0..<eps.count { eps[i] += e[i] }
+            if eps.isEmpty { eps = e } else { for i in 0..<eps.count { eps[i] += e[i] } }
         }
-        return xcGrid.integrate(eps, density)
+        return eps.isEmpty ? 0 : xcGrid.integrate(eps, density)
     }
 
     public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {

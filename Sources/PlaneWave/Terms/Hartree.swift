@@ -11,8 +11,7 @@ public final class Hartree: DensityTerm {
 
     public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
         var rhoG = grid.fourier(rho)
-        let g2 = grid.g2
-        for i in rhoG.indices { rhoG[i] = g2[i] == 0 ? .zero : rhoG[i] * (4 * Double.pi / g2[i]) }
+        grid.forEachPoint { i, _, g2 in rhoG[i] = g2 == 0 ? .zero : rhoG[i] * (4 * Double.pi / g2) }
         let v = grid.real(rhoG)
         return (grid.integrate(v, rho) / 2, v)
     }
@@ -20,9 +19,8 @@ public final class Hartree: DensityTerm {
     /// E_H = (Ω/2) Σ_{G≠0} 4π |ρ_G|²/G², one FFT.
     public func energy(_ rho: [Double]) -> Double {
         let rhoG = grid.fourier(rho)
-        let g2 = grid.g2
         var e = 0.0
-        for i in rhoG.indices where g2[i] != 0 { e += rhoG[i].norm2 / g2[i] }
+        grid.forEachPoint { i, _, g2 in if g2 != 0 { e += rhoG[i].norm2 / g2 } }
         return 2 * Double.pi * grid.basis.volume * e
     }
 }
@@ -37,9 +35,8 @@ extension Hartree: StressTerm {
         let omega = grid.basis.volume
         var e = 0.0
         var t = Tensor3.zero
-        for (i, m) in grid.millers.enumerated() {
-            let g2 = grid.g2[i]
-            if g2 == 0 { continue }
+        grid.forEachPoint { i, m, g2 in
+            if g2 == 0 { return }
             let r2 = rhoG[i].norm2
             e += r2 / g2
             let g = Double(m.x) * b[0] + Double(m.y) * b[1] + Double(m.z) * b[2]
