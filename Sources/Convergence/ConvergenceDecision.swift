@@ -34,7 +34,7 @@ func latticeKey(_ r: PointRecord) -> Double { (r.lattice_constant_angstrom * 1e6
 public struct ConvergenceDecision: Codable, Sendable, Equatable {
     /// One criterion evaluated at the chosen value against the reference.
     public struct Criterion: Codable, Sendable, Equatable {
-        /// "energy", "energy_difference", "gap", "bulk_modulus", "pressure", "force".
+        /// "energy", "energy_difference", "gap", "bulk_modulus", "pressure", "force", "magnetization".
         public let quantity: String
         /// |Δ| at the chosen value, in `unit`.
         public let value: Double
@@ -60,6 +60,11 @@ public struct ConvergenceDecision: Codable, Sendable, Equatable {
         public var delta_pressure_GPa: Double? = nil
         /// max over atoms of |F_i − F_i(ref)| (Ha/bohr), when the forces are converged.
         public var delta_force_Ha_per_bohr: Double? = nil
+        /// Total and absolute magnetisation per atom (μB/atom) of a spin-polarised point, for the plots.
+        public var magnetization_muB_per_atom: Double? = nil
+        public var absolute_magnetization_muB_per_atom: Double? = nil
+        /// max(|ΔM|, |Δ∫|m||) per atom (μB/atom) against the reference, when the magnetisation is converged.
+        public var delta_magnetization_muB_per_atom: Double? = nil
         /// Every point of this value failed (then all deltas are nil).
         public let failed: Bool
         public let passes: Bool
@@ -145,7 +150,11 @@ extension ConvergenceDecision {
         let pair: (Double, Double)? = differencePair.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
             ?? baseA.flatMap { b in aOrder.first { $0 != b }.map { (b, $0) } }
 
-        struct Q { var energy: Double?; var difference: Double?; var gap: Double?; var bulk: Double?; var pressure: Double?; var forces: [[Double]]? }
+        struct Q {
+            var energy: Double?; var difference: Double?; var gap: Double?; var bulk: Double?; var pressure: Double?; var forces: [[Double]]?
+            /// Total and absolute magnetisation per atom (μB/atom).
+            var magnetization: (total: Double, absolute: Double)?
+        }
         var metallicLabels: [String] = []
         var quantities: [Q] = []
         for g in groups {
@@ -156,6 +165,7 @@ extension ConvergenceDecision {
                 q.gap = r.reportedGap_Ha.map { $0 * Units.hartreeInEV }
                 q.pressure = r.pressure_GPa
                 q.forces = r.forces_Ha_per_bohr
+                q.magnetization = r.magnetizationPerAtom
                 if r.isMetallic { metallicLabels.append(g.label) }
                 if let (a1, a2) = pair, let r1 = good.first(where: { latticeKey($0) == a1 }),
                    let r2 = good.first(where: { latticeKey($0) == a2 }) {
@@ -190,6 +200,10 @@ extension ConvergenceDecision {
         let useBulk = ref.bulk != nil
         let usePressure = criteria.pressure_GPa != nil && ref.pressure != nil
         let useForce = criteria.force_Ha_per_bohr != nil && ref.forces != nil
+        let useMagnetization = criteria.magnetization_muB_per_atom != nil && ref.magnetization != nil
+        if criteria.magnetization_muB_per_atom != nil && ref.magnetization == nil {
+            warnings.append("the magnetization was asked for but the reference point \(groups[refIndex].label) has none (not spin-polarised): magnetization criterion skipped")
+        }
         if criteria.pressure_GPa != nil && ref.pressure == nil {
             warnings.append("the pressure was asked for but the reference point \(groups[refIndex].label) has no stress (recorded before stresses were): pressure criterion skipped")
         }
@@ -222,6 +236,7 @@ extension ConvergenceDecision {
         if useBulk { passesOf.append(("bulk_modulus", [])) }
         if usePressure { passesOf.append(("pressure", [])) }
         if useForce { passesOf.append(("force", [])) }
+        if useMagnetization { passesOf.append(("magnetization", [])) }
         for (i, g) in groups.enumerated() {
             let q = quantities[i]
             let dE = q.energy.map { abs($0 - ref.energy!) * 1000 }
@@ -230,6 +245,9 @@ extension ConvergenceDecision {
             let dB = useBulk ? q.bulk.map { abs($0 - ref.bulk!) / ref.bulk! } : nil
             let dP = usePressure ? q.pressure.map { abs($0 - ref.pressure!) } : nil
             let dF = useForce ? q.forces.flatMap { forceChange($0, ref.forces!) } : nil
+            let dM = useMagnetization ? q.magnetization.map { m in
+                max(abs(m.total - ref.magnetization!.total), abs(m.absolute - ref.magnetization!.absolute))
+            } : nil
             let within: [String: Bool] = [
                 "energy": dE.map { $0 <= criteria.energy_eV_per_atom * 1000 } ?? false,
                 "energy_difference": dD.map { $0 <= criteria.energy_difference_eV_per_atom * 1000 } ?? false,
@@ -237,15 +255,20 @@ extension ConvergenceDecision {
                 "bulk_modulus": dB.map { $0 <= criteria.bulk_modulus_relative } ?? false,
                 "pressure": dP.map { $0 <= criteria.pressure_GPa! } ?? false,
                 "force": dF.map { $0 <= criteria.force_Ha_per_bohr! } ?? false,
+                "magnetization": dM.map { $0 <= criteria.magnetization_muB_per_atom! } ?? false,
             ]
             for j in passesOf.indices { passesOf[j].passes.append(i <= refIndex && within[passesOf[j].quantity]!) }
             let pass = passesOf.allSatisfy { $0.passes[i] }
             passes.append(pass)
             let r0 = g.records[0]
-            rows.append(Row(label: g.label, x: xValue(r0), ecut_Ha: r0.ecut_Ha, kmesh: r0.kmesh, smearing_width_Ha: r0.smearing_width_Ha,
-                            energy_per_atom_eV: q.energy, delta_energy_meV_per_atom: dE, delta_energy_difference_meV_per_atom: dD,
-                            delta_gap_meV: dG, delta_bulk_modulus_relative: dB, delta_pressure_GPa: dP, delta_force_Ha_per_bohr: dF,
-                            failed: q.energy == nil, passes: pass))
+            var row = Row(label: g.label, x: xValue(r0), ecut_Ha: r0.ecut_Ha, kmesh: r0.kmesh, smearing_width_Ha: r0.smearing_width_Ha,
+                          energy_per_atom_eV: q.energy, delta_energy_meV_per_atom: dE, delta_energy_difference_meV_per_atom: dD,
+                          delta_gap_meV: dG, delta_bulk_modulus_relative: dB, delta_pressure_GPa: dP, delta_force_Ha_per_bohr: dF,
+                          failed: q.energy == nil, passes: pass)
+            row.magnetization_muB_per_atom = q.magnetization?.total
+            row.absolute_magnetization_muB_per_atom = q.magnetization?.absolute
+            row.delta_magnetization_muB_per_atom = dM
+            rows.append(row)
         }
         // A value without its energy, or without its energy difference when that is converged, is left
         // out: failed points do not break the run.
@@ -289,11 +312,14 @@ extension ConvergenceDecision {
             if useForce, let d = row.delta_force_Ha_per_bohr {
                 crits.append(Criterion(quantity: "force", value: d, tolerance: criteria.force_Ha_per_bohr!, unit: "Ha/bohr"))
             }
+            if useMagnetization, let d = row.delta_magnetization_muB_per_atom {
+                crits.append(Criterion(quantity: "magnetization", value: d, tolerance: criteria.magnetization_muB_per_atom!, unit: "μB/atom"))
+            }
         }
         let symbols = ["energy": "|ΔE|", "energy_difference": "|Δ(E(a₂)−E(a₁))|", "gap": "|ΔEg|", "bulk_modulus": "|ΔB0|/B0",
-                       "pressure": "|ΔP|", "force": "max|ΔF|"]
+                       "pressure": "|ΔP|", "force": "max|ΔF|", "magnetization": "|ΔM|"]
         let names = ["energy": "the energy", "energy_difference": "the energy difference", "gap": "the gap",
-                     "bulk_modulus": "B0", "pressure": "the pressure", "force": "the forces"]
+                     "bulk_modulus": "B0", "pressure": "the pressure", "force": "the forces", "magnetization": "the magnetization"]
         func listed(_ quantities: [String]) -> String {
             let n = quantities.map { names[$0]! }
             return n.count <= 1 ? n.joined() : n.dropLast().joined(separator: ", ") + " and " + n.last!
@@ -336,6 +362,7 @@ extension ConvergenceDecision {
         }
         let chosen = chosenGroup.records[0]
         if let g = gapSkipped { message += "; \(g)" }
+        warnings += MomentCollapse.warnings(records.filter(ok), parameter: parameter)
         return ConvergenceDecision(stage: stage, parameter: parameter, x_label: xLabel, rows: rows, chosen: chosenGroup.label,
                              reference: refLabel,
                              chosen_ecut_Ha: parameter == .cutoff ? chosen.ecut_Ha : nil,

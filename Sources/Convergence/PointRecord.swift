@@ -53,6 +53,11 @@ public struct PointRecord: Codable, Sendable, Equatable {
     public var stress_Ha_per_bohr3: [[Double]]?
     /// P = −tr σ/3 (GPa); nil as the forces.
     public var pressure_GPa: Double?
+    /// Total magnetisation M = ∫ (ρ↑ − ρ↓) d³r (μB per cell) of a spin-polarised point; nil without
+    /// spin polarisation, for a failed point and in records written before it was recorded.
+    public var total_magnetization_muB: Double?
+    /// Absolute magnetisation ∫ |ρ↑ − ρ↓| d³r (μB per cell); nil as the total.
+    public var absolute_magnetization_muB: Double?
 
     public init(id: String, stage: String, ecut_Ha: Double, kmesh: [Int], kshift: [Int], lattice_constant_angstrom: Double,
                 smearing: String, smearing_width_Ha: Double, status: Status, free_energy_Ha: Double? = nil,
@@ -60,8 +65,10 @@ public struct PointRecord: Codable, Sendable, Equatable {
                 gap_Ha: Double? = nil, volume_bohr3: Double, atoms: Int, n_irreducible_k: Int? = nil, scf_iterations: Int? = nil,
                 wall_time_s: Double, ranks: Int, peak_memory_MiB: Double? = nil, host: String, error: String? = nil,
                 warm_start_from: String? = nil, finished_at: String, metallic: Bool? = nil,
-                forces_Ha_per_bohr: [[Double]]? = nil, stress_Ha_per_bohr3: [[Double]]? = nil, pressure_GPa: Double? = nil) {
+                forces_Ha_per_bohr: [[Double]]? = nil, stress_Ha_per_bohr3: [[Double]]? = nil, pressure_GPa: Double? = nil,
+                total_magnetization_muB: Double? = nil, absolute_magnetization_muB: Double? = nil) {
         self.metallic = metallic
+        self.total_magnetization_muB = total_magnetization_muB; self.absolute_magnetization_muB = absolute_magnetization_muB
         self.forces_Ha_per_bohr = forces_Ha_per_bohr; self.stress_Ha_per_bohr3 = stress_Ha_per_bohr3; self.pressure_GPa = pressure_GPa
         self.id = id; self.stage = stage; self.ecut_Ha = ecut_Ha; self.kmesh = kmesh; self.kshift = kshift
         self.lattice_constant_angstrom = lattice_constant_angstrom; self.smearing = smearing; self.smearing_width_Ha = smearing_width_Ha
@@ -93,7 +100,14 @@ extension PointRecord {
                   warm_start_from: warmStartFrom, finished_at: Timestamp.now(), metallic: r?.bandCharacter.isMetallic,
                   forces_Ha_per_bohr: r?.forces?.map { [$0.x, $0.y, $0.z] },
                   stress_Ha_per_bohr3: r?.stress?.map { [$0.x, $0.y, $0.z] },
-                  pressure_GPa: r?.pressure.map { $0 * Units.hartreePerBohr3InGPa })
+                  pressure_GPa: r?.pressure.map { $0 * Units.hartreePerBohr3InGPa },
+                  total_magnetization_muB: r?.magnetization?.total, absolute_magnetization_muB: r?.magnetization?.absolute)
+    }
+
+    /// Total and absolute magnetisation per atom (μB/atom); nil without them.
+    public var magnetizationPerAtom: (total: Double, absolute: Double)? {
+        guard let m = total_magnetization_muB, atoms > 0 else { return nil }
+        return (m / Double(atoms), (absolute_magnetization_muB ?? abs(m)) / Double(atoms))
     }
 
     /// The largest force: its atom's index (0-based, the structure's order) and |F| (Ha/bohr); nil

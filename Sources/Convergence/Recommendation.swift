@@ -34,8 +34,12 @@ public struct SystemDescription: Codable, Sendable, Equatable {
     /// For a structure read from a CIF: the file's cell and the primitive cell computed (nil otherwise,
     /// and in files written before it was recorded).
     public let structure_cif: CIFCellsRecord?
+    /// The starting magnetic moment of each atom (μB, the atoms' order) of a spin-polarised run; nil
+    /// without spin polarisation (and in files written before it was recorded).
+    public var magnetic_moments_muB: [Double]? = nil
 
     public init(config: Config) {
+        magnetic_moments_muB = config.magneticMoments
         name = config.name
         var f = ""
         for s in config.crystal.species {
@@ -128,6 +132,12 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
     /// The forces at the final point and whether the structure is relaxed; nil without a converged
     /// final point (and in files written before forces were recorded).
     public var final_point_forces: FinalPointForces? = nil
+    /// The starting magnetic moment of each atom (μB, the atoms' order) of a spin-polarised run, for
+    /// the snippets' `spinat` and `starting_magnetization`; nil without spin polarisation.
+    public var starting_magnetic_moments_muB: [Double]? = nil
+    /// Element → valence charge Z_val of its pseudopotential (QE's `starting_magnetization` is m/Z_val);
+    /// nil without spin polarisation.
+    public var valence_electrons: [String: Int]? = nil
 
     public init(system: SystemDescription, ecut: Double, kmesh: [Int], kshift: [Int], latticeConstant: Double?,
                 latticeVectorsBohr: [[Double]], eos: EquationOfState.Fit?, gap: BandsAndDOS.Gap?, sources: [String: String],
@@ -155,5 +165,7 @@ public struct RecommendedParameters: Codable, Sendable, Equatable {
         self.sources = sources; self.tolerances = tolerances; self.warnings = warnings
         generated_at = generatedAt; self.program = program
         pseudopotential_files = system.pseudopotential_files
+        starting_magnetic_moments_muB = system.magnetic_moments_muB
+        valence_electrons = system.magnetic_moments_muB == nil ? nil : system.valence
     }
 }

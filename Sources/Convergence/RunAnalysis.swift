@@ -69,6 +69,7 @@ public enum RunAnalysis {
             return result
         }
         func fitEOS(_ stage: String, _ recs: [PointRecord]) {
+            out.warnings += MomentCollapse.warnings(recs.filter { $0.status == .converged }, parameter: .lattice).map { "\(stage): \($0)" }
             do {
                 var eos = try EquationOfState(records: recs, rmsWarning: settings.eos_rms_warning_meV_per_atom,
                                               pressureTolerance: settings.eosPressureTolerance_GPa)

@@ -38,6 +38,7 @@ extension ScanConfig.CutoffStage {
         }
         k.pressure_GPa = pressureTolerance.map { $0 * Units.hartreePerBohr3InGPa } ?? base.pressure_GPa
         k.force_Ha_per_bohr = forceTolerance ?? base.force_Ha_per_bohr
+        k.magnetization_muB_per_atom = magnetizationTolerance ?? base.magnetization_muB_per_atom
         return k
     }
 }
@@ -50,6 +51,7 @@ extension ScanConfig.KMeshStage {
         k.energy_eV_per_atom = tolerance * Units.hartreeInEV
         k.pressure_GPa = pressureTolerance.map { $0 * Units.hartreePerBohr3InGPa } ?? base.pressure_GPa
         k.force_Ha_per_bohr = forceTolerance ?? base.force_Ha_per_bohr
+        k.magnetization_muB_per_atom = magnetizationTolerance ?? base.magnetization_muB_per_atom
         return k
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// The tolerances a stage's decision is made with. Defaults follow the SSSP protocol: 1 meV/atom
 /// for total energies (and energy differences), 1 % for the bulk modulus, 10 meV for the gap.
 /// Energy differences, the gap, the pressure and the forces are converged only when asked for
-/// (`energy_difference`, `gap`, `pressure_GPa`, `force_Ha_per_bohr`).
+/// (`energy_difference`, `gap`, `pressure_GPa`, `force_Ha_per_bohr`, `magnetization_muB_per_atom`).
 public struct ConvergenceCriteria: Codable, Sendable, Equatable {
     /// |E(x) − E(ref)| per atom (eV).
     public var energy_eV_per_atom: Double = 1e-3
@@ -22,6 +22,9 @@ public struct ConvergenceCriteria: Codable, Sendable, Equatable {
     public var pressure_GPa: Double? = nil
     /// Also converge the forces: the largest |F_i(x) − F_i(ref)| over the atoms (Ha/bohr); nil = not converged.
     public var force_Ha_per_bohr: Double? = nil
+    /// Also converge the magnetisation of a spin-polarised scan: the larger of |ΔM| and |Δ∫|m|| per atom
+    /// (μB/atom, total and absolute magnetisation); nil = not converged.
+    public var magnetization_muB_per_atom: Double? = nil
 
     public init() {}
 }

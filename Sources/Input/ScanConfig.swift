@@ -15,7 +15,8 @@ import Yams
 ///     values: [10 Ha, 12 Ha, 14 Ha]    # plain numbers in Ha
 ///     kmesh: 2x2x2                     # the fixed mesh of this stage (default basis.kmesh)
 ///     tolerance: 1 meV/atom            # |E(ecut) − E(highest ecut)| per atom, or per quantity:
-///                                      # {energy: 1 meV/atom, pressure: 0.5 GPa, force: 1e-3 Ha/bohr}
+///                                      # {energy: 1 meV/atom, pressure: 0.5 GPa, force: 1e-3 Ha/bohr,
+///                                      #  magnetization: 0.01 μB/atom}
 ///     energy_difference: {lattice_constants: [5.60 Å, 5.70 Å], tolerance: 0.1 meV/atom}   # optional
 ///   kmesh:
 ///     values: [2, 3, 4]                # n (= n×n×n) or 4x4x2, or k-point spacings: [0.4 1/Å, 0.3 1/Å]
@@ -61,6 +62,8 @@ public struct ScanConfig: Sendable {
         /// Also converge the pressure and the forces to these (Ha/bohr³, Ha/bohr); nil = not converged.
         public var pressureTolerance: Double? = nil
         public var forceTolerance: Double? = nil
+        /// Also converge the magnetisation to this (μB/atom); nil = not converged.
+        public var magnetizationTolerance: Double? = nil
     }
 
     public struct KMeshStage: Sendable, Equatable, Codable {
@@ -74,9 +77,12 @@ public struct ScanConfig: Sendable {
         /// Also converge the pressure and the forces to these (Ha/bohr³, Ha/bohr); nil = not converged.
         public var pressureTolerance: Double? = nil
         public var forceTolerance: Double? = nil
+        /// Also converge the magnetisation to this (μB/atom); nil = not converged.
+        public var magnetizationTolerance: Double? = nil
 
         public init(values: [[Int]], tolerance: Double, spacings: [[Double]]? = nil, pressureTolerance: Double? = nil,
-                    forceTolerance: Double? = nil) {
+                    forceTolerance: Double? = nil, magnetizationTolerance: Double? = nil) {
+            self.magnetizationTolerance = magnetizationTolerance
             self.values = values
             self.tolerance = tolerance
             self.spacings = spacings
@@ -235,16 +241,6 @@ public struct ScanConfig: Sendable {
         }
         if !overrideErrors.isEmpty { throw ScanConfigErrors(overrideErrors.map { relocate($0, overridden: !overrides.isEmpty) }) }
         return sc
-    }
-
-    /// Throws when the scan cannot be run although its config is valid for single points: a
-    /// spin-polarised base (warm starts, the journal and the analysis carry one density and no
-    /// magnetisation yet).
-    public func checkScannable() throws {
-        if base.magneticMoments != nil {
-            throw InputError("spin.polarized", "true: scans of spin-polarised calculations are not available yet; run single points with `preconv-mpi scf`",
-                             file: file)
-        }
     }
 
     /// Line numbers of a document rewritten by `--set` do not match the user's file: drop them.
@@ -441,16 +437,17 @@ public struct ScanConfig: Sendable {
         return q.value
     }
 
-    public static let toleranceKeys = ["energy", "pressure", "force"]
+    public static let toleranceKeys = ["energy", "pressure", "force", "magnetization"]
 
     /// A stage's `tolerance`: an energy per atom (`1 meV/atom`), or a mapping of tolerances per
     /// quantity `{energy: 1 meV/atom, pressure: 0.5 GPa, force: 1e-3 Ha/bohr}` (energy per atom in Ha,
-    /// pressure in Ha/bohr³, force in Ha/bohr; nil: the default energy tolerance, pressure and forces not converged).
-    static func tolerances(_ n: ConfigNode) throws -> (energy: Double?, pressure: Double?, force: Double?) {
-        guard case .mapping = n.node else { return (try tolerance(n), nil, nil) }
+    /// pressure in Ha/bohr³, force in Ha/bohr, magnetization in μB/atom: `{magnetization: 0.01 μB/atom}`;
+    /// nil: the default energy tolerance, pressure, forces and magnetisation not converged).
+    static func tolerances(_ n: ConfigNode) throws -> (energy: Double?, pressure: Double?, force: Double?, magnetization: Double?) {
+        guard case .mapping = n.node else { return (try tolerance(n), nil, nil, nil) }
         let m = try n.mapping(allowed: toleranceKeys, expected: "an energy per atom (1 meV/atom) or a mapping {energy: 1 meV/atom, pressure: 0.5 GPa}")
         var errors: [InputError] = []
-        var out: (energy: Double?, pressure: Double?, force: Double?) = (nil, nil, nil)
+        var out: (energy: Double?, pressure: Double?, force: Double?, magnetization: Double?) = (nil, nil, nil, nil)
         do { out.energy = try m["energy"].map { try tolerance($0) } } catch let e as InputError { errors.append(e) }
         do {
             if let p = m["pressure"] {
@@ -468,8 +465,22 @@ public struct ScanConfig: Sendable {
                 out.force = q.value
             }
         } catch let e as InputError { errors.append(e) }
+        do { out.magnetization = try m["magnetization"].map { try magnetizationTolerance($0) } } catch let e as InputError { errors.append(e) }
         if !errors.isEmpty { throw ScanConfigErrors(errors) }
         return out
+    }
+
+    /// A magnetisation tolerance per atom (μB/atom): `0.01 μB/atom` (also `muB/atom`, or `μB`, `muB`
+    /// or a plain number, taken per atom).
+    static func magnetizationTolerance(_ n: ConfigNode) throws -> Double {
+        let text = try n.scalar(expected: "a magnetization per atom such as 0.01 μB/atom")
+        guard let (value, unit) = Quantity.splitNumber(text.trimmingCharacters(in: .whitespaces)),
+              ["", "μB/atom", "muB/atom", "μB", "muB", "uB/atom", "uB"].contains(unit) else {
+            throw n.error("'\(text)' is not a magnetization per atom (e.g. 0.01 μB/atom; units: μB/atom, muB/atom)")
+        }
+        guard value > 0 else { throw n.error("\(text) must be positive") }
+        guard value <= 5 else { throw n.error("\(text) is implausibly large for a magnetization tolerance (maximum 5 μB/atom)") }
+        return value
     }
 
     static func noDuplicates<T: Hashable>(_ values: [T], _ node: ConfigNode, shown: (T) -> String) throws {
@@ -489,7 +500,7 @@ public struct ScanConfig: Sendable {
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         var kmesh = defaultKMesh
         var tol = 1e-3 / Units.hartreeInEV
-        var pressureTol: Double? = nil, forceTol: Double? = nil
+        var pressureTol: Double? = nil, forceTol: Double? = nil, magnetizationTol: Double? = nil
         var dl: [Double]? = nil, dt: Double? = nil
         do {
             if let k = m["kmesh"] { kmesh = try k.integerTriple(minimum: 1, maximum: 200) }
@@ -497,7 +508,7 @@ public struct ScanConfig: Sendable {
         do {
             if let t = m["tolerance"] {
                 let ts = try tolerances(t)
-                tol = ts.energy ?? tol; pressureTol = ts.pressure; forceTol = ts.force
+                tol = ts.energy ?? tol; pressureTol = ts.pressure; forceTol = ts.force; magnetizationTol = ts.magnetization
             }
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         do {
@@ -513,7 +524,7 @@ public struct ScanConfig: Sendable {
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         if !errors.isEmpty { throw ScanConfigErrors(errors) }
         return CutoffStage(values: values.sorted(), kmesh: kmesh, tolerance: tol, differenceLattice: dl, differenceTolerance: dt,
-                           pressureTolerance: pressureTol, forceTolerance: forceTol)
+                           pressureTolerance: pressureTol, forceTolerance: forceTol, magnetizationTolerance: magnetizationTol)
     }
 
     /// `stages.kmesh`: meshes, or k-point spacings turned into meshes for `lattice` (the base
@@ -559,22 +570,24 @@ public struct ScanConfig: Sendable {
             }
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         var tol = 1e-3 / Units.hartreeInEV
-        var pressureTol: Double? = nil, forceTol: Double? = nil
+        var pressureTol: Double? = nil, forceTol: Double? = nil, magnetizationTol: Double? = nil
         do {
             if let t = m["tolerance"] {
                 let ts = try tolerances(t)
-                tol = ts.energy ?? tol; pressureTol = ts.pressure; forceTol = ts.force
+                tol = ts.energy ?? tol; pressureTol = ts.pressure; forceTol = ts.force; magnetizationTol = ts.magnetization
             }
         } catch let e as InputError { errors.append(e) } catch let e as ScanConfigErrors { errors.append(contentsOf: e.errors) }
         if !errors.isEmpty { throw ScanConfigErrors(errors) }
         if spacings != nil {
-            return KMeshStage(values: values, tolerance: tol, spacings: spacings, pressureTolerance: pressureTol, forceTolerance: forceTol)
+            return KMeshStage(values: values, tolerance: tol, spacings: spacings, pressureTolerance: pressureTol, forceTolerance: forceTol,
+                              magnetizationTolerance: magnetizationTol)
         }
         let sorted = values.enumerated().sorted { a, b in
             let pa = a.element.reduce(1, *), pb = b.element.reduce(1, *)
             return pa != pb ? pa < pb : a.offset < b.offset
         }.map(\.element)
-        return KMeshStage(values: sorted, tolerance: tol, pressureTolerance: pressureTol, forceTolerance: forceTol)
+        return KMeshStage(values: sorted, tolerance: tol, pressureTolerance: pressureTol, forceTolerance: forceTol,
+                          magnetizationTolerance: magnetizationTol)
     }
 
     enum KMeshItem { case mesh([Int]), spacing(Quantity) }
@@ -818,6 +831,9 @@ public struct PhysicsIdentity: Codable, Sendable, Equatable {
     public var pseudopotentials: String
     public var functional: String
     public var smearing: String
+    /// "moments 3, -3 μB" of a spin-polarised config; nil when unpolarised (and in runs written before
+    /// spin-polarised scans, all unpolarised).
+    public var spin: String? = nil
 
     public init(config c: Config) {
         let v = c.crystal.lattice.vectors.map { String(format: "[%.8f, %.8f, %.8f]", $0.x, $0.y, $0.z) }.joined(separator: ", ")
@@ -832,6 +848,7 @@ public struct PhysicsIdentity: Codable, Sendable, Equatable {
         }.joined(separator: ", ")
         functional = c.functional.name
         smearing = "\(c.smearing)"
+        spin = c.magneticMoments.map { "moments " + $0.map { shortNumber($0) }.joined(separator: ", ") + " μB" }
     }
 
     /// The fields that differ from `other`, named.
@@ -841,6 +858,7 @@ public struct PhysicsIdentity: Codable, Sendable, Equatable {
         if pseudopotentials != other.pseudopotentials { d.append("pseudopotentials (\(pseudopotentials) vs \(other.pseudopotentials))") }
         if functional != other.functional { d.append("functional (\(functional) vs \(other.functional))") }
         if smearing != other.smearing { d.append("smearing (\(smearing) vs \(other.smearing))") }
+        if spin != other.spin { d.append("spin (\(spin ?? "unpolarised") vs \(other.spin ?? "unpolarised"))") }
         return d
     }
 }

@@ -95,7 +95,6 @@ enum ScanCLI {
         let world = Communicator.world
         let console = Console(world: world)
         let cfg = try loadConfig(path: configPath, overrides: overrides, console: console, baseDirectory: baseDirectory)
-        try cfg.checkScannable()
         var options = options
         options.shard = try parseShard(shard, mode: cfg.mode)
         try refuseCostlyPoints(cfg, world: world, console: console, force: force)

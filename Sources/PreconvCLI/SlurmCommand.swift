@@ -83,7 +83,6 @@ struct SlurmCommand: ParsableCommand {
         let cfg: ScanConfig
         do {
             cfg = try ScanConfig.load(path: config, overrides: overrides)
-            try cfg.checkScannable()
         } catch let e as ScanConfigErrors {
             for line in e.errors { console.error("error: \(line)") }
             throw ExitCode(2)

@@ -10,7 +10,8 @@ public enum Export {
     public static let qeFile = RunDirectory.qeFile
     public static let recommendedFile = RunDirectory.recommendedFile
 
-    /// ABINIT: ecut, k-mesh (ngkpt/shiftk), occopt/tsmear, acell/rprim (and the atoms, commented).
+    /// ABINIT: ecut, k-mesh (ngkpt/shiftk), occopt/tsmear, acell/rprim (and the atoms, commented);
+    /// spin-polarised, `nsppol 2` and `spinat` (one 3-vector per atom, μB, the moment along z).
     public static func abinit(_ r: RecommendedParameters) -> String {
         let vectors = r.lattice_vectors_angstrom.map { $0.map { $0 * Units.angstrom } }   // bohr
         let a = r.lattice_constant_bohr ?? norm(SIMD3(vectors[0][0], vectors[0][1], vectors[0][2]))
@@ -34,6 +35,12 @@ public enum Export {
         }
         s += "occopt  \(occopt.0)    # \(occopt.1)\n"
         if occopt.0 != 1 { s += "tsmear  \(num(r.smearing.width_Ha))    # Ha\n" }
+        if let moments = r.starting_magnetic_moments_muB {
+            s += "nsppol  2    # collinear spin polarisation\n"
+            for (i, m) in moments.enumerated() {
+                s += (i == 0 ? "spinat  " : "        ") + "0.0 0.0 \(num(m))    # μB, atom \(i + 1) (\(r.atoms[i].species))\n"
+            }
+        }
         s += "acell   3*\(String(format: "%.10f", a))    # bohr" + (r.lattice_constant_angstrom.map { String(format: " (a = %.6f Å)", $0) } ?? "") + "\n"
         for (i, v) in vectors.enumerated() {
             s += (i == 0 ? "rprim   " : "        ") + v.map { String(format: "%14.10f", $0 / a) }.joined(separator: " ") + "\n"
@@ -68,7 +75,8 @@ public enum Export {
     /// ATOMIC_POSITIONS cards, between marker comments. When species are read from UPF files, also
     /// `pseudo_dir` (the files' directory, in a `&CONTROL` block) and the ATOMIC_SPECIES card naming
     /// them (GTH species by their `.gth` export); psp8 files get a note that pw.x needs UPF files.
-    /// ecutrho is 4 × ecutwfc (norm-conserving potentials).
+    /// ecutrho is 4 × ecutwfc (norm-conserving potentials). Spin-polarised, `nspin = 2` and
+    /// `starting_magnetization(i)` per species i (the ATOMIC_SPECIES order), m/Z_val within [−1, 1].
     public static func quantumEspresso(_ r: RecommendedParameters) -> String {
         var s = "! preconv-mpi: recommended parameters for \(r.name) (\(r.formula), \(r.functional), \(r.pseudopotentials.keys.sorted().map { "\($0) \(r.pseudopotentials[$0]!)" }.joined(separator: ", ")))\n"
         s += "! paste the first block into &SYSTEM (with ibrav = 0, nat, ntyp), the cards after the namelists (units: Ry)\n"
@@ -101,6 +109,20 @@ public enum Export {
             s += "  occupations = 'smearing'\n"
             s += "  smearing = '\(name)'\n"
             s += "  degauss = \(num(r.smearing.width_Ry))\n"
+        }
+        if let moments = r.starting_magnetic_moments_muB {
+            s += "  nspin = 2\n"
+            // per species (ATOMIC_SPECIES order: the elements sorted), as a fraction of its valence charge
+            for (i, el) in r.pseudopotentials.keys.sorted().enumerated() {
+                let own = zip(r.atoms, moments).filter { $0.0.species == el }.map { $0.1 }
+                guard let m = own.first else { continue }
+                let z = Double(r.valence_electrons?[el] ?? 0)
+                let fraction = z > 0 ? max(-1, min(1, m / z)) : 0
+                s += "  starting_magnetization(\(i + 1)) = \(num(fraction))    ! \(el): \(num(m)) μB / Z_val \(Int(z))\n"
+                if Set(own).count > 1 {
+                    s += "  ! the \(el) atoms start with different moments (\(own.map { num($0) }.joined(separator: ", ")) μB): give each its own species (\(el)1, \(el)2, …) for pw.x\n"
+                }
+            }
         }
         s += "! --- cards ---\n"
         if !upf.isEmpty {

@@ -188,6 +188,7 @@ public struct RunReport {
             if tol.gap { s += "; gap within \(shortNumber(tol.gap_eV * 1000)) meV" }
             if let p = tol.pressure_GPa { s += "; pressure within \(shortNumber(p)) GPa" }
             if let f = tol.force_Ha_per_bohr { s += "; every force within \(shortNumber(f)) Ha/bohr" }
+            if let m = tol.magnetization_muB_per_atom { s += "; magnetization (total and absolute) within \(shortNumber(m)) μB/atom" }
             s += "; B0 within \(shortNumber(tol.bulk_modulus_relative * 100)) % where fitted.</p>\n"
             for w in d.warnings { s += "<div class=\"warn\">\(htmlEscaped(w))</div>\n" }
             let hasD = d.rows.contains { $0.delta_energy_difference_meV_per_atom != nil }
@@ -195,12 +196,16 @@ public struct RunReport {
             let hasB = d.rows.contains { $0.delta_bulk_modulus_relative != nil }
             let hasP = d.rows.contains { $0.delta_pressure_GPa != nil }
             let hasF = d.rows.contains { $0.delta_force_Ha_per_bohr != nil }
+            let hasM = d.rows.contains { $0.magnetization_muB_per_atom != nil }
+            let hasDM = d.rows.contains { $0.delta_magnetization_muB_per_atom != nil }
             s += "<table><tr><th>value</th><th>E/atom (eV)</th><th>|ΔE| (meV/atom)</th>"
             if hasD { s += "<th>|Δ(E(a₂)−E(a₁))| (meV/atom)</th>" }
             if hasG { s += "<th>|ΔEgap| (meV)</th>" }
             if hasB { s += "<th>|ΔB0|/B0 (%)</th>" }
             if hasP { s += "<th>|ΔP| (GPa)</th>" }
             if hasF { s += "<th>max|ΔF| (Ha/bohr)</th>" }
+            if hasM { s += "<th>M/atom (μB)</th><th>∫|m|/atom (μB)</th>" }
+            if hasDM { s += "<th>|ΔM| (μB/atom)</th>" }
             s += "<th>within tolerance</th></tr>"
             for r in d.rows {
                 let mark = r.label == d.chosen ? " <b>← chosen</b>" : (r.label == d.reference ? " (reference)" : "")
@@ -211,10 +216,16 @@ public struct RunReport {
                 if hasB { s += "<td class=\"num\">\(r.delta_bulk_modulus_relative.map { String(format: "%.3f", $0 * 100) } ?? "–")</td>" }
                 if hasP { s += "<td class=\"num\" data-field=\"delta_pressure_GPa\">\(r.delta_pressure_GPa.map { String(format: "%.4f", $0) } ?? "–")</td>" }
                 if hasF { s += "<td class=\"num\" data-field=\"delta_force_Ha_per_bohr\">\(r.delta_force_Ha_per_bohr.map { String(format: "%.2e", $0) } ?? "–")</td>" }
+                if hasM {
+                    s += "<td class=\"num\" data-field=\"magnetization_muB_per_atom\">\(r.magnetization_muB_per_atom.map { String(format: "%.4f", $0) } ?? "–")</td>"
+                    s += "<td class=\"num\" data-field=\"absolute_magnetization_muB_per_atom\">\(r.absolute_magnetization_muB_per_atom.map { String(format: "%.4f", $0) } ?? "–")</td>"
+                }
+                if hasDM { s += "<td class=\"num\" data-field=\"delta_magnetization_muB_per_atom\">\(r.delta_magnetization_muB_per_atom.map { String(format: "%.2e", $0) } ?? "–")</td>" }
                 s += "<td>\(r.label == d.reference ? "reference" : (r.passes ? "yes" : "no"))</td></tr>"
             }
             s += "</table>\n"
             plots.append(convergencePlot(d, index: i))
+            if hasM { plots.append(magnetizationPlot(d, index: i)) }
         }
         s += "<div class=\"plots\">" + plots.joined(separator: "\n") + "</div>\n"
         return s
@@ -252,6 +263,31 @@ public struct RunReport {
         plot.xRange = SVGPlot.padded(d.rows.map(x), log: plot.xLog, pad: 0.05)
         if let r = d.rows.first(where: { $0.label == d.reference }) {
             plot.vLines.append(.init(value: x(r), label: "reference", color: "#888", labelAtBottom: true))
+        }
+        if let c = d.rows.first(where: { $0.label == d.chosen }), d.converged {
+            plot.vLines.append(.init(value: x(c), label: "chosen", color: "#2ca02c"))
+        }
+        return plot.render()
+    }
+
+    /// The magnetisation per atom (total and absolute) against the stage's parameter, with the
+    /// tolerance band around the reference when the magnetisation is converged.
+    func magnetizationPlot(_ d: ConvergenceDecision, index: Int) -> String {
+        let what = d.parameter == .kmesh ? "k-mesh" : d.parameter.rawValue
+        var plot = SVGPlot(id: "plot-magnetization-\(index)", title: "\(d.stage): magnetic moment per atom vs \(what)",
+                           xLabel: d.parameter == .kmesh ? "k-point mesh" : d.x_label, yLabel: "moment (μB/atom)")
+        plot.width = 550
+        let x: (ConvergenceDecision.Row) -> Double = { r in d.parameter == .kmesh ? pow(r.x, 1.0 / 3) : r.x }
+        if d.parameter == .kmesh { plot.xTicks = d.rows.map { (pow($0.x, 1.0 / 3), $0.kmesh.map(String.init).joined(separator: "x")) } }
+        if d.parameter == .smearing { plot.xLog = true }
+        plot.series.append(.init(name: "M per atom", points: d.rows.compactMap { r in r.magnetization_muB_per_atom.map { (x(r), $0) } },
+                                 color: Self.colors[0], markers: true))
+        plot.series.append(.init(name: "∫|m| per atom", points: d.rows.compactMap { r in r.absolute_magnetization_muB_per_atom.map { (x(r), $0) } },
+                                 color: Self.colors[2], markers: true, dashed: true))
+        plot.xRange = SVGPlot.padded(d.rows.map(x), log: plot.xLog, pad: 0.05)
+        if let tol = tolerances(d).magnetization_muB_per_atom, let m = d.rows.first(where: { $0.label == d.reference })?.magnetization_muB_per_atom {
+            plot.hLines.append(.init(value: m + tol, label: "reference ± \(shortNumber(tol)) μB/atom", color: "#d62728"))
+            plot.hLines.append(.init(value: m - tol, label: "", color: "#d62728"))
         }
         if let c = d.rows.first(where: { $0.label == d.chosen }), d.converged {
             plot.vLines.append(.init(value: x(c), label: "chosen", color: "#2ca02c"))
@@ -359,10 +395,26 @@ public struct RunReport {
         bp.xTicks = b.bands.ticks.map { ($0.distance, $0.label) }
         bp.xRange = (b.bands.distance_inv_bohr.first ?? 0)...(b.bands.distance_inv_bohr.last ?? 1)
         let nb = b.bands.eigenvalues_Ha.first?.count ?? 0
+        let down = b.bands.eigenvalues_down_Ha
+        if down != nil {
+            bp.title = "Band structure (spin up solid, spin down dashed)"
+            bp.legend = true
+        }
         for n in 0..<nb {
             let pts = b.bands.eigenvalues_Ha.enumerated().map { (b.bands.distance_inv_bohr[$0.offset], ($0.element[n] - ref) * ev) }
-            bp.series.append(.init(name: "_band \(n + 1)", points: pts, color: n < b.electrons / 2 ? Self.colors[0] : Self.colors[1],
-                                   breaks: Set(b.bands.run_starts)))
+            if down == nil {
+                bp.series.append(.init(name: "_band \(n + 1)", points: pts, color: n < b.electrons / 2 ? Self.colors[0] : Self.colors[1],
+                                       breaks: Set(b.bands.run_starts)))
+            } else {
+                bp.series.append(.init(name: n == 0 ? "spin up" : "_up \(n + 1)", points: pts, color: Self.colors[0], breaks: Set(b.bands.run_starts)))
+            }
+        }
+        if let down {
+            for n in 0..<(down.first?.count ?? 0) {
+                let pts = down.enumerated().map { (b.bands.distance_inv_bohr[$0.offset], ($0.element[n] - ref) * ev) }
+                bp.series.append(.init(name: n == 0 ? "spin down" : "_down \(n + 1)", points: pts, color: Self.colors[3], dashed: true,
+                                       breaks: Set(b.bands.run_starts)))
+            }
         }
         bp.hLines.append(.init(value: 0, label: zero, color: "#666"))
         if let g = b.gap {
@@ -382,13 +434,26 @@ public struct RunReport {
         dp.height = 420
         dp.legend = false
         let xs = b.dos.energies_Ha.map { ($0 - ref) * ev }
-        dp.series.append(.init(name: "_DOS", points: Array(zip(xs, b.dos.dos_states_per_eV)), color: Self.colors[0]))
+        var bottom = 0.0
+        if let up = b.dos.dos_up_states_per_eV, let dn = b.dos.dos_down_states_per_eV {
+            // spin-resolved: spin up above the axis, spin down mirrored below it
+            dp = SVGPlot(id: "plot-dos", title: "Density of states per spin (down mirrored)", xLabel: "E − \(zero) (eV)",
+                         yLabel: "DOS (states/eV/cell), ↑ up, ↓ down")
+            dp.width = 420
+            dp.height = 420
+            dp.series.append(.init(name: "spin up", points: Array(zip(xs, up)), color: Self.colors[0]))
+            dp.series.append(.init(name: "spin down", points: Array(zip(xs, dn.map { -$0 })), color: Self.colors[3]))
+            dp.hLines.append(.init(value: 0, label: "", color: "#666", dashed: false))
+            bottom = -(dn.max() ?? 1) * 1.08
+        } else {
+            dp.series.append(.init(name: "_DOS", points: Array(zip(xs, b.dos.dos_states_per_eV)), color: Self.colors[0]))
+        }
         dp.vLines.append(.init(value: 0, label: zero, color: "#666"))
         if b.gap != nil {
             dp.vLines.append(.init(value: (b.dos.fermi_level_Ha - ref) * ev, label: "E_F", color: "#d62728", labelAtBottom: true))
         }
-        let top = b.dos.dos_states_per_eV.max() ?? 1
-        dp.yRange = 0...(top * 1.08)
+        let top = b.dos.dos_up_states_per_eV?.max() ?? b.dos.dos_states_per_eV.max() ?? 1
+        dp.yRange = bottom...(top * 1.08)
         s += "<div class=\"plots\">\(bp.render())\n\(dp.render())</div>\n"
         s += "<p class=\"small\">Data: bands.csv (E − \(zero) per band and k-point), dos.csv. Computed in \(String(format: "%.1f", b.seconds)) s.</p>\n"
         return s
@@ -454,6 +519,8 @@ public struct RunReport {
     func pointsSection() -> String {
         var s = "<h2 id=\"points\">All points</h2>\n<table id=\"points-table\"><tr><th>point</th><th>stage</th><th>ecut (Ha)</th><th>k-mesh</th><th>a (Å)</th>"
         s += "<th>status</th><th>F (Ha)</th><th>F/atom (eV)</th><th>gap (eV)</th><th>P (GPa)</th><th>max |F| (Ha/bohr)</th>"
+        let magnetic = records.contains { $0.total_magnetization_muB != nil }
+        if magnetic { s += "<th>M (μB/cell)</th><th>∫|m| (μB/cell)</th>" }
         s += "<th>SCF iterations</th><th>wall time (s)</th><th>ranks</th></tr>"
         for r in records {
             s += "<tr data-id=\"\(htmlEscaped(r.id))\"><td>\(htmlEscaped(r.id))</td><td data-field=\"stage\">\(htmlEscaped(r.stage))</td>"
@@ -466,6 +533,10 @@ public struct RunReport {
             s += "<td class=\"num\" data-field=\"gap_eV\">\(r.isMetallic ? "metallic" : r.gap_Ha.map { String(format: "%.4f", $0 * Units.hartreeInEV) } ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"pressure_GPa\">\(r.pressure_GPa.map { String(format: "%.4f", $0) } ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"max_force_Ha_per_bohr\">\(r.largestForce.map { String(format: "%.2e", $0.magnitude) } ?? "–")</td>"
+            if magnetic {
+                s += "<td class=\"num\" data-field=\"total_magnetization_muB\">\(r.total_magnetization_muB.map { String(format: "%.4f", $0) } ?? "–")</td>"
+                s += "<td class=\"num\" data-field=\"absolute_magnetization_muB\">\(r.absolute_magnetization_muB.map { String(format: "%.4f", $0) } ?? "–")</td>"
+            }
             s += "<td class=\"num\" data-field=\"scf_iterations\">\(r.scf_iterations.map(String.init) ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"wall_time_s\">\(String(format: "%.2f", r.wall_time_s))</td>"
             s += "<td class=\"num\" data-field=\"ranks\">\(r.ranks)</td></tr>"

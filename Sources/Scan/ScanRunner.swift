@@ -383,6 +383,11 @@ public final class ScanRunner {
             }
             // decision
             var decision = stage.decide(points, results: results, choices: &choices)
+            if decision.convergence == nil {
+                // the convergence decisions flag collapsed moments themselves; the lattice stage here
+                let converged = points.compactMap { results[$0.key] }.filter { $0.status == .converged }
+                decision.warnings += MomentCollapse.warnings(converged, parameter: ConvergenceParameter.detect(converged))
+            }
             let skippedKeys = stage.unneeded(points, results: results)
             let needed = points.filter { !skippedKeys.contains($0.key) }
             let recorded = needed.compactMap { done[$0.key] }
@@ -461,6 +466,7 @@ public final class ScanRunner {
         let etaStage = remainingCost * rate, etaRun = etaStage + futureCost * rate
         let energy = (r.free_energy_Ha.map { String(format: "F %.10f Ha", $0) } ?? "F —")
             + (r.pressure_GPa.map { String(format: "  P %.3f GPa", $0) } ?? "")
+            + (r.total_magnetization_muB.map { String(format: "  M %.4f μB", $0) } ?? "")
         let state = r.status == .converged ? "" : "  \(r.status.rawValue.uppercased()): \(r.error ?? "")"
         let line = String(format: "[%@ %d/%d] %@  %@%@  %@ it  %.2f s%@  ETA stage %@, run %@",
                           stage, index, total, point.parameters, energy, delta,

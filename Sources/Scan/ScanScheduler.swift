@@ -219,7 +219,7 @@ final class PointExecutor {
         let mine = contribute ? StoredOrbitals(basis: basis, orbitals: orbitals).encoded() : Data()
         guard let parts = try? group.gatherv(mine) else { return nil }
         let blocks = parts.filter { !$0.isEmpty }.compactMap { StoredOrbitals(encoded: $0)?.blocks }.flatMap { $0 }
-        return StoredOrbitals(blocks: blocks.sorted { ($0.k.x, $0.k.y, $0.k.z) < ($1.k.x, $1.k.y, $1.k.z) })
+        return StoredOrbitals(blocks: blocks.sorted { ($0.spin, $0.k.x, $0.k.y, $0.k.z) < ($1.spin, $1.k.x, $1.k.y, $1.k.z) })
     }
 }
 

@@ -362,12 +362,10 @@ struct SpinConfigTests {
         #expect(moved.model.magneticMoments == [0, -1])
     }
 
-    @Test("a scan of a spin-polarised config is refused")
-    func scansRefused() throws {
+    @Test("a scan of a spin-polarised config is accepted")
+    func scansAccepted() throws {
         let yaml = baseYAML.replacingOccurrences(of: "smearing: {type: fermi-dirac, width: 0.01 Ha}",
                                                  with: "smearing: {type: fermi-dirac, width: 0.01 Ha}\nspin: {polarized: true, moments: {Ga: 1}}")
-        #expect {
-            try ScanConfig.parse(yaml: yaml).checkScannable()
-        } throws: { "\($0)".contains("spin.polarized") && "\($0)".contains("not available yet") }
+        #expect(try ScanConfig.parse(yaml: yaml).base.magneticMoments == [1, 0])
     }
 }

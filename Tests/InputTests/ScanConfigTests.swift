@@ -157,6 +157,8 @@ extension ScanConfigTests {
         ("analysis={force_warning: 0.01 GPa}", "analysis.force_warning: '0.01 GPa' has unknown unit 'GPa'; allowed units: Ha/bohr"),
         ("stages.cutoff.tolerance={energy: 1 meV/atom, pressure: 200 GPa}", "stages.cutoff.tolerance.pressure: 200 GPa is implausibly large"),
         ("stages.kmesh.tolerance={force: -1 eV/Å}", "stages.kmesh.tolerance.force: -1 eV/Å must be positive"),
+        ("stages.kmesh.tolerance={magnetization: 0.01 GPa}", "stages.kmesh.tolerance.magnetization: '0.01 GPa' is not a magnetization per atom"),
+        ("stages.cutoff.tolerance={magnetization: 0}", "stages.cutoff.tolerance.magnetization: 0 must be positive"),
     ])
     func rejectedWithItsPath(_ set: String, _ expected: String) throws {
         do {
@@ -184,5 +186,19 @@ extension ScanConfigTests {
         #expect(s.criteria(for: "lattice").pressure_GPa == nil)
         #expect(abs(c.analysis.forceWarning - 0.002) < 1e-15)
         #expect(try preset("gaas-fast.yaml").analysis.forceWarning == AnalysisSettings.defaultForceWarning)
+    }
+}
+
+/// `tolerance: {magnetization: 0.01 μB/atom}` into the stage's criteria (the one rule).
+@Suite struct MagnetizationToleranceTests {
+    @Test func magnetizationTolerance() throws {
+        let c = try preset("gaas-fast.yaml", ["stages.cutoff.tolerance={energy: 2 meV/atom, magnetization: 0.01 μB/atom}",
+                                              "stages.kmesh.tolerance={magnetization: 0.02 muB}"])
+        #expect(c.cutoff!.magnetizationTolerance == 0.01 && c.kmesh!.magnetizationTolerance == 0.02)
+        #expect(abs(c.cutoff!.tolerance - 0.002 / Units.hartreeInEV) < 1e-15)
+        let s = AnalysisSettings(scan: c, analysis: c.analysis)
+        #expect(s.criteria(for: "cutoff").magnetization_muB_per_atom == 0.01 && s.criteria(for: "kmesh").magnetization_muB_per_atom == 0.02)
+        #expect(s.criteria(for: "lattice").magnetization_muB_per_atom == nil)
+        #expect(try preset("gaas-fast.yaml").cutoff!.magnetizationTolerance == nil)
     }
 }

@@ -4,7 +4,7 @@ import Testing
 /// `scf` of a collinear spin-polarised config end to end: the magnetisation and both channels'
 /// eigenvalues in `--json` and the text, the same state on 1 and 2 ranks (k-points × spin shared
 /// between them, the density step split), ABINIT's numbers (`ABINITSpinReference.bccFe`, the same
-/// input), and spin-polarised scans refused with one line.
+/// input), and bad moments refused with one line (scans: SpinScanIntegrationTests).
 @Suite(.serialized) struct SpinIntegration {
     /// ABINITSpinReference.bccFe as a config (the bcc vectors ABINIT was given).
     static let feYAML = """
@@ -58,16 +58,11 @@ import Testing
         #expect((j["kpoints"] as? [[String: Any]])?.first?["eigenvalues_down_Ha"] == nil)
     }
 
-    @Test func badMomentsAndScansAreRefused() throws {
+    @Test func badMomentsAreRefused() throws {
         let bad = try MetalIntegration.write(Self.feYAML.replacingOccurrences(of: "{Fe: 3.0}", with: "{Fe: 12}"), "fe-bad")
         defer { try? FileManager.default.removeItem(atPath: bad) }
         let err = try Preconv.run(ranks: nil, ["scf", bad])
         #expect(err.status == 2 && err.stderr.split(separator: "\n").count == 1, "\(err.stderr)")
         #expect(err.stderr.contains("spin.moments") && err.stderr.contains("±8 μB"), "\(err.stderr)")
-        let fast = try String(contentsOf: packageRoot.appendingPathComponent("config/gaas-fast.yaml"), encoding: .utf8)
-        let scan = try MetalIntegration.write(fast + "\nspin: {polarized: true, moments: {Ga: 1}}\n", "gaas-spin-scan")
-        defer { try? FileManager.default.removeItem(atPath: scan) }
-        let run = try Preconv.run(ranks: nil, ["run", scan, "--no-doctor"])
-        #expect(run.status == 2 && run.stderr.contains("spin.polarized") && run.stderr.contains("not available yet"), "\(run.stderr)")
     }
 }

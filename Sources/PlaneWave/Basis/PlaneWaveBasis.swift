@@ -80,7 +80,8 @@ public final class PlaneWaveBasis: @unchecked Sendable {
     /// A basis at explicitly given k-points (reduced coordinates, any weights) on a given FFT grid,
     /// for non-self-consistent calculations (band structures, DOS) on the grid of a converged
     /// density. The grid must hold the density sphere of `ecut`; the crystal's symmetry
-    /// operations are kept for reference only (no k-point reduction).
+    /// operations are kept for reference only (no k-point reduction). Spin-polarised, the k-points
+    /// are taken once per channel (up, then down), as in the SCF's basis.
     public init(model: Model, ecut: Double, kpoints kps: [KPoint], fftSize grid: [Int]) throws {
         guard ecut.isFinite, ecut > 0 else { throw InputError("ecut", "must be positive, got \(ecut) Ha") }
         guard !kps.isEmpty else { throw InputError("kpoints", "no k-points given") }
@@ -94,16 +95,14 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         }
         self.model = model
         self.ecut = ecut
-        guard model.spinChannels == 1 else {
-            throw InputError("spin", "band structures and densities of states at given k-points are not available for spin-polarised calculations yet")
-        }
-        spinChannels = 1
+        spinChannels = model.spinChannels
         let (ops, sg) = MonkhorstPack.symmetries(of: model.crystal, useSymmetry: true)
         symmetries = ops
         spaceGroup = sg
         fftSize = grid
         fullMeshSize = kps.count
-        kpoints = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: ecut, grid: grid) }
+        let spheres = kps.map { PlaneWaveBasis.sphere(k: $0, lattice: lattice, ecut: ecut, grid: grid) }
+        kpoints = spinChannels == 1 ? spheres : spheres + spheres.map { var down = $0; down.spin = 1; return down }
     }
 
     /// |G|² (bohr⁻²) of G = Σ mᵢ bᵢ.

@@ -3,7 +3,8 @@ import Foundation
 import Numerics
 
 /// Density of states with Gaussian broadening, from eigenvalues on a weighted k-mesh:
-/// g(E) = 2 Σ_k w_k Σ_n exp(−(E − ε_nk)²/2σ²)/(σ√2π) (both spins, per cell).
+/// g(E) = f Σ_k w_k Σ_n exp(−(E − ε_nk)²/2σ²)/(σ√2π) per cell, f = 2 for spin-degenerate bands
+/// (both spins) and f = 1 for the bands of one spin channel.
 public struct DensityOfStates: Sendable, Codable, Equatable {
     /// Energies (Ha).
     public let energies: [Double]
@@ -15,8 +16,9 @@ public struct DensityOfStates: Sendable, Codable, Equatable {
     /// Fermi level (Ha) of the mesh eigenvalues with the model's smearing.
     public let fermiLevel: Double
 
+    /// `occupancy`: states per band and k-point, f above (2, or 1 for one spin channel).
     public init(eigenvalues: [[Double]], weights: [Double], sigma: Double, step: Double? = nil, fermiLevel: Double,
-                window: ClosedRange<Double>? = nil) {
+                window: ClosedRange<Double>? = nil, occupancy: Double = 2) {
         let all = eigenvalues.flatMap { $0 }
         let lo = window?.lowerBound ?? ((all.min() ?? 0) - 5 * sigma)
         let hi = window?.upperBound ?? ((all.max() ?? 0) + 5 * sigma)
@@ -27,7 +29,7 @@ public struct DensityOfStates: Sendable, Codable, Equatable {
         var cumulative = [Double](repeating: 0, count: n)
         let norm = 1 / (sigma * (2 * Double.pi).squareRoot())
         for (k, e) in eigenvalues.enumerated() {
-            let w = 2 * weights[k]
+            let w = occupancy * weights[k]
             for x in e {
                 let first = max(0, Int(((x - 8 * sigma - lo) / de).rounded(.down)))
                 let last = min(n - 1, Int(((x + 8 * sigma - lo) / de).rounded(.up)))

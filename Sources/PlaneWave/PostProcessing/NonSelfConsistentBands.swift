@@ -7,20 +7,23 @@ import Numerics
 /// of the SCF that produced ρ) and H(k) is diagonalised tightly with LOBPCG at each k-point
 /// (`KohnShamEigensolver`). Eigenvalues follow the SCF's (ABINIT's) convention: the G = 0 averages
 /// of the local and Hartree potentials are left out, so they equal the SCF eigenvalues at the mesh
-/// k-points.
+/// k-points. Spin-polarised (the model's `spinChannels` = 2, ρ given as (ρ, m)), V is (V↑, V↓) and
+/// every k-point is solved in both channels.
 public final class NonSelfConsistentBands {
     public let model: Model
     public let ecut: Double
     public let fftSize: [Int]
-    /// Total local potential on the grid (Ha).
+    /// Total local potential on the grid (Ha); spin-polarised (V↑, V↓).
     public let potential: [Double]
 
     /// - Parameters:
-    ///   - density: a converged density (`SCFResult.density`) on the grid `fftSize` (`SCFResult.fftGrid`).
+    ///   - density: a converged density (`SCFResult.density`: (ρ, m) when spin-polarised) on the grid
+    ///     `fftSize` (`SCFResult.fftGrid`).
     ///   - xcGrid: the grid its exchange–correlation was evaluated on (`SCFResult.xcGrid`; nil: `fftSize`).
     public init(model: Model, ecut: Double, fftSize: [Int], xcGrid: [Int]? = nil, density: [Double]) throws {
-        guard fftSize.count == 3, fftSize.reduce(1, *) == density.count else {
-            throw InputError("density", "has \(density.count) points, the FFT grid \(fftSize) has \(fftSize.reduce(1, *))")
+        guard fftSize.count == 3, model.spinChannels * fftSize.reduce(1, *) == density.count else {
+            throw InputError("density", "has \(density.count) points, the FFT grid \(fftSize) has \(fftSize.reduce(1, *))"
+                             + (model.spinChannels == 2 ? " × 2 spin channels" : ""))
         }
         let gammaBasis = try PlaneWaveBasis(model: model, ecut: ecut, kpoints: [KPoint(reduced: .zero, weight: 1)], fftSize: fftSize)
         potential = try KohnShamTerms(basis: gammaBasis, grid: FourierGrid(basis: gammaBasis), xcGrid: xcGrid).potential(density)
@@ -31,8 +34,9 @@ public final class NonSelfConsistentBands {
 
     /// The lowest `bands` eigenvalues (Ha) at every k-point (reduced coordinates), converged to a
     /// residual norm ‖Hψ − εψ‖ ≤ `tolerance` (eigenvalue errors ~ tolerance²). Each process computes
-    /// the k-points `distribution` gives it; the result is complete on every process. Consecutive
-    /// nearby k-points are warm-started from each other (path sampling).
+    /// the k-points `distribution` gives it (its costs: one per k-point × spin channel); the result is
+    /// complete on every process. Consecutive nearby k-points are warm-started from each other (path
+    /// sampling). Spin-polarised, the result runs over the k-points of spin up, then of spin down.
     public func eigenvalues(kpoints: [SIMD3<Double>], bands: Int, tolerance: Double = 1e-7, maxIterations: Int = 400,
                             distribution: KPointDistribution = SerialKPoints()) throws -> [[Double]] {
         guard bands >= 1 else { throw InputError("bands", "must be positive, got \(bands)") }
@@ -49,20 +53,21 @@ public final class NonSelfConsistentBands {
         for n in bands..<solved { tolerances[n] = max(tolerance, 1e-3) }
         let eigensolver = KohnShamEigensolver(basis: basis, distribution: distribution, nonlocal: NonlocalPseudopotential(model: model))
         let lattice = model.crystal.lattice
-        let potential = self.potential
+        let n = fftSize.reduce(1, *)
+        let channels = (0..<basis.spinChannels).map { Array(potential[($0 * n)..<(($0 + 1) * n)]) }
         var previous: (k: Int, vectors: ComplexMatrix)? = nil
-        var unused: [Complex64]? = nil
+        var fourier = [[Complex64]?](repeating: nil, count: basis.spinChannels)
         let r = try eigensolver.solveAll(
             bands: solved, reported: bands, sharing: nil, published: { _ in nil },
             otherFailure: InputError("bands", "the band calculation failed on another process"),
             solve: { k, _ in
                 let kb = basis.kpoints[k]
                 var x0 = RandomOrbitals.block(rows: kb.count, cols: solved, seed: k, kinetic: kb.kinetic)
-                if let p = previous {
+                if let p = previous, basis.kpoints[p.k].spin == kb.spin {
                     let dk = lattice.reciprocalCartesian(kb.kpoint.reduced - basis.kpoints[p.k].kpoint.reduced)
                     if norm(dk) < 0.25 { x0 = Self.transfer(p.vectors, from: basis.kpoints[p.k], to: kb, fallback: x0) }
                 }
-                let r = try eigensolver.solve(k, potential: potential, potentialFourier: &unused, initial: x0, bands: solved,
+                let r = try eigensolver.solve(k, potential: channels[kb.spin], potentialFourier: &fourier[kb.spin], initial: x0, bands: solved,
                                               tolerances: tolerances, maxIterations: maxIterations)
                 if !r.converged, r.residualNorms.prefix(bands).contains(where: { $0 > 100 * tolerance }) {
                     throw InputError("bands", "LOBPCG did not converge at k = \(kb.kpoint.reduced) (residuals \(r.residualNorms.prefix(bands).map { String(format: "%.1e", $0) }))")
