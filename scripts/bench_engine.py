@@ -46,7 +46,9 @@ functional: PBE
 smearing: {{type: fermi-dirac, width: 0.01 Ha}}
 spin: {{polarized: true, moments: {{Fe: 3.0}}}}
 basis: {{ecut: 30 Ha, kmesh: 8x8x8}}
-scf: {{energy_tolerance: 1e-8 Ha, density_tolerance: 1e-5}}
+scf:
+  energy_tolerance: 1e-8 Ha
+  density_tolerance: 1e-5
 """
 CASE_NAME = sys.argv[sys.argv.index("--case") + 1] if "--case" in sys.argv else "gth"
 CASE = CASES[CASE_NAME]
