@@ -104,7 +104,7 @@ struct ABINITSpinReference: Sendable, CustomStringConvertible {
     /// Ferromagnetic fcc Ni, a = 6.65 bohr, GTH-PADE q10 (the same constants as ABINIT's
     /// 28ni.10.hgh, written as pspcod 10 from the shipped table), LDA, 20 Ha, 24³ grid, Γ-centred
     /// 4×4×4 mesh, Fermi–Dirac 0.01 Ha, starting moment 2 μB; tolvrs 1e-16 (14 steps).
-    /// From 1 μB ABINIT reaches the same state (F and M to all printed digits), this engine the
+    /// From 1 μB ABINIT reaches the same state (the same F, M within 1e-9 μB), this engine the
     /// non-magnetic one above it: its (ρ, m) mixing loses a small starting moment of this case.
     static let fccNi = ABINITSpinReference(
         id: "fcc Ni FM GTH LDA q10 20 Ha", lattice: .fcc(6.65), atoms: [Atom("Ni", .zero)], moments: [2.0],
