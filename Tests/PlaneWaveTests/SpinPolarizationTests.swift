@@ -34,6 +34,8 @@ struct ABINITSpinReference: Sendable, CustomStringConvertible {
     /// each atom's sphere (μB), a sum over the FFT grid points inside the sphere (`ratsm` 0).
     var sphereRadius: Double? = nil
     var sphereMoments: [Double] = []
+    /// A psp8 file read instead of `pseudopotential` (a GTH table entry).
+    var psp8File: String? = nil
     var description: String { id }
 
     /// Ferromagnetic bcc Fe, a = 5.42 bohr, GTH-PADE q8, 15 Ha, 18³ grid, Γ-centred 4×4×4 mesh,
@@ -148,12 +150,38 @@ struct ABINITSpinReference: Sendable, CustomStringConvertible {
             prtwf 0 prtden 0 prteig 0
             """,
         functional: .pbe, sphereRadius: 2.0, sphereMoments: [1.245429])
+
+    /// Ferromagnetic bcc Fe from Debian abinit-data's ONCVPSP Fe.psp8 (16 valence electrons, model core
+    /// charge, `pspxc -1012`: libxc's Slater + PW92 LDA, this engine's PW92), a = 5.42 bohr, 30 Ha
+    /// (ABINIT's own grid for it: 24³), Γ-centred 4×4×4 mesh, Fermi–Dirac 0.01 Ha, starting moment
+    /// 3 μB; tolvrs 1e-16 (13 steps).
+    static let bccFePsp8 = ABINITSpinReference(
+        id: "bcc Fe FM psp8 PW92 30 Ha", lattice: .bcc(5.42), atoms: [Atom("Fe", .zero)], moments: [3.0],
+        pseudopotential: "Fe.psp8", ecut: 30, kmesh: [4, 4, 4], fftGrid: [24, 24, 24], smearing: .fermiDirac(0.01),
+        irreducibleK: 8, freeEnergy: -125.17108599784, totalMagnetization: 2.09545720,
+        strten: [],
+        input: """
+            acell 3*5.42
+            rprim -0.5 0.5 0.5  0.5 -0.5 0.5  0.5 0.5 -0.5
+            ntypat 1 znucl 26 natom 1 typat 1
+            xred 0 0 0
+            pseudos "/usr/share/abinit/psp/Fe.psp8"
+            ixc -1012 ecut 30
+            nsppol 2 spinat 0 0 3.0
+            kptopt 1 ngkpt 4 4 4 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 16 tolvrs 1e-16 nstep 100
+            prtdensph 1 ratsph 2.0
+            prtwf 0 prtden 0 prteig 0
+            """,
+        functional: .pw92, sphereRadius: 2.0, sphereMoments: [2.073831], psp8File: "/usr/share/abinit/psp/Fe.psp8")
 }
 
 /// The basis and SCF settings of a spin reference (exchange–correlation on the density grid, as
 /// ABINIT evaluates it; SCF to 1e-10 Ha and 1e-7 in the density).
 func spinSetUp(_ c: ABINITSpinReference) throws -> (PlaneWaveBasis, SCFParameters) {
-    let pp = PseudopotentialLibrary.shared.entries[c.pseudopotential]!
+    let pp: any Pseudopotential = try c.psp8File.map { f in
+        try Psp8(contentsOf: f).pseudopotential(element: c.atoms[0].species, name: c.pseudopotential, file: f)
+    } ?? PseudopotentialLibrary.shared.entries[c.pseudopotential]!
     let crystal = try Crystal(lattice: c.lattice, atoms: c.atoms)
     let model = try Model(crystal: crystal, pseudopotentials: [pp.element: pp], functional: c.functional, smearing: c.smearing,
                           magneticMoments: c.moments, fixedMagnetization: c.fixedMagnetization,
@@ -265,7 +293,14 @@ struct SpinPolarizationTests {
     /// the fixed moment's two Fermi levels, and the sphere moments of ABINIT's `prtdensph`.
     @Test("fixed-moment bcc Fe, fcc Ni LDA and bcc Fe PBE match ABINIT: F, M, k count, Fermi levels, sphere moments",
           arguments: [ABINITSpinReference.bccFeFixedMoment, .fccNi, .bccFePBE])
-    func ferromagnetsMatchABINIT(_ c: ABINITSpinReference) throws {
+    func ferromagnetsMatchABINIT(_ c: ABINITSpinReference) throws { try compareFerromagnet(c) }
+
+    @Test("bcc Fe from ONCVPSP Fe.psp8 (model core charge, PW92) matches ABINIT: F, M, k count, sphere moment",
+          .enabled(if: FileManager.default.fileExists(atPath: ABINITSpinReference.bccFePsp8.psp8File!),
+                   "Fe.psp8 absent: install Debian's abinit-data (make test does)"))
+    func psp8IronMatchesABINIT() throws { try compareFerromagnet(.bccFePsp8) }
+
+    func compareFerromagnet(_ c: ABINITSpinReference) throws {
         let (basis, p) = try spinSetUp(c)
         #expect(basis.fftSize == c.fftGrid)
         #expect(basis.irreducibleKPointCount == c.irreducibleK, "irreducible k-points")
