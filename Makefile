@@ -56,6 +56,7 @@ test-slurm: deps
 bench: build
 	scripts/bench_engine.py
 	scripts/bench_engine.py --case dojo
+	scripts/bench_engine.py --case fe
 	scripts/bench_scan.py $(BIN) $(NP)
 
 clean:

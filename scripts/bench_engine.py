@@ -4,6 +4,9 @@ Fermi–Dirac 0.01 Ha, SCF to 1e-8 Ha, with the pseudopotentials of one of two c
   gth   (default)  GTH-PBE Ga q3 / As q5, ecut 25 Ha                   → results/bench/engine.json
   dojo  (--case dojo) PseudoDojo NC SR 0.4 PBE standard psp8 (Ga and As with 3d), ecut 40 Ha,
         the files Debian's abinit-data installs                        → results/bench/engine-dojo.json
+or a ferromagnet:
+  fe    (--case fe) bcc Fe (a = 5.42 bohr) collinear spin-polarised from 3 μB, PBE, GTH-PBE q16,
+        ecut 30 Ha, Γ-centred 8×8×8, k-points × 2 spins                    → results/bench/engine-fe.json
 
 Runs `preconv-mpi scf` on 1 and 2 ranks and, when they are installed, ABINIT (1 and 2 ranks) and
 Quantum ESPRESSO pw.x (2 ranks, -nk 2) on the identical physics in the same session, then writes
@@ -27,7 +30,26 @@ CASES = {
     # QE run: pw.x reads UPF, and no registry package holds these scalar-relativistic files as UPF
     "dojo": {"config": "config/gaas-dojo.yaml", "ecut_Ha": 40.0, "bands": 20, "output": "engine-dojo.json",
              "pseudopotentials": f"PseudoDojo NC SR 0.4 PBE standard ({DOJO}/Ga.psp8, As.psp8)"},
+    # spin-polarised: both codes start from 3 μB on the atom (ABINIT `nsppol 2 spinat`); ABINIT evaluates
+    # libxc's PBE (ixc -101130) on the same GTH constants (pspcod 10 from the shipped table)
+    "fe": {"config": None, "ecut_Ha": 30.0, "bands": 16, "output": "engine-fe.json", "material": "bcc Fe ferromagnet",
+           "pseudopotentials": "GTH-PBE Fe q16"},
 }
+FE_A_BOHR = 5.42
+FE_YAML = f"""name: fe-bench
+structure:
+  lattice: {{vectors: [[-{FE_A_BOHR / 2}, {FE_A_BOHR / 2}, {FE_A_BOHR / 2}], [{FE_A_BOHR / 2}, -{FE_A_BOHR / 2}, {FE_A_BOHR / 2}], [{FE_A_BOHR / 2}, {FE_A_BOHR / 2}, -{FE_A_BOHR / 2}]], unit: bohr}}
+  atoms:
+    - {{species: Fe, position: [0, 0, 0]}}
+pseudopotentials: {{family: GTH-PBE, valence: {{Fe: 16}}}}
+functional: PBE
+smearing: {{type: fermi-dirac, width: 0.01 Ha}}
+spin: {{polarized: true, moments: {{Fe: 3.0}}}}
+basis: {{ecut: 30 Ha, kmesh: 8x8x8}}
+scf:
+  energy_tolerance: 1e-8 Ha
+  density_tolerance: 1e-5
+"""
 CASE_NAME = sys.argv[sys.argv.index("--case") + 1] if "--case" in sys.argv else "gth"
 CASE = CASES[CASE_NAME]
 ECUT_HA = float(os.environ.get("BENCH_ECUT_HA", CASE["ecut_Ha"]))  # smaller values only to try the script out
@@ -121,7 +143,7 @@ def timed(cmd, cwd, log, before=None):
 
 
 def preconv(work, ranks):
-    cfg = open(os.path.join(ROOT, CASE["config"])).read().split("\nstages:")[0]  # `scf` reads the one-point part
+    cfg = FE_YAML if CASE_NAME == "fe" else open(os.path.join(ROOT, CASE["config"])).read().split("\nstages:")[0]  # `scf` reads the one-point part
     cfg = re.sub(r"energy_tolerance: *[^#\n]+", f"energy_tolerance: {TOL_HA} Ha   ", cfg)
     cfg = re.sub(r"density_tolerance: *[^#\n]+", f"density_tolerance: {DENSITY_TOL}   ", cfg)
     path = os.path.join(work, "bench.yaml")
@@ -132,6 +154,7 @@ def preconv(work, ranks):
     d = json.loads(out)
     return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": d["free_energy_Ha"],
             "scf_iterations": d["scf_iterations"], "n_irreducible_k": d["n_irreducible_k"], "ranks": ranks,
+            "total_magnetization_muB": d.get("total_magnetization_muB"),
             "kpoints_taken_over": d.get("kpoints_taken_over"),
             # the forces and the stress after the SCF, as a share of the command's wall time (scf --json)
             "forces_s": round(d.get("forces_wall_time_s", 0), 3), "stress_s": round(d.get("stress_wall_time_s", 0), 3),
@@ -141,6 +164,8 @@ def preconv(work, ranks):
 def abinit(work, ranks, entries):
     if not shutil.which("abinit"):
         return None
+    if CASE_NAME == "fe":
+        return abinit_fe(work, ranks, entries)
     if CASE_NAME == "dojo":
         pseudos, ixc = f"{DOJO}/Ga.psp8, {DOJO}/As.psp8", -101130
     else:
@@ -169,6 +194,35 @@ occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
     iters = len(re.findall(r"^ ETOT\s+\d+", out, re.M))
     return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": etot,
             "scf_iterations": iters, "ranks": ranks}
+
+
+def abinit_fe(work, ranks, entries):
+    """ABINIT on the fe case's input (the `FE_YAML` physics): nsppol 2 from 3 μB, libxc PBE."""
+    write_psp10(os.path.join(work, "Fe.psp10"), "Fe", 26, entries["Fe GTH-PBE-q16"], 11)
+    inp = f"""acell 3*{FE_A_BOHR}
+rprim -0.5 0.5 0.5  0.5 -0.5 0.5  0.5 0.5 -0.5
+ntypat 1 znucl 26 natom 1 typat 1
+xred 0 0 0
+pseudos "Fe.psp10"
+ixc -101130 ecut {ECUT_HA} kptopt 1 ngkpt {KMESH} {KMESH} {KMESH} nshiftk 1 shiftk 0 0 0
+nsppol 2 spinat 0 0 3.0
+occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
+"""
+    open(os.path.join(work, "fe.abi"), "w").write(inp)
+    cmd = ([] if ranks == 1 else MPIRUN + ["-n", str(ranks)]) + ["abinit", "fe.abi"]
+    def clean():
+        for f in os.listdir(work):
+            if f.startswith("feo_") or f.startswith("fe.abo"):
+                os.remove(os.path.join(work, f))
+    wall, rss, _, walls = timed(cmd, work, f"abinit-np{ranks}.log", before=clean)
+    out = open(os.path.join(work, "fe.abo")).read()
+    os.rename(os.path.join(work, "fe.abo"), os.path.join(work, f"abinit-np{ranks}.abo"))
+    clean()
+    etot = float(re.findall(r"etotal\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
+    iters = len(re.findall(r"^ ETOT\s+\d+", out, re.M))
+    mag = float(re.findall(r"Magnetization \(Bohr magneton\)=\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
+    return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": etot,
+            "scf_iterations": iters, "ranks": ranks, "total_magnetization_muB": mag}
 
 
 def quantum_espresso(work, ranks, entries):
@@ -223,7 +277,8 @@ def main():
     work = tempfile.mkdtemp(prefix="preconv-bench-")
     if CASE_NAME == "dojo" and not os.path.exists(DOJO + "/Ga.psp8"):
         sys.exit(f"bench: {DOJO} absent (apt-get install abinit-data)")
-    print(f"bench: [{CASE_NAME}] GaAs PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha, SCF to {TOL_HA} Ha "
+    material = CASE.get("material", "GaAs")
+    print(f"bench: [{CASE_NAME}] {material} PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha, SCF to {TOL_HA} Ha "
           f"(work in {work})", flush=True)
     runs = {}
     load_start = os.getloadavg()[0]
@@ -250,7 +305,9 @@ def main():
     p1, p2 = runs["preconv_np1"], runs["preconv_np2"]
     a1, a2, q2 = runs["abinit_np1"], runs["abinit_np2"], runs["qe_np2_nk2"]
     summary = {
-        "case": {"material": "GaAs zincblende", "a_angstrom": A_ANGSTROM, "pseudopotentials": CASE["pseudopotentials"],
+        "case": {"material": CASE.get("material", "GaAs zincblende"),
+                 "a_angstrom": FE_A_BOHR * 0.529177210903 if CASE_NAME == "fe" else A_ANGSTROM,
+                 "pseudopotentials": CASE["pseudopotentials"],
                  "functional": "PBE", "ecut_Ha": ECUT_HA, "kmesh": [KMESH] * 3, "smearing": f"fermi-dirac {SIGMA_HA} Ha",
                  "scf_tolerance_Ha": TOL_HA, "scf_density_tolerance": DENSITY_TOL, "bands": BANDS, "repeats": REPEATS},
         "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -266,6 +323,8 @@ def main():
             "forces_and_stress_share_np1": p1["forces_stress_share_of_wall"],
             "free_energy_minus_abinit_Ha": (p1["free_energy_Ha"] - a1["free_energy_Ha"]) if a1 else None,
             "free_energy_minus_qe_Ha": (p1["free_energy_Ha"] - q2["free_energy_Ha"]) if q2 else None,
+            "total_magnetization_minus_abinit_muB": (p1["total_magnetization_muB"] - a1["total_magnetization_muB"])
+                if a1 and a1.get("total_magnetization_muB") is not None and p1.get("total_magnetization_muB") is not None else None,
         },
     }
     os.makedirs(os.path.join(ROOT, "results/bench"), exist_ok=True)

@@ -15,6 +15,7 @@ import PlaneWave
 /// functional: PBE                                # LDA (= Teter93), PW92, PBE
 /// smearing: {type: fermi-dirac, width: 0.01 Ha}  # or: none
 /// spin: {polarized: true, moments: {Fe: 3.0}}    # optional: collinear spin, starting moments in μB
+///                                                # also total_magnetization: 2.0 (μB per cell, fixed), sphere_radii: {Fe: 2.0 bohr}
 /// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, xc_grid: refined, bands: auto, symmetry: true}
 ///                                                # kmesh also {spacing: 0.15 1/Å}: N_i = max(1, ⌈|b_i|/Δk⌉) (KSpacing)
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,
@@ -34,6 +35,10 @@ import PlaneWave
 /// up), per species (`{Fe: 3.0, O: 0}`, unnamed species 0) or as a list of one per atom in the
 /// structure's order (`[2.5, -2.5]`); default 0 for every atom. The moments also lower the symmetry
 /// used to the operations that keep them (`Model.symmetryTypes`). A smearing is required.
+/// `total_magnetization` (μB per cell, optional) fixes the moment: each spin channel gets its own
+/// Fermi level (`Model.fixedMagnetization`, ABINIT's `spinmagntarget`). `sphere_radii` (a length per
+/// species, optional) sets the spheres the atomic moments are integrated in (`MomentSpheres`;
+/// default half the distance to the nearest neighbour).
 ///
 /// `basis.xc_grid`: `refined` (default) evaluates exchange–correlation on a grid made finer until
 /// E_xc of the converged density changes by less than 2e-7 Ha per atom (`XCGridRefinement`);
@@ -54,7 +59,7 @@ import PlaneWave
 public struct Config: Sendable {
     /// Top-level keys of a one-point config.
     public static let sectionKeys = ["name", "structure", "pseudopotentials", "functional", "smearing", "spin", "basis", "scf"]
-    public static let spinKeys = ["polarized", "moments"]
+    public static let spinKeys = ["polarized", "moments", "total_magnetization", "sphere_radii"]
     public static let pseudopotentialKeys = PseudopotentialSelection.keys
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
@@ -81,6 +86,10 @@ public struct Config: Sendable {
     public var magneticMoments: [Double]? { model.magneticMoments }
     /// `spin.moments` as given (nil: spin-unpolarised).
     public private(set) var spinMoments: SpinMoments?
+    /// `spin.total_magnetization` (μB per cell; nil: the moment relaxes).
+    public private(set) var spinTotalMagnetization: Double?
+    /// `spin.sphere_radii` (bohr per species; nil: `MomentSpheres.defaultRadii`).
+    public private(set) var spinSphereRadii: [String: Double]?
     public private(set) var discretization: Discretization
     /// The k-point spacing (bohr⁻¹) when `basis.kmesh` was given as `{spacing: 0.15 1/Å}`: the mesh in
     /// `discretization` is `KSpacing.mesh` of it for this config's cell (and is recomputed by
@@ -161,6 +170,7 @@ public struct Config: Sendable {
 
         // spin
         let moments = try root["spin"].flatMap { try readSpin($0, structure: structure, warnings: &warnings) }
+        let (spinTotal, sphereRadii) = try root["spin"].map { try readSpinAnalysis($0, structure: structure, polarized: moments != nil) } ?? (nil, nil)
 
         // basis
         let basisNode = try root.required("basis", "at least ecut and kmesh")
@@ -234,7 +244,8 @@ public struct Config: Sendable {
         if xcOnDensityGrid { scf.xcGridTolerance = nil }
 
         let (crystal, model) = try build(structure: structure, family: family ?? "psp8", valences: valences, files: files,
-                                         functional: functional, smearing: smearing, moments: moments, bands: bands,
+                                         functional: functional, smearing: smearing, moments: moments,
+                                         totalMagnetization: spinTotal, sphereRadii: sphereRadii, bands: bands,
                                          document: document)
         if let s = kmeshSpacing {
             kmesh = try KSpacing.checkedMesh(lattice: crystal.lattice, spacing: s, field: "basis.kmesh.spacing")
@@ -252,6 +263,8 @@ public struct Config: Sendable {
                        scf: scf, warnings: warnings, crystal: crystal, model: model)
         c.kmeshSpacing = kmeshSpacing
         c.spinMoments = moments
+        c.spinTotalMagnetization = spinTotal
+        c.spinSphereRadii = sphereRadii
         return c
     }
 
@@ -269,7 +282,8 @@ public struct Config: Sendable {
     /// Validates the structure and assembles the model (pseudopotentials from `files`, the others
     /// from the shipped library).
     private static func build(structure: StructureSpec, family: String, valences: [String: Int], files: [String: PseudopotentialFile],
-                              functional: Functional, smearing: Smearing, moments: SpinMoments?, bands: Int?,
+                              functional: Functional, smearing: Smearing, moments: SpinMoments?,
+                              totalMagnetization: Double? = nil, sphereRadii: [String: Double]? = nil, bands: Int?,
                               document: ConfigDocument?) throws -> (Crystal, Model) {
         let crystal = try structure.crystal()
         var pps: [String: any Pseudopotential] = [:]
@@ -280,7 +294,8 @@ public struct Config: Sendable {
             pps[s] = try PseudopotentialLibrary.shared.lookup(element: s, family: family, valence: valences[s], field: field)
         }
         let model = try Model(crystal: crystal, pseudopotentials: pps, functional: functional, smearing: smearing,
-                              magneticMoments: try moments?.moments(of: crystal))
+                              magneticMoments: try moments?.moments(of: crystal), fixedMagnetization: totalMagnetization,
+                              momentSphereRadii: sphereRadii.map { r in crystal.atoms.map { r[$0.species] } })
         if let b = bands, 2 * b < model.electronCount {
             throw InputError("basis.bands", "\(b) bands cannot hold \(model.electronCount) electrons (need at least \((model.electronCount + 1) / 2))")
         }
@@ -366,6 +381,7 @@ public struct Config: Sendable {
         }
         let species = structure.atoms.map(\.species)
         guard let mNode = m["moments"] else {
+            if m["total_magnetization"] != nil { return .perSpecies([:]) }
             warnings.append("\(node.path).moments: not given; every atom starts with 0 μB, and a state without a moment stays so")
             return .perSpecies([:])
         }
@@ -390,6 +406,37 @@ public struct Config: Sendable {
             bySpecies[key] = try moment(table[key]!)
         }
         return .perSpecies(bySpecies)
+    }
+
+    /// `spin.total_magnetization` (a finite number, μB per cell) and `spin.sphere_radii` (a positive
+    /// length per species of the structure), each only with `polarized: true`.
+    static func readSpinAnalysis(_ node: ConfigNode, structure: StructureSpec, polarized: Bool) throws -> (Double?, [String: Double]?) {
+        let m = try node.mapping(allowed: spinKeys, expected: "a mapping {polarized: true, moments: {Fe: 3.0}}")
+        var total: Double? = nil
+        var radii: [String: Double]? = nil
+        if let t = m["total_magnetization"] {
+            guard polarized else { throw t.error("a fixed magnetisation needs polarized: true") }
+            let v = try t.number(expected: "a total magnetisation in μB per cell, e.g. 2.0")
+            guard v.isFinite else { throw t.error("\(v) is not a finite magnetisation (μB per cell)") }
+            total = v
+        }
+        if let r = m["sphere_radii"] {
+            guard polarized else { throw r.error("sphere radii for the atomic moments need polarized: true") }
+            let species = Set(structure.atoms.map(\.species))
+            let table = try r.mapping(expected: "a radius per species, e.g. {Fe: 2.0 bohr}")
+            var out: [String: Double] = [:]
+            for key in table.keys {
+                let n = table[key]!
+                guard species.contains(key) else {
+                    throw n.error("'\(key)' is not a species of the structure (\(species.sorted().joined(separator: ", ")))")
+                }
+                let q = try n.quantity(.length, defaultUnit: "bohr")
+                guard q.value > 0, q.value < 20 else { throw n.error("\(q.text) is not a sphere radius in (0, 20) bohr") }
+                out[key] = q.value
+            }
+            radii = out
+        }
+        return (total, radii)
     }
 
     /// `kshift`: a list of three values (or one, for all directions), each 0 (Γ-centred) or 0.5 (half a mesh step).
@@ -435,6 +482,7 @@ public struct Config: Sendable {
             (c.crystal, c.model) = try Self.build(structure: c.structure, family: c.pseudopotentialFamily, valences: c.valences,
                                                   files: c.pseudopotentialFiles,
                                                   functional: c.functional, smearing: c.smearing, moments: c.spinMoments,
+                                                  totalMagnetization: c.spinTotalMagnetization, sphereRadii: c.spinSphereRadii,
                                                   bands: c.discretization.bands, document: nil)
             if let s = c.kmeshSpacing {
                 // the spacing's mesh for the (possibly rescaled) cell

@@ -86,6 +86,16 @@ public struct PointReport: Codable, Sendable {
     public let stress_Ha_per_bohr3: [[Double]]?
     /// P = −tr σ/3 (GPa); absent with the stress.
     public let pressure_GPa: Double?
+    /// Spin-polarised: the Fermi level of each channel (Ha), equal unless the total magnetisation is
+    /// fixed (`spin.total_magnetization`, then `fermi_level_Ha` is their mean); null when spin-unpolarised.
+    @EncodedAsNull public var fermi_level_up_Ha: Double?
+    @EncodedAsNull public var fermi_level_down_Ha: Double?
+    /// The fixed total magnetisation (μB per cell) of `spin.total_magnetization`; null when the moment relaxes.
+    @EncodedAsNull public var fixed_total_magnetization_muB: Double?
+    /// Spin-polarised: each atom's moment ∫ m over a sphere of radius `sphere_radii_bohr` about it (μB,
+    /// config atom order; `MomentSpheres`); null when spin-unpolarised.
+    @EncodedAsNull public var atomic_moments_muB: [Double]?
+    @EncodedAsNull public var sphere_radii_bohr: [Double]?
 
     public init(config: Config, outcome o: PointCalculation.Outcome, sharing: PointCalculation.Sharing, peakRSS: [Double]? = nil) {
         let r = o.result
@@ -140,6 +150,13 @@ public struct PointReport: Codable, Sendable {
         stress_Ha_per_bohr3 = r.stress?.map { [$0.x, $0.y, $0.z] }
         pressure_GPa = r.pressure.map { $0 * Units.hartreePerBohr3InGPa }
         species = config.crystal.atoms.map(\.species)
+        if r.spinChannels == 2, r.fermiLevels.count == 2 {
+            fermi_level_up_Ha = r.fermiLevels[0]
+            fermi_level_down_Ha = r.fermiLevels[1]
+        }
+        fixed_total_magnetization_muB = config.model.fixedMagnetization
+        atomic_moments_muB = r.atomicMoments?.moments
+        sphere_radii_bohr = r.atomicMoments?.radii
     }
 
     /// The atoms' species, for the text (not in the JSON, whose config names them).
@@ -150,7 +167,8 @@ public struct PointReport: Codable, Sendable {
              kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
              fft_grid, bands, electrons, spin_channels, total_magnetization_muB, absolute_magnetization_muB, kpoints, history, layout,
              scalapack_solves, kpoints_taken_over, wall_time_s, forces_wall_time_s, stress_wall_time_s, peak_rss_MiB,
-             forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa
+             forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa,
+             fermi_level_up_Ha, fermi_level_down_Ha, fixed_total_magnetization_muB, atomic_moments_muB, sphere_radii_bohr
     }
 
     public func json() throws -> String {
@@ -167,7 +185,16 @@ public struct PointReport: Codable, Sendable {
         lines.append("  internal energy U  \(f(internal_energy_Ha)) Ha   (−TS \(f(minus_TS_Ha)) Ha)")
         lines.append("  Fermi level        \(f(fermi_level_Ha, 6)) Ha")
         if let m = total_magnetization_muB, let a = absolute_magnetization_muB {
-            lines.append("  magnetization      \(f(m, 6)) μB per cell (absolute \(f(a, 6)) μB), collinear spin-polarised")
+            lines.append("  magnetization      \(f(m, 6)) μB per cell (absolute \(f(a, 6)) μB), collinear spin-polarised" +
+                         (fixed_total_magnetization_muB != nil ? ", fixed" : ""))
+            if fixed_total_magnetization_muB != nil, let up = fermi_level_up_Ha, let down = fermi_level_down_Ha {
+                lines.append("  Fermi levels       \(f(up, 6)) Ha (up), \(f(down, 6)) Ha (down)")
+            }
+            if let moments = atomic_moments_muB, let radii = sphere_radii_bohr {
+                lines.append("  atomic moments     " + moments.indices.map { a in
+                    "\(a < species.count ? species[a] : "atom")\(a + 1) \(f(moments[a], 4)) μB (sphere \(f(radii[a], 3)) bohr)"
+                }.joined(separator: ", "))
+            }
         }
         if let g = gap {
             lines.append("  gap                \(f(g.gap_Ha, 6)) Ha = \(f(g.gap_eV, 4)) eV (\(g.direct ? "direct" : "indirect"))")

@@ -362,6 +362,32 @@ struct SpinConfigTests {
         #expect(moved.model.magneticMoments == [0, -1])
     }
 
+    @Test("a fixed total magnetisation and sphere radii, kept by overrides; bad values name the field")
+    func fixedMomentAndSpheres() throws {
+        let c = try spinConfig("spin: {polarized: true, moments: {Ga: 1}, total_magnetization: -1.5, sphere_radii: {As: 1 Å}}")
+        #expect(c.model.fixedMagnetization == -1.5 && c.spinTotalMagnetization == -1.5)
+        let defaultRadius = try #require(MomentSpheres.defaultRadii(c.crystal).first)
+        #expect(c.model.momentSphereRadii[0] == defaultRadius && abs(c.model.momentSphereRadii[1] - Units.angstrom) < 1e-12,
+                "\(c.model.momentSphereRadii)")
+        let moved = try c.applying(ConfigOverrides(ecut: "10"))
+        #expect(moved.model.fixedMagnetization == -1.5 && moved.model.momentSphereRadii == c.model.momentSphereRadii)
+        #expect(try spinConfig("spin: {polarized: true}").model.fixedMagnetization == nil)
+        // without starting moments no warning that the state stays non-magnetic: the fixed moment makes one
+        let free = try spinConfig("spin: {polarized: true, total_magnetization: 2}")
+        #expect(free.model.magneticMoments == [0, 0] && !free.warnings.contains { $0.contains("spin.moments") })
+        for (spin, fragment) in [("spin: {polarized: false, total_magnetization: 1}", "polarized: true"),
+                                 ("spin: {polarized: true, total_magnetization: 9}", "±8 μB"),
+                                 ("spin: {polarized: true, total_magnetization: [1]}", "total_magnetization"),
+                                 ("spin: {polarized: true, sphere_radii: {Fe: 2}}", "not a species"),
+                                 ("spin: {polarized: true, sphere_radii: {Ga: 0 bohr}}", "not a sphere radius"),
+                                 ("spin: {polarized: false, sphere_radii: {Ga: 2}}", "polarized: true")] {
+            #expect { try spinConfig(spin) } throws: { e in
+                let text = "\(e)"
+                return text.contains("spin.") && text.contains(fragment)
+            }
+        }
+    }
+
     @Test("a scan of a spin-polarised config is accepted")
     func scansAccepted() throws {
         let yaml = baseYAML.replacingOccurrences(of: "smearing: {type: fermi-dirac, width: 0.01 Ha}",

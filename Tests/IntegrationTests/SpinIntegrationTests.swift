@@ -44,9 +44,41 @@ import Testing
             let up = try #require(k["eigenvalues_Ha"] as? [Double]), down = try #require(k["eigenvalues_down_Ha"] as? [Double])
             #expect(up.count == down.count && (k["occupations_down"] as? [Double])?.count == down.count)
             #expect(up[4] < down[4], "the majority channel lies lower: \(up[4]) vs \(down[4])")
+            // the moment in the default sphere (half the nearest-neighbour distance), below the cell's
+            let radii = try #require(j["sphere_radii_bohr"] as? [Double]), moments = try #require(j["atomic_moments_muB"] as? [Double])
+            #expect(radii.count == 1 && abs(radii[0] - 5.42 * 3.0.squareRoot() / 4) < 1e-9, "\(radii)")
+            #expect(moments.count == 1 && moments[0] > 1 && moments[0] < m[0] + 0.5, "\(moments)")
+            #expect(j["fermi_level_up_Ha"] as? Double == j["fermi_level_down_Ha"] as? Double && j["fixed_total_magnetization_muB"] is NSNull)
         }
         let text = try Preconv.run(ranks: nil, ["scf", path], timeout: 300)
         #expect(text.stdout.contains("magnetization      1.3731"), "\(text.stdout)")
+    }
+
+    /// `spin.total_magnetization` fixes M: ABINIT's `spinmagntarget 2.0` on the same input
+    /// (`ABINITSpinReference.bccFeFixedMoment`): F, M = 2, both Fermi levels; bad values exit 2 with one line.
+    @Test func fixedMomentIron() throws {
+        let yaml = Self.feYAML.replacingOccurrences(of: "moments: {Fe: 3.0}}", with: "moments: {Fe: 3.0}, total_magnetization: 2.0}")
+        let path = try MetalIntegration.write(yaml, "fe-fixed")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = try Preconv.run(ranks: nil, ["scf", path, "--json"], timeout: 300)
+        #expect(out.status == 0, "\(out.stderr)")
+        let j = try MetalIntegration.json(out.stdout)
+        let f = j["free_energy_Ha"] as? Double ?? .nan, m = j["total_magnetization_muB"] as? Double ?? .nan
+        #expect(abs(f - -16.682597655530) < 1e-5 && abs(m - 2) < 1e-9, "F \(f), M \(m)")
+        #expect(j["fixed_total_magnetization_muB"] as? Double == 2)
+        let up = j["fermi_level_up_Ha"] as? Double ?? .nan, down = j["fermi_level_down_Ha"] as? Double ?? .nan
+        #expect(abs(up - 0.505621) < 1e-5 && abs(down - 0.471452) < 1e-5, "μ↑ \(up), μ↓ \(down) vs ABINIT 0.505621, 0.471452")
+        for (value, needle) in [("total_magnetization: 9.0", "±8 μB"), ("total_magnetization: big", "total_magnetization")] {
+            let bad = try MetalIntegration.write(Self.feYAML.replacingOccurrences(of: "moments: {Fe: 3.0}}", with: "moments: {Fe: 3.0}, \(value)}"), "fe-fixed-bad")
+            defer { try? FileManager.default.removeItem(atPath: bad) }
+            let err = try Preconv.run(ranks: nil, ["scf", bad])
+            #expect(err.status == 2 && err.stderr.split(separator: "\n").count == 1, "\(err.stderr)")
+            #expect(err.stderr.contains("spin.total_magnetization") && err.stderr.contains(needle), "\(err.stderr)")
+        }
+        let off = try MetalIntegration.write(Self.feYAML.replacingOccurrences(of: "polarized: true, moments: {Fe: 3.0}}", with: "polarized: false, total_magnetization: 2}"), "fe-fixed-off")
+        defer { try? FileManager.default.removeItem(atPath: off) }
+        let err = try Preconv.run(ranks: nil, ["scf", off])
+        #expect(err.status == 2 && err.stderr.contains("spin.total_magnetization") && err.stderr.contains("polarized: true"), "\(err.stderr)")
     }
 
     @Test func unpolarisedJSONSaysSo() throws {

@@ -23,6 +23,19 @@ struct ABINITSpinReference: Sendable, CustomStringConvertible {
     let totalMagnetization: Double
     let strten: [[Double]]
     let input: String
+    /// LDA (libxc Teter93, ABINIT `ixc -20`) unless given (PBE: `ixc -101130`, libxc's PBE).
+    var functional: Functional = .lda
+    /// ABINIT's `spinmagntarget` (μB per cell), nil when the moment relaxes.
+    var fixedMagnetization: Double? = nil
+    /// ABINIT's Fermi levels (Ha) of spin up and down, as its log prints them (`newocc`, 6 decimals),
+    /// when the moment is fixed.
+    var fermiLevels: [Double] = []
+    /// ABINIT's `prtdensph` sphere radius (`ratsph`, bohr) and the up − down density it integrates in
+    /// each atom's sphere (μB), a sum over the FFT grid points inside the sphere (`ratsm` 0).
+    var sphereRadius: Double? = nil
+    var sphereMoments: [Double] = []
+    /// A psp8 file read instead of `pseudopotential` (a GTH table entry).
+    var psp8File: String? = nil
     var description: String { id }
 
     /// Ferromagnetic bcc Fe, a = 5.42 bohr, GTH-PADE q8, 15 Ha, 18³ grid, Γ-centred 4×4×4 mesh,
@@ -67,15 +80,112 @@ struct ABINITSpinReference: Sendable, CustomStringConvertible {
             occopt 3 tsmear 0.01 nband 16 tolvrs 1e-16 nstep 150 diemac 20 diemix 0.3
             prtwf 0 prtden 0 prteig 0
             """)
+
+    /// `bccFe` with the total magnetisation fixed at 2 μB (it relaxes to 1.37 μB): occopt 3 with
+    /// `spinmagntarget 2.0`, two Fermi levels; tolvrs 1e-16 (10 steps).
+    static let bccFeFixedMoment = ABINITSpinReference(
+        id: "bcc Fe GTH LDA q8 15 Ha, M fixed at 2 μB", lattice: .bcc(5.42), atoms: [Atom("Fe", .zero)], moments: [3.0],
+        pseudopotential: "Fe GTH-PADE-q8", ecut: 15, kmesh: [4, 4, 4], fftGrid: [18, 18, 18], smearing: .fermiDirac(0.01),
+        irreducibleK: 8, freeEnergy: -16.682597655530, totalMagnetization: 2.0,
+        strten: [[3.81209801e-02, 0, 0], [0, 3.81209801e-02, 0], [0, 0, 3.81209801e-02]],
+        input: """
+            acell 3*5.42
+            rprim -0.5 0.5 0.5  0.5 -0.5 0.5  0.5 0.5 -0.5
+            ntypat 1 znucl 26 natom 1 typat 1
+            xred 0 0 0
+            pseudos "Fe.psp10"
+            ixc -20 ecut 15 ngfft 18 18 18
+            nsppol 2 spinat 0 0 3.0 spinmagntarget 2.0
+            kptopt 1 ngkpt 4 4 4 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 12 tolvrs 1e-16 nstep 100
+            prtdensph 1 ratsph 2.0
+            prtwf 0 prtden 0 prteig 0
+            """,
+        fixedMagnetization: 2.0, fermiLevels: [0.505621, 0.471452], sphereRadius: 2.0, sphereMoments: [1.846552])
+
+    /// Ferromagnetic fcc Ni, a = 6.65 bohr, GTH-PADE q10 (the same constants as ABINIT's
+    /// 28ni.10.hgh, written as pspcod 10 from the shipped table), LDA, 20 Ha, 24³ grid, Γ-centred
+    /// 4×4×4 mesh, Fermi–Dirac 0.01 Ha, starting moment 2 μB; tolvrs 1e-16 (14 steps).
+    /// From 1 μB ABINIT reaches the same state (the same F, M within 1e-9 μB), this engine the
+    /// non-magnetic one above it: its (ρ, m) mixing loses a small starting moment of this case.
+    static let fccNi = ABINITSpinReference(
+        id: "fcc Ni FM GTH LDA q10 20 Ha", lattice: .fcc(6.65), atoms: [Atom("Ni", .zero)], moments: [2.0],
+        pseudopotential: "Ni GTH-PADE-q10", ecut: 20, kmesh: [4, 4, 4], fftGrid: [24, 24, 24], smearing: .fermiDirac(0.01),
+        irreducibleK: 8, freeEnergy: -30.435021191938, totalMagnetization: 0.818619585,
+        strten: [],
+        input: """
+            acell 3*6.65
+            rprim 0 0.5 0.5  0.5 0 0.5  0.5 0.5 0
+            ntypat 1 znucl 28 natom 1 typat 1
+            xred 0 0 0
+            pseudos "Ni.psp10"
+            ixc -20 ecut 20 ngfft 24 24 24
+            nsppol 2 spinat 0 0 2.0
+            kptopt 1 ngkpt 4 4 4 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 12 tolvrs 1e-16 nstep 100
+            prtdensph 1 ratsph 2.0
+            prtwf 0 prtden 0 prteig 0
+            """,
+        sphereRadius: 2.0, sphereMoments: [0.855264])
+
+    /// Ferromagnetic bcc Fe with PBE, a = 5.42 bohr, GTH-PBE q16 (pspcod 10 from the shipped table,
+    /// pspxc 11), `ixc -101130` (libxc's PBE), 30 Ha (ABINIT's own grid for it: 24³), Γ-centred
+    /// 4×4×4 mesh, Fermi–Dirac 0.01 Ha, starting moment 3 μB; tolvrs 1e-16 (18 steps).
+    static let bccFePBE = ABINITSpinReference(
+        id: "bcc Fe FM GTH PBE q16 30 Ha", lattice: .bcc(5.42), atoms: [Atom("Fe", .zero)], moments: [3.0],
+        pseudopotential: "Fe GTH-PBE-q16", ecut: 30, kmesh: [4, 4, 4], fftGrid: [24, 24, 24], smearing: .fermiDirac(0.01),
+        irreducibleK: 8, freeEnergy: -120.70943578611, totalMagnetization: 1.29247214,
+        strten: [],
+        input: """
+            acell 3*5.42
+            rprim -0.5 0.5 0.5  0.5 -0.5 0.5  0.5 0.5 -0.5
+            ntypat 1 znucl 26 natom 1 typat 1
+            xred 0 0 0
+            pseudos "FePBE.psp10"
+            ixc -101130 ecut 30
+            nsppol 2 spinat 0 0 3.0
+            kptopt 1 ngkpt 4 4 4 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 16 tolvrs 1e-16 nstep 100
+            prtdensph 1 ratsph 2.0
+            prtwf 0 prtden 0 prteig 0
+            """,
+        functional: .pbe, sphereRadius: 2.0, sphereMoments: [1.245429])
+
+    /// Ferromagnetic bcc Fe from Debian abinit-data's ONCVPSP Fe.psp8 (16 valence electrons, model core
+    /// charge, `pspxc -1012`: libxc's Slater + PW92 LDA, this engine's PW92), a = 5.42 bohr, 30 Ha
+    /// (ABINIT's own grid for it: 24³), Γ-centred 4×4×4 mesh, Fermi–Dirac 0.01 Ha, starting moment
+    /// 3 μB; tolvrs 1e-16 (13 steps).
+    static let bccFePsp8 = ABINITSpinReference(
+        id: "bcc Fe FM psp8 PW92 30 Ha", lattice: .bcc(5.42), atoms: [Atom("Fe", .zero)], moments: [3.0],
+        pseudopotential: "Fe.psp8", ecut: 30, kmesh: [4, 4, 4], fftGrid: [24, 24, 24], smearing: .fermiDirac(0.01),
+        irreducibleK: 8, freeEnergy: -125.17108599784, totalMagnetization: 2.09545720,
+        strten: [],
+        input: """
+            acell 3*5.42
+            rprim -0.5 0.5 0.5  0.5 -0.5 0.5  0.5 0.5 -0.5
+            ntypat 1 znucl 26 natom 1 typat 1
+            xred 0 0 0
+            pseudos "/usr/share/abinit/psp/Fe.psp8"
+            ixc -1012 ecut 30
+            nsppol 2 spinat 0 0 3.0
+            kptopt 1 ngkpt 4 4 4 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.01 nband 16 tolvrs 1e-16 nstep 100
+            prtdensph 1 ratsph 2.0
+            prtwf 0 prtden 0 prteig 0
+            """,
+        functional: .pw92, sphereRadius: 2.0, sphereMoments: [2.073831], psp8File: "/usr/share/abinit/psp/Fe.psp8")
 }
 
 /// The basis and SCF settings of a spin reference (exchange–correlation on the density grid, as
 /// ABINIT evaluates it; SCF to 1e-10 Ha and 1e-7 in the density).
 func spinSetUp(_ c: ABINITSpinReference) throws -> (PlaneWaveBasis, SCFParameters) {
-    let pp = PseudopotentialLibrary.shared.entries[c.pseudopotential]!
+    let pp: any Pseudopotential = try c.psp8File.map { f in
+        try Psp8(contentsOf: f).pseudopotential(element: c.atoms[0].species, name: c.pseudopotential, file: f)
+    } ?? PseudopotentialLibrary.shared.entries[c.pseudopotential]!
     let crystal = try Crystal(lattice: c.lattice, atoms: c.atoms)
-    let model = try Model(crystal: crystal, pseudopotentials: [pp.element: pp], functional: .lda, smearing: c.smearing,
-                          magneticMoments: c.moments)
+    let model = try Model(crystal: crystal, pseudopotentials: [pp.element: pp], functional: c.functional, smearing: c.smearing,
+                          magneticMoments: c.moments, fixedMagnetization: c.fixedMagnetization,
+                          momentSphereRadii: c.sphereRadius.map { r in c.atoms.map { _ in r } })
     let d = try Discretization(ecut: c.ecut, kmesh: c.kmesh, fftGrid: c.fftGrid)
     var p = SCFParameters()
     p.energyTolerance = 1e-10
@@ -170,7 +280,113 @@ struct SpinPolarizationTests {
         #expect(abs(r.freeEnergy - c.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(c.freeEnergy)")
         #expect(abs(m.total) < 1e-4, "M \(m.total) μB")
         #expect(m.absolute > 7, "the moments survive: |M| \(m.absolute) μB")
+        // the sphere moments (default radii: touching spheres, 2.598 bohr) are opposite and large
+        let spheres = try #require(r.atomicMoments)
+        #expect(spheres.radii.allSatisfy { abs($0 - 6.0 * 3.0.squareRoot() / 4) < 1e-12 }, "\(spheres.radii)")
+        #expect(spheres.moments[0] > 2 && spheres.moments[1] < -2, "\(spheres.moments)")
+        #expect(abs(spheres.moments[0] + spheres.moments[1]) < 1e-3, "opposite sphere moments: \(spheres.moments)")
+        #expect(abs(spheres.charges[0] - spheres.charges[1]) < 1e-3 && spheres.charges[0] < 8, "\(spheres.charges)")
         print("\(c.id): ΔF = \(r.freeEnergy - c.freeEnergy) Ha, M = \(m.total) μB, |M| = \(m.absolute), iterations \(r.iterations)")
+    }
+
+    /// More ferromagnets against ABINIT on identical inputs (`ABINITSpinReference`): F, M, the k count,
+    /// the fixed moment's two Fermi levels, and the sphere moments of ABINIT's `prtdensph`.
+    @Test("fixed-moment bcc Fe, fcc Ni LDA and bcc Fe PBE match ABINIT: F, M, k count, Fermi levels, sphere moments",
+          arguments: [ABINITSpinReference.bccFeFixedMoment, .fccNi, .bccFePBE])
+    func ferromagnetsMatchABINIT(_ c: ABINITSpinReference) throws { try compareFerromagnet(c) }
+
+    @Test("bcc Fe from ONCVPSP Fe.psp8 (model core charge, PW92) matches ABINIT: F, M, k count, sphere moment",
+          .enabled(if: FileManager.default.fileExists(atPath: ABINITSpinReference.bccFePsp8.psp8File!),
+                   "Fe.psp8 absent: install Debian's abinit-data (make test does)"))
+    func psp8IronMatchesABINIT() throws { try compareFerromagnet(.bccFePsp8) }
+
+    func compareFerromagnet(_ c: ABINITSpinReference) throws {
+        let (basis, p) = try spinSetUp(c)
+        #expect(basis.fftSize == c.fftGrid)
+        #expect(basis.irreducibleKPointCount == c.irreducibleK, "irreducible k-points")
+        let r = try SCF(basis: basis, parameters: p).run()
+        #expect(r.converged)
+        let m = try #require(r.magnetization)
+        #expect(abs(r.freeEnergy - c.freeEnergy) < 1e-5, "F \(r.freeEnergy) vs ABINIT \(c.freeEnergy)")
+        #expect(abs(m.total - c.totalMagnetization) < 1e-3, "M \(m.total) vs ABINIT \(c.totalMagnetization) μB")
+        #expect(r.fermiLevels.count == 2)
+        if let target = c.fixedMagnetization {
+            #expect(abs(m.total - target) < 1e-9, "the fixed moment is kept: \(m.total) μB")
+            // each channel holds (N ± M)/2 electrons
+            for s in 0..<2 {
+                let n = zip(r.kpoints, r.occupations(spin: s)).reduce(0.0) { $0 + $1.0.weight * $1.1.reduce(0, +) }
+                let expected = (Double(r.electrons) + (s == 0 ? target : -target)) / 2
+                #expect(abs(n - expected) < 1e-9, "spin \(s) holds \(n) electrons, not \(expected)")
+            }
+            for s in 0..<2 {
+                #expect(abs(r.fermiLevels[s] - c.fermiLevels[s]) < 1e-5, "μ spin \(s): \(r.fermiLevels[s]) vs ABINIT \(c.fermiLevels[s])")
+            }
+            #expect(abs(r.fermiLevel - (r.fermiLevels[0] + r.fermiLevels[1]) / 2) < 1e-12)
+        } else {
+            #expect(r.fermiLevels[0] == r.fermiLevels[1] && r.fermiLevels[0] == r.fermiLevel)
+        }
+        let spheres = try #require(r.atomicMoments)
+        #expect(spheres.radii == [c.sphereRadius!])
+        for (a, ref) in c.sphereMoments.enumerated() {
+            #expect(abs(spheres.moments[a] - ref) < sphereTolerance, "sphere moment \(spheres.moments[a]) vs ABINIT \(ref) μB")
+        }
+        print("\(c.id): ΔF = \(r.freeEnergy - c.freeEnergy) Ha, ΔM = \(m.total - c.totalMagnetization) μB, " +
+              "μ \(r.fermiLevels) vs \(c.fermiLevels), sphere M \(spheres.moments) vs ABINIT \(c.sphereMoments), iterations \(r.iterations)")
+    }
+
+    /// ABINIT sums the sphere's grid points (`ratsm` 0), this engine integrates the plane-wave density
+    /// exactly (`MomentSpheres`): on these grids the two differ by the grid sum's discretisation.
+    let sphereTolerance = 5e-3
+
+    @Test("a fixed magnetisation is refused without spin polarisation or beyond the electron count")
+    func badFixedMagnetization() throws {
+        let pp = PseudopotentialLibrary.shared.entries["Fe GTH-PADE-q8"]!
+        let crystal = try Crystal(lattice: .bcc(5.42), atoms: [Atom("Fe", .zero)])
+        func model(_ moments: [Double]?, _ m: Double) throws -> Model {
+            try Model(crystal: crystal, pseudopotentials: ["Fe": pp], functional: .lda, smearing: .fermiDirac(0.01),
+                      magneticMoments: moments, fixedMagnetization: m)
+        }
+        #expect(throws: InputError.self) { try model(nil, 2) }
+        #expect(throws: InputError.self) { try model([3], 9) }
+        #expect(throws: InputError.self) { try model([3], .infinity) }
+        _ = try model([3], -8)
+        do { _ = try model([3], 9); Issue.record("accepted 9 μB for 8 electrons") } catch let e as InputError {
+            #expect(e.description.contains("spin.total_magnetization") && e.description.contains("±8"), "\(e)")
+        }
+    }
+
+    @Test("default sphere radii are half the nearest-neighbour distance")
+    func defaultSphereRadii() throws {
+        let bcc = try Crystal(lattice: .bcc(5.42), atoms: [Atom("Fe", .zero)])
+        #expect(abs(MomentSpheres.defaultRadii(bcc)[0] - 5.42 * 3.0.squareRoot() / 4) < 1e-12)
+        let fcc = try Crystal(lattice: .fcc(6.65), atoms: [Atom("Ni", .zero)])
+        #expect(abs(MomentSpheres.defaultRadii(fcc)[0] - 6.65 / (2 * 2.0.squareRoot())) < 1e-12)
+        let gaas = try Crystal.zincblende("Ga", "As", a: 10.68)
+        for r in MomentSpheres.defaultRadii(gaas) { #expect(abs(r - 10.68 * 3.0.squareRoot() / 8) < 1e-12) }
+    }
+
+    /// The sphere integral against closed forms: a uniform ρ gives ρ·4πR³/3, and a periodic Gaussian
+    /// moment (1.5 μB, width s = 0.5 bohr) centred on the atom gives 1.5 (erf(k/√2) − √(2/π) k e^{−k²/2}),
+    /// k = R/s, its neighbours' tails being ~1e-6 of it inside R = 2 bohr.
+    @Test("sphere integrals of a uniform and a Gaussian density")
+    func sphereIntegralClosedForms() throws {
+        let pp = PseudopotentialLibrary.shared.entries["Fe GTH-PADE-q8"]!
+        let crystal = try Crystal(lattice: .bcc(5.42), atoms: [Atom("Fe", SIMD3(0.1, 0.2, 0.3))])
+        let model = try Model(crystal: crystal, pseudopotentials: ["Fe": pp], functional: .lda, smearing: .fermiDirac(0.01))
+        let basis = try PlaneWaveBasis(model: model, discretization: try Discretization(ecut: 15, kmesh: [1, 1, 1], fftGrid: [24, 24, 24]))
+        let grid = FourierGrid(basis: basis)
+        let s = 0.5, q = 1.5, R = 2.0
+        var mG = [Complex64](repeating: .zero, count: grid.count)
+        for (i, g) in grid.millers.enumerated() {
+            let phase = -2 * Double.pi * (Double(g.x) * 0.1 + Double(g.y) * 0.2 + Double(g.z) * 0.3)
+            mG[i] = Complex64(cos(phase), sin(phase)) * (q / basis.volume * exp(-grid.g2[i] * s * s / 2))
+        }
+        let rho = [Double](repeating: 0.1, count: grid.count)
+        let spheres = MomentSpheres.integrate(density: rho + grid.real(mG), grid: grid, crystal: crystal, radii: [R])
+        let k = R / s
+        let gaussian = q * (erf(k / 2.0.squareRoot()) - (2 / Double.pi).squareRoot() * k * exp(-k * k / 2))
+        #expect(abs(spheres.charges[0] - 0.1 * 4 * Double.pi * R * R * R / 3) < 1e-10, "\(spheres.charges[0])")
+        #expect(abs(spheres.moments[0] - gaussian) < 1e-5, "\(spheres.moments[0]) vs \(gaussian)")
     }
 
     @Test("a moment pattern that breaks a symmetry lowers it")

@@ -39,9 +39,18 @@ public struct Model: Sendable {
     /// make the starting magnetisation density (`SCF.initialDensity`) and lower the symmetry to the
     /// operations that map every atom onto one of the same species and moment (`symmetryTypes`).
     public let magneticMoments: [Double]?
+    /// A fixed total magnetisation M (μB per cell) of a spin-polarised model: the spin-up and
+    /// spin-down channels hold (N_el ± M)/2 electrons, each with its own Fermi level (`Occupations`,
+    /// ABINIT's `spinmagntarget`); nil lets the moment relax with one Fermi level.
+    public let fixedMagnetization: Double?
+    /// The radius (bohr) of the sphere each atom's moment is integrated in (`MomentSpheres`), in the
+    /// crystal's order: the given one, or `MomentSpheres.defaultRadii` (half the distance to the
+    /// nearest neighbour). Analysis only: no energy depends on it.
+    public let momentSphereRadii: [Double]
 
     public init(crystal: Crystal, pseudopotentials: [String: any Pseudopotential], functional: Functional,
-                smearing: Smearing, magneticMoments: [Double]? = nil) throws {
+                smearing: Smearing, magneticMoments: [Double]? = nil, fixedMagnetization: Double? = nil,
+                momentSphereRadii: [Double?]? = nil) throws {
         for (i, a) in crystal.atoms.enumerated() where pseudopotentials[a.species] == nil {
             throw InputError("pseudopotentials", "no pseudopotential for \(a.species) (atom \(i))")
         }
@@ -68,11 +77,29 @@ public struct Model: Sendable {
                 throw InputError("smearing", "none: a spin-polarised calculation needs a smearing (e.g. {type: fermi-dirac, width: 0.01 Ha}) to share the electrons between the spin channels")
             }
         }
+        if let m = fixedMagnetization {
+            guard magneticMoments != nil else {
+                throw InputError("spin.total_magnetization", "\(m) μB needs a spin-polarised calculation (polarized: true)")
+            }
+            let n = crystal.atoms.reduce(0) { $0 + pseudopotentials[$1.species]!.zion }
+            guard m.isFinite, abs(m) <= Double(n) else {
+                throw InputError("spin.total_magnetization", "\(m) μB is not within ±\(n) μB, the cell's valence electron count")
+            }
+        }
         self.crystal = crystal
         self.pseudopotentials = pseudopotentials
         self.functional = functional
         self.smearing = smearing
         self.magneticMoments = magneticMoments
+        self.fixedMagnetization = fixedMagnetization
+        let defaults = MomentSpheres.defaultRadii(crystal)
+        if let r = momentSphereRadii, r.count != crystal.atoms.count {
+            throw InputError("spin.sphere_radii", "\(r.count) radii given for \(crystal.atoms.count) atoms")
+        }
+        self.momentSphereRadii = crystal.atoms.indices.map { momentSphereRadii?[$0] ?? defaults[$0] }
+        for (i, r) in self.momentSphereRadii.enumerated() where !(r > 0 && r.isFinite) {
+            throw InputError("spin.sphere_radii", "\(r) bohr for atom \(i) (\(crystal.atoms[i].species)) is not a positive radius")
+        }
     }
 
     /// 2 for a collinear spin-polarised model (orbitals and densities of spin up and down), else 1.

@@ -123,6 +123,7 @@ public final class SCF {
             ? SerialDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count)
             : SharedDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count, distribution: distribution)
         let filled = basis.model.filledOccupation
+        let spins = basis.kpoints.map(\.spin)
         adoptOrbitals(startOrbitals)
         sharing = try distribution.makeSharing(planeWaves: basis.kpoints.map(\.count))
         if sharing != nil { eigensolver.prepareLayouts(for: basis.kpoints.indices) }
@@ -151,7 +152,7 @@ public final class SCF {
                                                                maxIterations: tolerancePolicy.maxIterations(iteration: iteration),
                                                                previous: previousOccupations)
             let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing,
-                                              filled: filled)
+                                              filled: filled, spins: spins, magnetization: basis.model.fixedMagnetization)
             previousOccupations = occ.values
             var (rhoOut, orbitalSums) = try density(occupations: occ.values)
             rhoOut = symmetrize(rhoOut)
@@ -209,7 +210,10 @@ public final class SCF {
                                  planeWaves: basis.kpoints.map(\.count), fftGrid: basis.fftSize,
                                  xcGrid: terms.exchangeCorrelation.xcGrid.size, bands: bands,
                                  density: rhoOut, electrons: nel, stopped: stopped, spinChannels: basis.spinChannels,
-                                 magnetization: magnetization(rhoOut))
+                                 magnetization: magnetization(rhoOut), fermiLevels: occ.fermiLevels,
+                                 atomicMoments: basis.spinChannels == 2
+                                     ? MomentSpheres.integrate(density: rhoOut, grid: grid, crystal: basis.model.crystal,
+                                                               radii: basis.model.momentSphereRadii) : nil)
                 // collective: `done` is the same on every process
                 // the mixing history is not needed any more: its pages go back before the forces
                 mixer.reset()

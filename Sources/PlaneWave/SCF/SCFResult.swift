@@ -74,7 +74,7 @@ public struct SCFResult: Sendable {
     public var freeEnergy: Double { terms.freeEnergy }
     public var internalEnergy: Double { terms.internalEnergy }
     /// Fermi level (Ha), ABINIT's convention (the average local potential excluded); the highest
-    /// occupied level for fixed occupations.
+    /// occupied level for fixed occupations; with a fixed magnetisation the mean of `fermiLevels`.
     public let fermiLevel: Double
     /// Eigenvalues (Ha) per irreducible k-point (× spin channel), ascending.
     public let eigenvalues: [[Double]]
@@ -99,6 +99,12 @@ public struct SCFResult: Sendable {
     public var spinChannels = 1
     /// Total and absolute magnetisation of the final density; nil without spin polarisation.
     public var magnetization: Magnetization? = nil
+    /// The Fermi level of each spin channel (Ha; up, down), equal unless `Model.fixedMagnetization`
+    /// fixes the moment; one entry without spin polarisation (`fermiLevel`).
+    public var fermiLevels: [Double] = []
+    /// Each atom's moment and charge integrated in its sphere (`MomentSpheres`, radii
+    /// `Model.momentSphereRadii`); nil without spin polarisation.
+    public var atomicMoments: MomentSpheres? = nil
 
     /// The eigenvalues (Ha) of spin channel `spin` (0 up, 1 down) at each irreducible k-point.
     public func eigenvalues(spin: Int) -> [[Double]] {
