@@ -115,12 +115,12 @@ extension ScanRunner {
                 logger.notice("analysis: computing the final point at the recommended parameters, its bands and DOS on \(world.size) rank(s)")
                 events?.append(RunEvent(kind: .point_started, stage: "final", message: "the final point at the recommended parameters, its bands and DOS"))
                 _ = try broadcast(Header(analysis: AnalysisRequest(records: scanRecords, ecut: choices.ecut, kmesh: choices.kmesh)))
-                watchdog?.arm(-1, label: "the world (\(world.size) rank(s))", point: nil)
+                watchdog?.arm(Watchdog.finalPoint, label: "the world (\(world.size) rank(s)) computing the final point", point: nil)
             }
             var limits = finalPointLimits
-            limits.progress = { [weak watchdog] in watchdog?.beat(-1) }
+            limits.progress = { [weak watchdog] in watchdog?.beat(Watchdog.finalPoint) }
             // the bands and DOS after it are not watched (no heartbeat there)
-            limits.finished = { [weak watchdog] in watchdog?.disarm(-1) }
+            limits.finished = { [weak watchdog] in watchdog?.disarm(Watchdog.finalPoint) }
             outcome = try RunAnalysis.finish(runDirectory: directory, records: scanRecords, config: base, settings: settings,
                                              group: world, provenance: analysisProvenance, finalPoint: mode, write: false,
                                              limits: limits, warmStart: { [self] ecut, kmesh, a in
@@ -134,7 +134,7 @@ extension ScanRunner {
                                               group: world, provenance: analysisProvenance,
                                               finalPoint: .skip("the analysis failed: \(error)"), write: false)
         }
-        watchdog?.disarm(-1)
+        watchdog?.disarm(Watchdog.finalPoint)
         guard let outcome else { return result }
         if case .compute = mode, let f = outcome.finalRecord {
             do { try journal.append(f) } catch {

@@ -130,6 +130,9 @@ public final class ScanRunner {
     }
 
     func broadcast(_ h: Header) throws -> Header {
+        // a rank that never joins leaves the world in this collective: watched too
+        if world.rank == 0 { watchdog?.arm(Watchdog.worldCollective, label: "the world (\(world.size) ranks, in a collective)", point: nil) }
+        defer { if world.rank == 0 { watchdog?.disarm(Watchdog.worldCollective) } }
         let text = try world.broadcast(world.rank == 0 ? String(decoding: try JSONCoding.encoder().encode(h), as: UTF8.self) : "")
         return try JSONCoding.decoder().decode(Header.self, from: Data(text.utf8))
     }
@@ -469,12 +472,12 @@ public final class ScanRunner {
     /// recomputes the unfinished points only.
     func stuck(group: Int, watch: Watchdog.Watch, silent: Double) -> Never {
         stateLock.lock()
-        let text = String(format: "watchdog: %@ computing %@ made no progress for %.0f s (resources.watchdog %@): a stopped or hung rank; "
+        let text = String(format: "watchdog: %@%@ made no progress for %.0f s (resources.watchdog %@): a stopped or hung rank; "
                           + "the job is aborted with exit status %d — run the same command again to resume",
-                          watch.label, watch.point?.id ?? "the final point", silent, duration(config.resources.watchdog), Self.watchdogExitCode)
+                          watch.label, watch.point.map { " computing \($0.id)" } ?? "", silent, duration(config.resources.watchdog),
+                          Self.watchdogExitCode)
         logger.critical("\(text)")
         clearBar()
-        FileHandle.standardError.write(Data("error: \(text)\n".utf8))
         if let p = watch.point {
             let base = config.base
             let a0 = base.structure.latticeConstant

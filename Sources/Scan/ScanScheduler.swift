@@ -241,7 +241,9 @@ final class StageDispatch {
     /// Runs the stage on this rank; returns when every point is done (collective over the world).
     func run(executorFor: (Communicator) -> PointExecutor) throws {
         let g = group(ofRank: world.rank)
+        watchCollective()
         let groupComm = try world.split(color: g, key: world.rank)
+        watchdog?.disarm(Watchdog.worldCollective)
         let executor = executorFor(groupComm)
         let isLeader = groupComm.rank == 0
         let isMaster = world.rank == 0
@@ -285,8 +287,15 @@ final class StageDispatch {
         if isMaster {
             while stoppedGroups.count < groupSizes.count { serve(blocking: true) }
         }
+        watchCollective()
         try world.barrier()
+        watchdog?.disarm(Watchdog.worldCollective)
         if isMaster { drainHeartbeats() }
+    }
+
+    /// Master: watches a collective over the world (a rank that never joins it stalls it).
+    private func watchCollective() {
+        watchdog?.arm(Watchdog.worldCollective, label: "the world (\(world.size) ranks, in a collective)", point: nil)
     }
 
     /// Master: takes the heartbeats that arrived.

@@ -20,6 +20,9 @@ final class Watchdog: @unchecked Sendable {
     }
 
     let limit: Double
+    /// The watch keys of the final point on the whole world and of rank 0 in a collective over the world.
+    static let finalPoint = -1
+    static let worldCollective = -2
     private let lock = NSLock()
     private var watched: [Int: Watch] = [:]
     private var fired = false
