@@ -185,3 +185,65 @@ extension ScanIntegration {
         #expect(after.last?.stage == "final" && after.last?.status == "converged")
     }
 }
+
+extension ScanIntegration {
+    /// 10 kill -9's of a random non-zero rank at random times, each followed by a resume, end in the
+    /// summary of an uninterrupted run (F to 1e-10 Ha: cold starts on one rank per point, so that every
+    /// point's arithmetic is the same however often the run was killed), and no finished point is
+    /// computed twice. The small scan on 3 ranks.
+    @Test func tenKillsOfARankThenResume() throws {
+        let d = scratchDirectory("kills")
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let args = ["run", gaasFast, "--no-warm-start", "--set", "resources.ranks_per_point=1"] + Self.smallScan
+        let reference = try Preconv.run(ranks: 3, args + ["--set", "output.directory=\(d)/reference"], timeout: 300)
+        #expect(reference.status == 0, "reference exit \(reference.status): \(reference.stderr)")
+        let bin = try #require(Preconv.binary)
+        let dir = d + "/killed"
+        var kills: [String] = []
+        var finishedBefore: [String] = []
+        for round in 0..<10 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "3", bin] + args + ["--set", "output.directory=\(dir)"]
+            p.environment = Preconv.childEnvironment()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let delay = Double.random(in: 0.8...2.5)
+            let start = Date()
+            while p.isRunning && Date().timeIntervalSince(start) < delay { usleep(20_000) }
+            guard p.isRunning else { p.waitUntilExit(); break }   // finished before its kill
+            let ranks = childProcesses(of: p.processIdentifier).filter { pid in
+                let env = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
+                let vars = String(decoding: env, as: UTF8.self).split(separator: "\0")
+                return vars.contains { $0.hasPrefix("OMPI_COMM_WORLD_RANK=") && $0 != "OMPI_COMM_WORLD_RANK=0" }
+            }
+            if let victim = ranks.randomElement() {
+                kill(victim, SIGKILL)
+                kills.append(String(format: "round %d: rank pid %d after %.2f s", round, victim, delay))
+            }
+            let killedAt = Date()
+            while p.isRunning && Date().timeIntervalSince(killedAt) < 60 { usleep(20_000) }
+            if p.isRunning { kill(-p.processIdentifier, SIGKILL); p.terminate() }
+            p.waitUntilExit()
+            for pid in ranks { kill(pid, SIGKILL) }
+            usleep(200_000)
+            // nothing finished so far was computed again
+            let records = (try? journalRecords(dir)) ?? []
+            let finished = records.filter { $0.status != "interrupted" }.map(\.id)
+            #expect(Set(finished).count == finished.count, "round \(round): a point computed twice: \(finished)")
+            #expect(Array(finished.prefix(finishedBefore.count)) == finishedBefore, "round \(round): the journal changed")
+            finishedBefore = finished
+        }
+        #expect(kills.count >= 5, "only \(kills.count) kills before the run finished: \(kills)")
+        let last = try Preconv.run(ranks: 3, args + ["--set", "output.directory=\(dir)"], timeout: 300)
+        #expect(last.status == 0, "exit \(last.status): \(last.stderr)\n\(kills)")
+        let records = try journalRecords(dir).filter { $0.status != "interrupted" }
+        #expect(Set(records.map(\.id)).count == records.count, "a point computed twice: \(records.map(\.id))")
+        let a = try ScanSummaryJSON.read(d + "/reference"), b = try ScanSummaryJSON.read(dir)
+        #expect(a.choices == b.choices)
+        let ea = a.energies, eb = b.energies
+        #expect(Set(ea.keys) == Set(eb.keys), "points differ: \(Set(ea.keys).symmetricDifference(Set(eb.keys)))")
+        for (id, f) in ea { if let g = eb[id] { #expect(abs(f - g) <= 1e-10, "\(id): F \(f) vs \(g) (\(kills))") } }
+    }
+}
