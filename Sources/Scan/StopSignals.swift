@@ -72,6 +72,11 @@ public enum StopSignals {
         }
         watcher.name = "preconv-stop-signals"
         watcher.start()
+        // a launcher may hand the signals down blocked (the mask survives exec): unblock them here
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in signals { sigaddset(&unblock, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for sig in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in
