@@ -59,13 +59,15 @@ step() {
 }
 
 # finish STATUS: ends the job with preconv-mpi's status (0 done, 1 some point failed, 2 bad input,
-# 3 stopped with a checkpoint). After a stop the job requeues itself while restarts remain
+# 3 stopped with a checkpoint, 4 aborted by the watchdog: a group of ranks made no progress for
+# resources.watchdog, a stopped or hung rank). After a stop or an abort the job requeues itself while restarts remain
 # (Slurm holds a requeued job for about two minutes before it starts again).
 finish() {
     local status=$1
     case $status in
         0) echo "preconv-slurm: finished at $(date '+%F %T')" >&2 ;;
-        3) if ((${SLURM_RESTART_COUNT:-0} < max_requeues)); then
+        3|4) if ((status == 4)); then echo "preconv-slurm: aborted by the watchdog (a stopped or hung rank; see the log above)" >&2; fi
+           if ((${SLURM_RESTART_COUNT:-0} < max_requeues)); then
                echo "preconv-slurm: stopped with a checkpoint; requeueing (restart $((${SLURM_RESTART_COUNT:-0} + 1)) of $max_requeues)" >&2
                # the requeue ends this script at once (SIGTERM)
                trap 'exit 0' TERM

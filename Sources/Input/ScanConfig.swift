@@ -27,7 +27,7 @@ import Yams
 ///     range: 2 %                       # ± around the centre (or a length), or values: [5.6 Å, …]
 ///     points: 5
 ///     # or mode: volume (isotropic cell scaling over V0 × 0.94…1.06 in 7 points, ACWF): see VolumeWindow
-/// resources: {timeout: 600 s, memory_limit: 16 GB, ranks_per_point: auto, retry: true}
+/// resources: {timeout: 600 s, memory_limit: 16 GB, ranks_per_point: auto, retry: true, watchdog: 10 min}
 /// output: {directory: results/runs/gaas, checkpoint_interval: 60 s}   # default results/runs/<name>
 /// point_overrides:                     # per-point settings, e.g. for a difficult point
 ///   - {stage: lattice, index: 0, max_iterations: 200, timeout: 1200 s}
@@ -44,7 +44,8 @@ public struct ScanConfig: Sendable {
     public static let energyDifferenceKeys = ["lattice_constants", "tolerance"]
     public static let kmeshKeys = ["values", "tolerance"]
     public static let latticeKeys = ["mode", "values", "center", "range", "points", "V0", "window"]
-    public static let resourcesKeys = ["timeout", "memory_limit", "ranks_per_point", "retry"]
+    public static let resourcesKeys = ["timeout", "memory_limit", "ranks_per_point", "retry", "watchdog", "mail"]
+    public static let mailKeys = ["user", "type"]
     public static let outputKeys = ["directory", "checkpoint_interval"]
     public static let overrideKeys = ["stage", "index", "max_iterations", "timeout", "damping"]
 
@@ -124,6 +125,12 @@ public struct ScanConfig: Sendable {
         public var ranksPerPoint: Int?
         /// One retry with conservative mixing when a point does not converge.
         public var retry = true
+        /// A group computing a point that shows no progress (no SCF iteration ends) for this long (s) is
+        /// declared stuck (a stopped or hung rank): the run records it and aborts with exit status 4.
+        public var watchdog: Double = 600
+        /// The Slurm jobs' mail (`preconv-mpi slurm`): `--mail-user` and `--mail-type` (nil: not set).
+        public var mailUser: String?
+        public var mailType: String?
     }
 
     /// Per-point settings for the `index`-th point (0-based, in parameter order) of a stage (all points when nil).
@@ -235,9 +242,10 @@ public struct ScanConfig: Sendable {
         sc.notes = stages.notes
         // the override stages must exist
         var overrideErrors: [InputError] = []
-        for (i, o) in pointOverrides.enumerated() where !sc.stageNames.contains(o.stage) {
+        // (and `final`: the final point at the recommended parameters)
+        for (i, o) in pointOverrides.enumerated() where !sc.stageNames.contains(o.stage) && o.stage != "final" {
             overrideErrors.append(doc.error("point_overrides[\(i)].stage",
-                                            "'\(o.stage)' is not a stage of this scan (\(sc.stageNames.joined(separator: ", ")))"))
+                                            "'\(o.stage)' is not a stage of this scan (\((sc.stageNames + ["final"]).joined(separator: ", ")))"))
         }
         if !overrideErrors.isEmpty { throw ScanConfigErrors(overrideErrors.map { relocate($0, overridden: !overrides.isEmpty) }) }
         return sc
@@ -743,6 +751,14 @@ public struct ScanConfig: Sendable {
             }
         } catch let e as InputError { errors.append(e) }
         do { if let rt = m["retry"] { r.retry = try rt.bool() } } catch let e as InputError { errors.append(e) }
+        do { if let w = m["watchdog"] { r.watchdog = try duration(w) } } catch let e as InputError { errors.append(e) }
+        do {
+            if let mail = m["mail"] {
+                let mm = try mail.mapping(allowed: mailKeys, expected: "a mapping {user: name@example.org, type: END,FAIL}")
+                if let u = mm["user"] { r.mailUser = try u.string(expected: "a mail address") }
+                if let t = mm["type"] { r.mailType = try t.string(expected: "Slurm mail types such as END,FAIL") }
+            }
+        } catch let e as InputError { errors.append(e) }
         if !errors.isEmpty { throw ScanConfigErrors(errors) }
         return r
     }

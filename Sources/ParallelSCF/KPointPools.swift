@@ -156,6 +156,12 @@ public final class ScaLAPACKPool: PoolOperations {
         return full
     }
 
+    public func anyProcess(_ flag: Bool) throws -> Bool {
+        var v = [flag ? 1.0 : 0.0]
+        try communicator.allreduce(&v, .max)
+        return v[0] != 0
+    }
+
     public func hermitianEigen(_ a: ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix) {
         try lowestEigenpairs(order: a.rows, count: a.rows) { a[$0, $1] }
     }

@@ -85,13 +85,15 @@ public final class PointCalculation {
     }
 
     /// Runs the SCF with `parameters` (every rank of the group together). `observer` is called after
-    /// every iteration on this rank; `shouldStop` must answer the same on every rank of the group.
+    /// every iteration on this rank; `shouldStop` must answer the same on every rank of the group;
+    /// `interrupt` is asked on this rank alone inside the iterations (`SCF.interrupt`: a deadline).
     public func run(parameters: SCFParameters, observer: ((SCFStep) -> Void)? = nil,
-                    shouldStop: (() -> Bool)? = nil) throws -> Outcome {
+                    shouldStop: (() -> Bool)? = nil, interrupt: (() -> Bool)? = nil) throws -> Outcome {
         let scf = try SCF(basis: basis, parameters: parameters, distribution: distribution)
         if let b = discretization.bands { try scf.setBands(b) }
         scf.observer = observer
         scf.shouldStop = shouldStop
+        scf.interrupt = interrupt
         self.scf = scf
         let result = try scf.run(startDensity: startDensity, startOrbitals: startOrbitals)
         return Outcome(result: result, layout: distribution.layout, seconds: Date().timeIntervalSince(created))

@@ -46,6 +46,12 @@ struct SlurmCommand: ParsableCommand {
     @Option(help: "Slurm account to charge.")
     var account: String?
 
+    @Option(help: ArgumentHelp("Mail address for the jobs' notifications (default: the config's resources.mail.user).", valueName: "address"))
+    var mailUser: String?
+
+    @Option(help: ArgumentHelp("When Slurm mails, e.g. END,FAIL or ALL (default: resources.mail.type, else END,FAIL with a user).", valueName: "types"))
+    var mailType: String?
+
     @Flag(help: "A job array, one shard of the scan per task (grid scans), and a collect job after it.")
     var array = false
 
@@ -93,6 +99,8 @@ struct SlurmCommand: ParsableCommand {
         options.time = time
         options.partition = partition
         options.account = account
+        options.mailUser = mailUser
+        options.mailType = mailType
         options.array = array
         options.shards = shards
         options.jobName = jobName

@@ -104,17 +104,38 @@ public final class Journal {
         fsyncDirectory(of: path)
     }
 
-    /// Appends one record and makes it durable.
+    /// Appends one record and makes it durable. When the line cannot be written whole (ENOSPC, EIO)
+    /// the journal is cut back to its previous end, so that it holds whole lines only, and this throws.
     public func append(_ record: PointRecord) throws {
         if fd < 0 { try open() }
-        try write(bytes: Data((try Journal.line(for: record) + "\n").utf8))
+        let end = lseek(fd, 0, SEEK_END)
+        var full = false
+        if let n = Journal.failAfter {
+            Journal.appends += 1
+            full = Journal.appends > n
+        }
+        do {
+            try write(bytes: Data((try Journal.line(for: record) + "\n").utf8), full: full)
+        } catch {
+            if end >= 0 { _ = ftruncate(fd, end); _ = fsync(fd) }
+            throw error
+        }
     }
 
-    private func write(bytes: Data) throws {
+    /// Test hook `PRECONV_TEST_ENOSPC_AFTER=n`: after n appends by this process, every write of the
+    /// journal stores half its bytes and then fails with ENOSPC (a disk that fills up mid-line).
+    private static let failAfter = ProcessInfo.processInfo.environment["PRECONV_TEST_ENOSPC_AFTER"].flatMap { Int($0) }
+    nonisolated(unsafe) private static var appends = 0
+
+    private func write(bytes: Data, full: Bool = false) throws {
         try bytes.withUnsafeBytes { raw in
             var off = 0
             while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if full && off >= raw.count / 2 {
+                    errno = ENOSPC
+                    throw RunError("cannot write the journal \(path): \(String(cString: strerror(errno)))")
+                }
+                let n = Glibc.write(fd, raw.baseAddress! + off, full ? raw.count / 2 - off : raw.count - off)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw RunError("cannot write the journal \(path): \(String(cString: strerror(errno)))")

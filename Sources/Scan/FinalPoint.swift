@@ -35,10 +35,12 @@ extension RunAnalysis {
     /// and DOS (`.compute`: SCF on `group`, called by every rank of it with the same records; the other
     /// modes compute nothing and may be called by one rank), then, with `write`, on the group's rank 0:
     /// analysis.json, bands.csv, dos.csv, recommended.json, the ABINIT and QE snippets and report.html.
-    /// `finalPoint` nil: `.compute` when `settings.final_point`, else skipped.
+    /// `finalPoint` nil: `.compute` when `settings.final_point`, else skipped. `limits`: the final
+    /// point's SCF runs under them as a scan's points do (deadline, stop flag, retry; an interrupted
+    /// final point gets no bands and DOS); nil: no deadline, no retry.
     public static func finish(runDirectory: String, records: [PointRecord], config: Config, settings: AnalysisSettings = .init(),
                               group: Communicator, provenance: [String: String] = [:], finalPoint mode: FinalPoint? = nil,
-                              write writeFiles: Bool = true,
+                              write writeFiles: Bool = true, limits: PointLimits? = nil,
                               warmStart: ((_ ecut: Double, _ kmesh: [Int], _ a: Double?) -> Data?)? = nil) throws -> Outcome {
         let analysis = analyse(records: records, settings: settings)
         let system = SystemDescription(config: config)
@@ -60,7 +62,7 @@ extension RunAnalysis {
         case .compute:
             let (cfg, id) = try finalPoint(of: rec, config: config)
             let start = Date()
-            var result: SCFResult? = nil
+            var outcome: PointLimits.Outcome? = nil
             var errorText: String? = nil
             var warmFrom: String? = nil
             do {
@@ -72,20 +74,28 @@ extension RunAnalysis {
                 let calc = try PointCalculation(model: cfg.model, discretization: cfg.discretization, group: group,
                                                 warmStart: warm.flatMap { WarmStart($0.0, blobs: $0.1) })
                 warmFrom = calc.warmStartFrom
-                result = try calc.run(parameters: cfg.scf).result
+                if var limits {
+                    limits.hang = PointLimits.hangs(id)
+                    outcome = try limits.run(calc, parameters: cfg.scf, started: start)
+                } else {
+                    let r = try calc.run(parameters: cfg.scf).result
+                    outcome = PointLimits.Outcome(result: r, status: r.converged ? .converged : .unconverged,
+                                                  error: r.converged ? nil : "not converged after \(r.iterations) SCF iterations",
+                                                  iterations: r.iterations)
+                }
             } catch {
                 errorText = "\(error)".replacingNewlines()
             }
-            let r = result
-            let status: PointRecord.Status = r == nil ? .failed : (r!.converged ? .converged : .unconverged)
+            let r = outcome?.result
+            let status: PointRecord.Status = outcome?.status ?? .failed
             let a = cfg.structure.latticeConstant ?? system.lattice_constant_angstrom.map { $0 * Units.angstrom } ?? 0
             finalRecord = PointRecord(
                 id: id, stage: "final", ecut: rec.ecut_Ha, kmesh: rec.kmesh, kshift: cfg.discretization.kshift, latticeConstant: a,
                 volume: cfg.crystal.lattice.volume, atoms: cfg.crystal.atoms.count, smearing: cfg.smearing, status: status,
-                result: r, scfIterations: r?.iterations,
-                error: errorText ?? (status == .unconverged ? "not converged after \(r!.iterations) SCF iterations" : nil),
+                result: r, scfIterations: outcome?.iterations,
+                error: errorText ?? outcome?.error,
                 wallTime: Date().timeIntervalSince(start), ranks: group.size, warmStartFrom: warmFrom)
-            if let r, r.converged {
+            if let r, status == .converged {
                 let mesh = settings.dos_kmesh ?? rec.kmesh.map { 2 * $0 }
                 do {
                     bands = try BandsAndDOS.compute(model: cfg.model, ecut: rec.ecut_Ha, fftGrid: r.fftGrid, xcGrid: r.xcGrid, density: r.density,

@@ -26,6 +26,16 @@ extension ScanRunner {
         var succeeded = true
         /// What rank 0 prints after the verdict (where the report and recommended.json are).
         var lines: [String] = []
+        /// The final point was interrupted by a stop signal (or one came before it): exit 3, resumable.
+        var stopped = false
+    }
+
+    /// The final point's limits: `resources.timeout` (or a `point_overrides` entry of stage `final`),
+    /// `resources.retry` and the run's stop flag, as for the scan's points.
+    var finalPointLimits: PointLimits {
+        let timeout = planner.scfParameters(for: planner.point(stage: "final", index: 0, ecut: config.base.discretization.ecut,
+                                                               kmesh: config.base.discretization.kmesh, a: nil)).timeout
+        return PointLimits(timeout: timeout, retry: config.resources.retry, stop: stop)
     }
 
     /// The analysis settings of the scan: its `analysis:` section and its stage tolerances.
@@ -53,9 +63,9 @@ extension ScanRunner {
     /// Rank 0, after the stages. Never throws for the analysis itself (it is logged, and what can be
     /// written is written); only when the world cannot be told to compute the final point.
     func finishRun(stopped: Bool, allConverged: Bool) throws -> AnalysisResult {
-        if stopped {
+        if stopped || stop.isSet {
             logger.notice("analysis: not run (the run was stopped); it runs when the run resumes")
-            return AnalysisResult()
+            return AnalysisResult(stopped: true)
         }
         if let s = options.shard {
             logger.notice("analysis: not run for shard \(s[0])/\(s[1]) (part of the grid): 'preconv-mpi collect' the shards, then 'preconv-mpi report <dir> --compute'")
@@ -105,10 +115,15 @@ extension ScanRunner {
                 logger.notice("analysis: computing the final point at the recommended parameters, its bands and DOS on \(world.size) rank(s)")
                 events?.append(RunEvent(kind: .point_started, stage: "final", message: "the final point at the recommended parameters, its bands and DOS"))
                 _ = try broadcast(Header(analysis: AnalysisRequest(records: scanRecords, ecut: choices.ecut, kmesh: choices.kmesh)))
+                watchdog?.arm(Watchdog.finalPoint, label: "the world (\(world.size) rank(s)) computing the final point", point: nil)
             }
+            var limits = finalPointLimits
+            limits.progress = { [weak watchdog] in watchdog?.beat(Watchdog.finalPoint) }
+            // the bands and DOS after it are not watched (no heartbeat there)
+            limits.finished = { [weak watchdog] in watchdog?.disarm(Watchdog.finalPoint) }
             outcome = try RunAnalysis.finish(runDirectory: directory, records: scanRecords, config: base, settings: settings,
                                              group: world, provenance: analysisProvenance, finalPoint: mode, write: false,
-                                             warmStart: { [self] ecut, kmesh, a in
+                                             limits: limits, warmStart: { [self] ecut, kmesh, a in
                                                  options.warmStart ? try? warmStore.assignment(for: planner.point(stage: "final", index: 0, ecut: ecut, kmesh: kmesh, a: a)) : nil
                                              })
         } catch {
@@ -119,9 +134,14 @@ extension ScanRunner {
                                               group: world, provenance: analysisProvenance,
                                               finalPoint: .skip("the analysis failed: \(error)"), write: false)
         }
+        watchdog?.disarm(Watchdog.finalPoint)
         guard let outcome else { return result }
         if case .compute = mode, let f = outcome.finalRecord {
-            do { try journal.append(f) } catch { logger.error("\(error)") }
+            do { try journal.append(f) } catch {
+                storageFailed("the journal", error)
+                result.stopped = true
+                return result
+            }
             records.append(f)
             finalRecords[f.id] = f
             computedPoints += 1
@@ -140,6 +160,12 @@ extension ScanRunner {
             }
         }
         if let f = outcome.finalRecord, f.status != .converged { result.succeeded = false }
+        if case .compute = mode, outcome.finalRecord?.status == .interrupted {
+            // stopped during the final point: no analysis files (the resumed run computes the final point again)
+            logger.notice("analysis: the final point was interrupted; it is computed when the run resumes")
+            result.stopped = true
+            return result
+        }
         let skipped: String? = if case let .skip(reason) = mode { reason } else { nil }
         for w in outcome.document.warnings where w != skipped { logger.warning("analysis: \(w)") }
         do {
@@ -179,7 +205,8 @@ extension ScanRunner {
     func followAnalysis(_ request: AnalysisRequest) {
         _ = try? RunAnalysis.finish(runDirectory: directory, records: request.records,
                                     config: analysisBase(ecut: request.ecut, kmesh: request.kmesh), settings: analysisSettings,
-                                    group: world, provenance: analysisProvenance, finalPoint: .compute, write: false)
+                                    group: world, provenance: analysisProvenance, finalPoint: .compute, write: false,
+                                    limits: finalPointLimits)
     }
 
     /// The pressure check and the verification against the reference EOS, one line each (none without them).

@@ -17,7 +17,9 @@ import Glibc
 /// checkpoints, metadata, log, summary), plans each stage and hands its points out to groups of
 /// ranks; every other rank follows its broadcasts. Returns the exit status on every rank:
 /// 0 every point converged, 1 some point failed (or a stage could not decide), 2 bad input,
-/// 3 stopped by `stop` (a signal) with its checkpoint written: running it again resumes.
+/// 3 stopped by `stop` (a signal, or a journal/checkpoint that could not be written) with its
+/// checkpoint written: running it again resumes. The watchdog aborts the job with 4 instead
+/// (`watchdogExitCode`, every rank killed by MPI_Abort; also resumable).
 public final class ScanRunner {
     public struct Options: Sendable {
         /// Start over in an existing run directory.
@@ -97,6 +99,12 @@ public final class ScanRunner {
     /// stage-time alert once per stage.
     var diskAlerted = false
     var stageTimeAlerted = false
+    /// Why the run directory could not be written (`storageFailed`), nil while it can.
+    var storageFailure: String?
+    /// Rank 0's watchdog over the groups computing points (`resources.watchdog`).
+    var watchdog: Watchdog?
+    /// Serialises the run's records and checkpoint between the main thread and the watchdog's.
+    let stateLock = NSRecursiveLock()
 
     struct Header: Codable {
         var stage: String?
@@ -122,6 +130,9 @@ public final class ScanRunner {
     }
 
     func broadcast(_ h: Header) throws -> Header {
+        // a rank that never joins leaves the world in this collective: watched too
+        if world.rank == 0 { watchdog?.arm(Watchdog.worldCollective, label: "the world (\(world.size) ranks, in a collective)", point: nil) }
+        defer { if world.rank == 0 { watchdog?.disarm(Watchdog.worldCollective) } }
         let text = try world.broadcast(world.rank == 0 ? String(decoding: try JSONCoding.encoder().encode(h), as: UTF8.self) : "")
         return try JSONCoding.decoder().decode(Header.self, from: Data(text.utf8))
     }
@@ -175,6 +186,10 @@ public final class ScanRunner {
         }
         bar = isatty(STDERR_FILENO) != 0
         log.setBeforeStderr { [unowned self] in self.clearBar() }
+        watchdog = Watchdog(limit: config.resources.watchdog) { [unowned self] group, watch, silent in
+            self.stuck(group: group, watch: watch, silent: silent)
+        }
+        defer { watchdog?.stop() }
         let code = try stages()
         _ = try broadcast(Header(exitCode: code))
         clearBar()
@@ -333,6 +348,7 @@ public final class ScanRunner {
                 dispatch.queue = pending
                 dispatch.warmStart = options.warmStart
                 dispatch.store = warmStore
+                dispatch.watchdog = watchdog
                 var remainingCost = pending.map(\.cost).reduce(0, +)
                 var finishedInStage = points.count - pending.count
                 dispatch.unneeded = { [unowned self] in
@@ -354,13 +370,18 @@ public final class ScanRunner {
                     self.events?.append(RunEvent(kind: .point_started, stage: stage.name, point: point.id, total: points.count))
                 }
                 dispatch.onResult = { [unowned self] result, point in
+                    self.stateLock.lock()
+                    defer { self.stateLock.unlock() }
                     let r = result.record
+                    var journalled = true
                     do { try self.journal.append(r) } catch {
-                        self.logger.error("\(error)")
+                        // not kept: the point is recomputed when the run resumes
+                        journalled = false
+                        self.storageFailed("the journal", error)
                     }
                     self.records.append(r)
-                    if r.status != .interrupted { self.done[point.key] = r }
-                    self.stageStates[si].points[point.id] = r.status.rawValue
+                    if r.status != .interrupted && journalled { self.done[point.key] = r }
+                    self.stageStates[si].points[point.id] = journalled ? r.status.rawValue : "pending"
                     finishedInStage += 1
                     remainingCost -= point.cost
                     self.costDone += point.cost
@@ -422,8 +443,10 @@ public final class ScanRunner {
                 break
             }
         }
+        if storageFailure != nil { stopped = true; allConverged = false }
         let analysis = try finishRun(stopped: stopped, allConverged: allConverged)
         if !analysis.succeeded { allConverged = false }
+        if analysis.stopped { stopped = true; allConverged = false }
         try checkpoint(force: true, finished: !stopped)
         try writeSummary()
         let wall = Date().timeIntervalSince(runStart)
@@ -440,8 +463,61 @@ public final class ScanRunner {
         return allConverged ? 0 : 1
     }
 
-    /// Exit status of a run stopped by `StopFlag` (SIGUSR1/SIGTERM): checkpointed, resumable.
+    /// Exit status of a run stopped by `StopFlag` (SIGUSR1/SIGTERM) or because its journal or
+    /// checkpoint could not be written (a full disk): resumable.
     public static let stoppedExitCode: Int32 = 3
+
+    /// Exit status of a run aborted by the watchdog (a group of ranks made no progress for
+    /// `resources.watchdog`): the journal and checkpoint are written first, so it is resumable.
+    public static let watchdogExitCode: Int32 = 4
+
+    /// The watchdog's verdict (on its thread): group `group` made no progress for `silent` seconds.
+    /// Records it (log, an `interrupted` journal record of its point, an alert, the end event),
+    /// writes the checkpoint and aborts every rank with `watchdogExitCode`. The resumed run
+    /// recomputes the unfinished points only.
+    func stuck(group: Int, watch: Watchdog.Watch, silent: Double) -> Never {
+        stateLock.lock()
+        let text = String(format: "watchdog: %@%@ made no progress for %.0f s (resources.watchdog %@): a stopped or hung rank; "
+                          + "the job is aborted with exit status %d — run the same command again to resume",
+                          watch.label, watch.point.map { " computing \($0.id)" } ?? "", silent, duration(config.resources.watchdog),
+                          Self.watchdogExitCode)
+        logger.critical("\(text)")
+        clearBar()
+        if let p = watch.point {
+            let base = config.base
+            let a0 = base.structure.latticeConstant
+            let v0 = base.crystal.lattice.volume
+            let volume = p.a.flatMap { a in a0.map { v0 * pow(a / $0, 3) } } ?? v0
+            let record = PointRecord(id: p.id, stage: p.stage, ecut: p.ecut, kmesh: p.kmesh, kshift: p.kshift,
+                                     latticeConstant: p.a ?? a0 ?? cbrt(v0), volume: volume, atoms: base.crystal.atoms.count,
+                                     smearing: base.smearing, status: .interrupted, result: nil, scfIterations: nil,
+                                     error: String(format: "no progress for %.0f s on %@ (watchdog); the job was aborted", silent, watch.label),
+                                     wallTime: silent, ranks: 1, warmStartFrom: nil)
+            try? journal.append(record)
+        }
+        alert("watchdog", text, value: silent, threshold: config.resources.watchdog, point: watch.point?.id)
+        try? checkpoint(force: true)
+        events?.append(RunEvent(kind: .run_finished, status: "aborted", message: text, wall_time_s: Date().timeIntervalSince(runStart)))
+        world.abort(Self.watchdogExitCode)
+    }
+
+    /// Free space below which the run stops before a checkpoint (the journal, the checkpoint and the
+    /// analysis files need room).
+    static let minimumFreeBytes: UInt64 = 16 << 20
+
+    /// The journal or the checkpoint could not be written (ENOSPC, EIO): said once (log, event, alert),
+    /// then the run stops as on a stop signal: no new point starts, the points running end, and the
+    /// run exits with `stoppedExitCode`; the resumed run recomputes whatever was not journalled.
+    func storageFailed(_ what: String, _ error: Error) {
+        if storageFailure == nil {
+            let text = "\(what) could not be written (\(error)); the run stops (exit status 3): free space in \(directory) "
+                + "and run the same command again to resume"
+            storageFailure = text
+            logger.error("\(text)")
+            alert("disk", text)
+        }
+        stop.set()
+    }
 
     func futureStagesCost(stages: [any ScanStage]) -> Double {
         stages.compactMap { try? $0.plan(choices, planner: planner) }.flatMap { $0 }.filter { done[$0.key] == nil }.map(\.cost).reduce(0, +)
@@ -497,10 +573,12 @@ public final class ScanRunner {
         alerts?.raise(kind, text, value: value, threshold: threshold, stage: stage, point: point)
     }
 
-    /// Before a checkpoint: the use of the run directory's file system against `alerts.disk`.
-    func checkDisk() {
+    /// Before a checkpoint: the use of the run directory's file system against `alerts.disk`; returns
+    /// the bytes free for this user (nil when unknown).
+    @discardableResult
+    func checkDisk() -> UInt64? {
         var st = statvfs()
-        guard statvfs(directory, &st) == 0, st.f_blocks > 0 else { return }
+        guard statvfs(directory, &st) == 0, st.f_blocks > 0 else { return nil }
         let used = 1 - Double(st.f_bavail) / Double(st.f_blocks)
         if used > config.alerts.disk {
             if !diskAlerted {
@@ -511,6 +589,7 @@ public final class ScanRunner {
         } else {
             diskAlerted = false
         }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize)
     }
 
     func clearBar() {
@@ -521,19 +600,35 @@ public final class ScanRunner {
 
     func duration(_ s: Double) -> String { WallTime.text(seconds: s) }
 
+    /// Writes the checkpoint (state.json) after checking the disk; a failure to write it, or free
+    /// space below `minimumFreeBytes`, stops the run (`storageFailed`) instead of throwing.
     func checkpoint(force: Bool, finished: Bool = false) throws {
+        stateLock.lock()
+        defer { stateLock.unlock() }
         guard force || Date().timeIntervalSince(lastCheckpoint) >= config.checkpointInterval else { return }
         lastCheckpoint = Date()
-        checkDisk()
+        if let free = checkDisk(), free < Self.minimumFreeBytes {
+            storageFailed("the checkpoint", RunError("only \(free >> 10) KiB free on the file system of \(directory)"))
+            return
+        }
         let state = RunState(configHash: config.configHash, updatedAt: Timestamp.now(), stages: stageStates, choices: choices,
-                             finished: finished, warnings: warnings, shard: options.shard.map { "\($0[0])/\($0[1])" })
-        try writeAtomically(try state.encoded(), to: dir.state)
+                             finished: finished && storageFailure == nil, warnings: warnings, shard: options.shard.map { "\($0[0])/\($0[1])" })
+        do {
+            try writeAtomically(try state.encoded(), to: dir.state)
+        } catch {
+            storageFailed("the checkpoint", error)
+        }
     }
 
+    /// summary.csv and summary.json from the records; a failure is logged (they are rebuilt from the journal).
     func writeSummary() throws {
         let latest = Array(Journal.latest(records).values)
         let s = ScanSummary(name: config.base.name, runDirectories: [directory], physics: config.physicsIdentity, choices: choices,
                             decisions: decisions, warnings: warnings, points: latest)
-        try s.write(csvPath: dir.summaryCSV)
+        do {
+            try s.write(csvPath: dir.summaryCSV)
+        } catch {
+            logger.error("the summary could not be written: \(error)")
+        }
     }
 }

@@ -12,8 +12,8 @@ import PlaneWave
 import Glibc
 #endif
 
-/// A request to stop the run (signals, job time limits): no new point starts, running SCFs end
-/// after their current iteration and are recorded as interrupted.
+/// A request to stop the run (signals, job time limits, a run directory that cannot be written): no
+/// new point starts, running SCFs end within their current iteration and are recorded as interrupted.
 public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
@@ -98,9 +98,9 @@ extension WarmStart {
     }
 }
 
-/// Runs one point on a group of ranks: the SCF with a per-point deadline (decided on the group's
-/// first rank and broadcast, so that every rank stops at the same iteration), one retry with
-/// more conservative mixing when it does not converge, and errors caught so that the group stays in step.
+/// Runs one point on a group of ranks: the SCF under the point's `PointLimits` (its deadline, also
+/// inside an iteration, the stop flag, one retry with more conservative mixing when it does not
+/// converge), and errors caught so that the group stays in step.
 final class PointExecutor {
     let config: ScanConfig
     let planner: ScanPlanner
@@ -125,12 +125,10 @@ final class PointExecutor {
         let t0 = Date()
         PeakMemory.reset()
         let (baseParameters, timeout) = planner.scfParameters(for: point)
-        let deadline = t0.addingTimeInterval(timeout)
-        var stopKind = 0.0   // 1 timeout, 2 interrupted
+        var limits = PointLimits(timeout: timeout, retry: config.resources.retry, stop: stop)
+        limits.hang = PointLimits.hangs(point.id)
         var errorText: String? = nil
-        var result: SCFResult? = nil
-        var totalIterations = 0
-        var retried = false
+        var outcome: PointLimits.Outcome? = nil
         var cfg: Config? = nil
         var calculation: PointCalculation? = nil
         do {
@@ -144,28 +142,8 @@ final class PointExecutor {
             let calc = try PointCalculation(model: c.model, discretization: c.discretization, group: group, options: options,
                                             warmStart: start)
             calculation = calc
-            let group = self.group
-            let stop = self.stop
             let poll = self.poll
-            func attempt(_ p: SCFParameters) throws -> SCFResult {
-                try calc.run(parameters: p, observer: { _ in poll?() }, shouldStop: {
-                    var verdict = [0.0]
-                    if group.rank == 0 { verdict[0] = Date() > deadline ? 1 : stop.isSet ? 2 : 0 }
-                    try? group.broadcast(&verdict)
-                    stopKind = verdict[0]
-                    return verdict[0] != 0
-                }).result
-            }
-            var r = try attempt(baseParameters)
-            totalIterations += r.iterations
-            if !r.converged && !r.stopped && config.resources.retry {
-                var conservative = baseParameters
-                conservative.mixingDamping = max(0.05, baseParameters.mixingDamping / 2)
-                retried = true
-                r = try attempt(conservative)
-                totalIterations += r.iterations
-            }
-            result = r
+            outcome = try limits.run(calc, parameters: baseParameters, started: t0, observer: { _ in poll?() })
         } catch {
             errorText = "\(error)".replacingNewlines()
         }
@@ -183,24 +161,15 @@ final class PointExecutor {
         let aBohr = point.a ?? base.structure.latticeConstant ?? cbrt(cfg?.crystal.lattice.volume ?? base.crystal.lattice.volume)
         var status: PointRecord.Status = .failed
         var error: String? = errorText
-        if failed[0] == 0, let r = result {
-            if r.converged {
-                status = .converged
-            } else if r.stopped {
-                status = stopKind == 2 ? .interrupted : .timeout
-                error = stopKind == 2 ? "interrupted after \(r.iterations) SCF iterations"
-                    : String(format: "exceeded the %@ s time limit after %d SCF iterations", formatNumber(timeout), totalIterations)
-            } else {
-                status = .unconverged
-                error = "not converged after \(r.iterations) SCF iterations (scf.max_iterations \(baseParameters.maxIterations))"
-                    + (retried ? ", also with mixing damping \(formatNumber(max(0.05, baseParameters.mixingDamping / 2)))" : "")
-            }
+        if failed[0] == 0, let o = outcome {
+            status = o.status
+            error = o.error
         }
-        let r = failed[0] == 0 ? result : nil
+        let r = failed[0] == 0 ? outcome?.result : nil
         let record = PointRecord(
             id: point.id, stage: point.stage, ecut: point.ecut, kmesh: point.kmesh, kshift: point.kshift, latticeConstant: aBohr,
             volume: cfg?.crystal.lattice.volume ?? base.crystal.lattice.volume, atoms: base.crystal.atoms.count,
-            smearing: base.smearing, status: status, result: r, scfIterations: totalIterations, error: error,
+            smearing: base.smearing, status: status, result: r, scfIterations: outcome?.iterations ?? 0, error: error,
             wallTime: Date().timeIntervalSince(t0), ranks: group.size, peakMemoryMiB: peak[0] > 0 ? peak[0] : nil,
             warmStartFrom: calculation?.warmStartFrom)
         guard keepState, status == .converged, let r, let calc = calculation, let scf = calc.scf else {
@@ -229,6 +198,9 @@ final class PointExecutor {
 final class StageDispatch {
     static let requestTag = 7101
     static let assignTag = 7102
+    /// A group leader's heartbeat to the master (empty, at most one a second while it computes a point).
+    static let heartbeatTag = 7103
+    static let heartbeatInterval = 1.0
 
     let world: Communicator
     let groupSizes: [Int]
@@ -247,6 +219,8 @@ final class StageDispatch {
     var tick: (() -> Void)?
     /// Called on the master when a point is handed to a group.
     var onStart: ((ScanPoint) -> Void)?
+    /// The master's watchdog over the groups computing points (nil: none).
+    var watchdog: Watchdog?
     private var running: [Int: ScanPoint] = [:]
     private var stoppedGroups = Set<Int>()
     /// Groups (other than the master's) whose request waits for a first converged neighbour, by leader rank.
@@ -267,11 +241,27 @@ final class StageDispatch {
     /// Runs the stage on this rank; returns when every point is done (collective over the world).
     func run(executorFor: (Communicator) -> PointExecutor) throws {
         let g = group(ofRank: world.rank)
+        watchCollective()
         let groupComm = try world.split(color: g, key: world.rank)
+        watchdog?.disarm(Watchdog.worldCollective)
         let executor = executorFor(groupComm)
         let isLeader = groupComm.rank == 0
         let isMaster = world.rank == 0
-        if isMaster { executor.poll = { [unowned self] in self.serve(blocking: false) } }
+        if isMaster {
+            executor.poll = { [unowned self] in
+                self.watchdog?.beat(0)
+                self.serve(blocking: false)
+            }
+        } else if isLeader {
+            // heartbeats for the master's watchdog: this group makes progress
+            var lastBeat = Date.distantPast
+            let world = self.world
+            executor.poll = {
+                guard Date().timeIntervalSince(lastBeat) >= Self.heartbeatInterval else { return }
+                lastBeat = Date()
+                try? world.send(Data(), to: 0, tag: Self.heartbeatTag)
+            }
+        }
         var last: PointResult? = nil
         while true {
             var message = Data()
@@ -297,21 +287,39 @@ final class StageDispatch {
         if isMaster {
             while stoppedGroups.count < groupSizes.count { serve(blocking: true) }
         }
+        watchCollective()
         try world.barrier()
+        watchdog?.disarm(Watchdog.worldCollective)
+        if isMaster { drainHeartbeats() }
     }
 
-    /// Master: answers pending requests (one blocking wait when asked).
+    /// Master: watches a collective over the world (a rank that never joins it stalls it).
+    private func watchCollective() {
+        watchdog?.arm(Watchdog.worldCollective, label: "the world (\(world.size) ranks, in a collective)", point: nil)
+    }
+
+    /// Master: takes the heartbeats that arrived.
+    private func drainHeartbeats() {
+        while let s = try? world.probe(tag: Self.heartbeatTag) {
+            guard (try? world.receive(from: s, tag: Self.heartbeatTag)) != nil else { return }
+            watchdog?.beat(group(ofRank: s))
+        }
+    }
+
+    /// Master: answers pending requests (one wait for a request when asked: polled, so that the
+    /// heartbeats keep being taken meanwhile).
     func serve(blocking: Bool) {
         guard world.rank == 0 else { return }
         tick?()
         var wait = blocking
         while true {
-            let source: Int?
-            if wait {
-                source = nil
-            } else {
-                guard let s = try? world.probe(tag: Self.requestTag) else { return }
-                source = s
+            drainHeartbeats()
+            var source = try? world.probe(tag: Self.requestTag)
+            if source == nil && !wait { return }
+            while source == nil {
+                usleep(1000)
+                drainHeartbeats()
+                source = try? world.probe(tag: Self.requestTag)
             }
             guard let (data, from) = try? world.receive(from: source, tag: Self.requestTag) else { return }
             wait = false
@@ -333,6 +341,7 @@ final class StageDispatch {
 
     private func accept(_ r: PointResult, group g: Int) {
         guard let p = running.removeValue(forKey: g) else { return }
+        watchdog?.disarm(g)
         if let d = r.deformation, warmStart { store.add(p, deformation: d, orbitals: r.orbitals) }
         onResult?(r, p)
         if g == 0 { answerWaiting() }
@@ -353,6 +362,8 @@ final class StageDispatch {
         if warmStart && store.shouldWait(queue[index], running: Array(running.values)) { return nil }
         let p = queue.remove(at: index)
         running[g] = p
+        let first = groupSizes[..<g].reduce(0, +)
+        watchdog?.arm(g, label: "group \(g) (rank\(groupSizes[g] > 1 ? "s \(first)–\(first + groupSizes[g] - 1)" : " \(first)"))", point: p)
         onStart?(p)
         return warmStart ? try store.assignment(for: p) : try Frame.encode(Assignment(point: p))
     }

@@ -9,8 +9,8 @@ import Input
 import Glibc
 #endif
 
-/// SIGUSR1 and SIGTERM ask a run to stop cleanly: no new point starts, running SCFs end after
-/// their current iteration and are recorded as interrupted, the checkpoint is written and the
+/// SIGUSR1 and SIGTERM ask a run to stop cleanly: no new point starts, running SCFs end within
+/// their current iteration (`PointLimits`) and are recorded as interrupted, the checkpoint is written and the
 /// process exits with `ScanRunner.stoppedExitCode`. Slurm sends SIGUSR1 before a job's time limit
 /// (`--signal=B:USR1@…`, forwarded to the ranks by the job script) and SIGTERM at the limit and on
 /// `scancel`; mpirun and srun forward both to every rank.
@@ -64,7 +64,7 @@ public enum StopSignals {
                 s.lock.unlock()
                 for f in flags { f.set() }
                 if first && announce {
-                    let text = "\(name(Int32(byte))) received: no new point starts; running points stop after their "
+                    let text = "\(name(Int32(byte))) received: no new point starts; running points stop within their "
                         + "current SCF iteration and are recorded as interrupted; then the checkpoint is written (exit status 3, resumable)\n"
                     FileHandle.standardError.write(Data(text.utf8))
                 }
@@ -72,6 +72,11 @@ public enum StopSignals {
         }
         watcher.name = "preconv-stop-signals"
         watcher.start()
+        // a launcher may hand the signals down blocked (the mask survives exec): unblock them here
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in signals { sigaddset(&unblock, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for sig in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in

@@ -29,6 +29,30 @@ public enum ShellQuote {
 public enum SlurmValidation {
     static let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
+    static let mailCharacters = nameCharacters.union("@+")
+    /// Slurm's `--mail-type` values.
+    public static let mailTypes = ["NONE", "BEGIN", "END", "FAIL", "REQUEUE", "ALL", "INVALID_DEPEND", "STAGE_OUT",
+                                   "TIME_LIMIT", "TIME_LIMIT_90", "TIME_LIMIT_80", "TIME_LIMIT_50", "ARRAY_TASKS"]
+
+    /// A `--mail-user` address: `[A-Za-z0-9._+@-]+`, at most 254 characters.
+    public static func mailUser(_ value: String, field: String) throws {
+        guard !value.isEmpty, value.count <= 254, value.allSatisfy({ mailCharacters.contains($0) }) else {
+            let shown = value.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : String($0) }.joined()
+            throw InputError("\(field) '\(shown)' is not usable in a Slurm job: only letters A-Z a-z, digits, '.', '_', '+', '@' "
+                                  + "and '-' are allowed, at most 254 characters")
+        }
+    }
+
+    /// A `--mail-type` list (comma-separated, case-insensitive); returns it upper-case.
+    public static func mailType(_ value: String, field: String) throws -> String {
+        let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        for p in parts where !mailTypes.contains(p) {
+            let shown = ShellQuote.comment(p)
+            throw InputError("\(field) '\(shown)' is not a Slurm mail type; allowed: \(mailTypes.joined(separator: ", ")) (several separated by commas)")
+        }
+        return parts.joined(separator: ",")
+    }
+
     /// A job name, account or partition: `[A-Za-z0-9._-]+` (partitions: comma-separated list).
     public static func name(_ value: String, field: String, list: Bool = false) throws {
         let parts = list ? value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [value]
@@ -51,6 +75,10 @@ public struct SlurmJobs {
         public var time: String?
         public var partition: String?
         public var account: String?
+        /// `--mail-user` / `--mail-type` of the jobs; nil: the config's `resources.mail`, else not set.
+        /// A user without a type gets END,FAIL.
+        public var mailUser: String?
+        public var mailType: String?
         /// A job array of `shards` tasks (grid scans) and a collect job.
         public var array = false
         public var shards: Int?
@@ -88,6 +116,9 @@ public struct SlurmJobs {
     public private(set) var signalSeconds = 0
     public private(set) var shards = 1
     public private(set) var notes: [String] = []
+    /// The jobs' `--mail-user` and `--mail-type` (validated), nil when not set.
+    public private(set) var mailUser: String?
+    public private(set) var mailType: String?
 
     public var runDirectory: String { config.outputDirectory }
     public var ranks: Int { options.nodes * options.ntasksPerNode }
@@ -124,6 +155,16 @@ public struct SlurmJobs {
         }
         if let p = o.partition { try SlurmValidation.name(p, field: "--partition", list: true) }
         if let a = o.account { try SlurmValidation.name(a, field: "--account") }
+        let user = o.mailUser ?? config.resources.mailUser
+        if let u = user {
+            try SlurmValidation.mailUser(u, field: o.mailUser != nil ? "--mail-user" : "resources.mail.user")
+        }
+        if let t = o.mailType ?? config.resources.mailType {
+            mailType = try SlurmValidation.mailType(t, field: o.mailType != nil ? "--mail-type" : "resources.mail.type")
+        } else if user != nil {
+            mailType = "END,FAIL"
+        }
+        mailUser = user
         if let t = o.time {
             guard let s = SlurmTime.seconds(t), s > 0 else {
                 throw InputError("--time '\(ShellQuote.comment(t))' is not a Slurm time limit: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
@@ -218,6 +259,8 @@ public struct SlurmJobs {
             "max_requeues": "\(options.maxRequeues)",
             "partition_directive": options.partition.map { "#SBATCH --partition=\($0)" } ?? "##SBATCH --partition=<name>",
             "account_directive": options.account.map { "#SBATCH --account=\($0)" } ?? "##SBATCH --account=<name>",
+            "mail_directives": [mailUser.map { "#SBATCH --mail-user=\($0)" } ?? "##SBATCH --mail-user=<address>",
+                                mailType.map { "#SBATCH --mail-type=\($0)" } ?? "##SBATCH --mail-type=<END,FAIL>"].joined(separator: "\n"),
             "preconv": ShellQuote.word(binary),
             "config": ShellQuote.word(configPath),
             "run_dir": ShellQuote.word(runDir),

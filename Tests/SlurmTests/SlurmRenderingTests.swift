@@ -127,6 +127,35 @@ import Input
         #expect(throws: InputError.self) { try jobs(dir: "/tmp/back\\slash") }
     }
 
+    /// `--mail-user`/`--mail-type` reach every script as #SBATCH lines (from the options or the config's
+    /// resources.mail, the options winning); a user alone mails END,FAIL; unset, the lines stay comments;
+    /// anything outside the allowed alphabet or Slurm's mail types is refused.
+    @Test func mailDirectives() throws {
+        let none = try jobs()
+        for s in none.scripts {
+            #expect(s.text.contains("##SBATCH --mail-user=<address>"), "\(s.fileName)")
+            #expect(!s.text.split(separator: "\n").contains { $0.hasPrefix("#SBATCH --mail") }, "\(s.fileName)")
+        }
+        let given = try jobs(["stages.mode=grid"]) { o in o.array = true; o.shards = 2; o.mailUser = "ops+dft@example.org"; o.mailType = "end,fail" }
+        #expect(given.scripts.count == 3)
+        for s in given.scripts {
+            let lines = s.text.split(separator: "\n")
+            #expect(lines.contains("#SBATCH --mail-user=ops+dft@example.org"), "\(s.fileName)")
+            #expect(lines.contains("#SBATCH --mail-type=END,FAIL"), "\(s.fileName)")
+            // before the first command: sbatch reads directives only there
+            let first = lines.firstIndex { !$0.hasPrefix("#") && !$0.isEmpty }!
+            #expect(lines.firstIndex(of: "#SBATCH --mail-user=ops+dft@example.org")! < first, "\(s.fileName)")
+        }
+        let fromConfig = try jobs(["resources.mail.user=me@example.org"])
+        #expect(fromConfig.scripts[0].text.contains("#SBATCH --mail-user=me@example.org\n#SBATCH --mail-type=END,FAIL\n"))
+        let both = try jobs(["resources.mail.user=me@example.org", "resources.mail.type=ALL"]) { $0.mailUser = "you@example.org" }
+        #expect(both.scripts[0].text.contains("#SBATCH --mail-user=you@example.org\n#SBATCH --mail-type=ALL\n"))
+        #expect(throws: InputError.self) { try jobs { $0.mailUser = "a@b;touch INJECTED" } }
+        #expect(throws: InputError.self) { try jobs { $0.mailUser = "$(id)@example.org" } }
+        #expect(throws: InputError.self) { try jobs { $0.mailUser = "me@example.org"; $0.mailType = "END,SOMETIMES" } }
+        #expect(throws: (any Error).self) { try jobs(["resources.mail.user=a b@example.org"]) }
+    }
+
     /// At least a minute, whole minutes, a signal margin that fits, fewer seconds on more ranks.
     @Test func estimateIsConservativeAndScales() throws {
         let small = try jobs { $0.ntasksPerNode = 1 }

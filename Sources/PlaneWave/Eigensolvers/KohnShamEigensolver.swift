@@ -58,11 +58,12 @@ final class KohnShamEigensolver {
 
     /// The lowest `bands` eigenpairs of H_k[v]. LOBPCG starts from `initial` (nil: `SubspaceStart`)
     /// and converges band n to a residual norm ‖Hψ − εψ‖ ≤ `tolerances[n]`; the dense solver is exact.
-    /// `potentialFourier` caches V(G) across the k-points of one potential.
+    /// `potentialFourier` caches V(G) across the k-points of one potential. `interrupted` (asked on this
+    /// process between LOBPCG iterations, agreed over a pool of several processes) ends LOBPCG early.
     /// `initial` is consumed (`LOBPCG.solve`): passed as the only reference to the kept orbitals, their
     /// block becomes the result.
     func solve(_ k: Int, potential v: [Double], potentialFourier: inout [Complex64]?, initial: consuming ComplexMatrix?,
-               bands: Int, tolerances: [Double], maxIterations: Int) throws -> Solution {
+               bands: Int, tolerances: [Double], maxIterations: Int, interrupted: (() -> Bool)? = nil) throws -> Solution {
         let kb = basis.kpoints[k]
         let h = hamiltonian(k, potential: v)
         let nl = h.nonlocal
@@ -95,6 +96,8 @@ final class KohnShamEigensolver {
             let tpa = TPAPreconditioner(kinetic: kb.kinetic)
             let apply: (ComplexMatrix) throws -> ComplexMatrix
             var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
+            var check: (() throws -> Bool)? = interrupted
+            if let pool, pool.size > 1, let interrupted { check = { try pool.anyProcess(interrupted()) } }
             if let pool {
                 apply = { x in try pool.mapColumns(x) { h.apply($0) } }
                 eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
@@ -103,7 +106,8 @@ final class KohnShamEigensolver {
             }
             let r = try LOBPCG.solve(apply: apply,
                                      precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
-                                     initial: consume x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen)
+                                     initial: consume x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
+                                     interrupted: check)
             return Solution(values: r.values, vectors: r.vectors, nonlocal: nl.expectation(r.vectors), iterations: r.iterations,
                             residualNorms: r.residualNorms, converged: r.converged)
         }

@@ -32,12 +32,16 @@ public enum LOBPCG {
     public typealias DenseEigen = (ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix)
 
     /// As above with a residual tolerance per band (looser for bands that carry no electrons).
-    /// `initial` is consumed: handed over as the only reference to its storage, that block becomes X
-    /// and, updated in place, the returned vectors (no copy of it is made).
+    /// `interrupted` is asked before every iteration (after the residuals): true returns the current
+    /// Ritz pairs, unconverged. Where several processes share the block (`apply`, `eigen`
+    /// collective), it must answer the same on all of them. `initial` is consumed: handed over as the
+    /// only reference to its storage, that block becomes X and, updated in place, the returned vectors
+    /// (no copy of it is made).
     public static func solve(apply: (ComplexMatrix) throws -> ComplexMatrix,
                              precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
                              initial: consuming ComplexMatrix, tolerances: [Double], maxIterations: Int,
-                             eigen: DenseEigen = { try hermitianEigen($0) }) throws -> Result {
+                             eigen: DenseEigen = { try hermitianEigen($0) },
+                             interrupted: (() throws -> Bool)? = nil) throws -> Result {
         let nb = initial.cols
         Swift.precondition(tolerances.count == nb, "one tolerance per band")
         var x = consume initial
@@ -56,7 +60,8 @@ public enum LOBPCG {
             for n in 0..<nb { for g in 0..<r.rows { r[g, n] -= x[g, n] * lambda[n] } }
             resNorms = (0..<nb).map { n in var s = 0.0; for g in 0..<r.rows { s += r[g, n].norm2 }; return s.squareRoot() }
             let active = (0..<nb).filter { resNorms[$0] > tolerances[$0] }
-            if active.isEmpty || iteration >= maxIterations {
+            let stop = active.isEmpty || iteration >= maxIterations ? true : try interrupted?() ?? false
+            if stop {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: active.isEmpty, operatorApplications: applications)
             }

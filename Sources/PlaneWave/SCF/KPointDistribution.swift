@@ -62,6 +62,8 @@ public protocol PoolOperations {
     /// The lowest `count` eigenpairs of an n×n Hermitian matrix given element-wise; each process
     /// evaluates only the elements of its block-cyclic part.
     func lowestEigenpairs(order n: Int, count: Int, element: (Int, Int) -> Complex64) throws -> (values: [Double], vectors: ComplexMatrix)
+    /// Whether `flag` is true on any process of the pool (collective).
+    func anyProcess(_ flag: Bool) throws -> Bool
 }
 
 extension PoolOperations {

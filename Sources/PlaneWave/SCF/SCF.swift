@@ -38,6 +38,15 @@ public final class SCF {
     /// Checked after each iteration (on every process; its answer must be the same on all of them):
     /// true ends the loop with `SCFResult.stopped` set, e.g. for a time limit or a signal.
     public var shouldStop: (() -> Bool)?
+    /// A hard limit inside an iteration (e.g. a point's deadline): asked on this process alone, between
+    /// the eigensolver's iterations and once after each diagonalisation, so it must be cheap (a clock
+    /// against a deadline) and need not agree between processes. Once true on any process, the
+    /// diagonalisation of every k-point ends at its next check (a pool of processes agrees at each
+    /// check), the processes agree by a sum after the diagonalisation, and the SCF ends after that
+    /// iteration with `SCFResult.stopped` (the energies of the partly diagonalised step).
+    public var interrupt: (() -> Bool)?
+    /// Whether `interrupt` answered true on this process during the current iteration.
+    private var interruptedHere = false
 
     public init(basis: PlaneWaveBasis, parameters: SCFParameters, distribution: KPointDistribution = SerialKPoints()) throws {
         self.basis = basis
@@ -148,9 +157,17 @@ public final class SCF {
             // pages go back before the eigensolver's blocks take the heap (once per step, a few page faults)
             HeapRelease.freePages()
             let tolerance = tolerancePolicy.tolerance(iteration: iteration, residual: residual, suppliedDensity: startDensity != nil)
+            interruptedHere = false
             let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
                                                                maxIterations: tolerancePolicy.maxIterations(iteration: iteration),
                                                                previous: previousOccupations)
+            // every process ends this iteration interrupted or none (collective: `interrupt` set on all)
+            var interrupted = false
+            if let interrupt = self.interrupt {
+                var flag = [interruptedHere || interrupt() ? 1.0 : 0.0]
+                try distribution.sum(&flag)
+                interrupted = flag[0] > 0
+            }
             let occ = try Occupations.compute(eigenvalues: eigenvalues, weights: weights, electrons: nel, smearing: basis.model.smearing,
                                               filled: filled, spins: spins, magnetization: basis.model.fixedMagnetization)
             previousOccupations = occ.values
@@ -170,14 +187,14 @@ public final class SCF {
                                kPointSeconds: kPointClock, reductionSeconds: reductionClock)
             history.append(step)
             observer?(step)
-            var done = convergence.isConverged(iteration: iteration, energyChange: change, densityResidual: residual)
-            if bandPolicy.shouldGrow(smearing: basis.model.smearing, iteration: iteration, growths: growths, occupations: occ,
+            var done = !interrupted && convergence.isConverged(iteration: iteration, energyChange: change, densityResidual: residual)
+            if !interrupted, bandPolicy.shouldGrow(smearing: basis.model.smearing, iteration: iteration, growths: growths, occupations: occ,
                                      filled: filled), grow() {
                 // not enough empty bands: go on from the current density with more
                 growths += 1
                 previousOccupations = nil
                 done = false
-            } else if let refinement, iteration < parameters.maxIterations,
+            } else if !interrupted, let refinement, iteration < parameters.maxIterations,
                       done || (!checkedEarly && iteration > 1 && residual < XCGridRefinement.earlyResidual) {
                 checkedEarly = true
                 if done {
@@ -194,7 +211,7 @@ public final class SCF {
                     continue
                 }
             }
-            let stopped = !done && (shouldStop?() ?? false)
+            let stopped = interrupted || (!done && (shouldStop?() ?? false))
             if done || stopped || iteration >= parameters.maxIterations {
                 try sharing?.end()
                 sharing = nil
@@ -281,6 +298,12 @@ public final class SCF {
         let n = grid.count
         let channels = basis.spinChannels == 1 ? [potential] : [Array(potential[0..<n]), Array(potential[n...])]
         var fourier: [[Complex64]?] = [nil, nil]
+        let check: (() -> Bool)? = interrupt.map { interrupt in
+            { [unowned self] in
+                if !self.interruptedHere, interrupt() { self.interruptedHere = true }
+                return self.interruptedHere
+            }
+        }
         let r = try eigensolver.solveAll(
             bands: bands, reported: bands, sharing: sharing, published: { self.orbitals[$0] },
             otherFailure: InputError("scf", "the eigensolver failed on another process"),
@@ -292,7 +315,7 @@ public final class SCF {
                 return try self.eigensolver.solve(k, potential: channels[spin], potentialFourier: &fourier[spin], initial: consume initial, bands: bands,
                                            tolerances: self.tolerancePolicy.bandTolerances(tolerance, bands: bands,
                                                                                           previousOccupations: previous?[k]),
-                                           maxIterations: maxIterations)
+                                           maxIterations: maxIterations, interrupted: check)
             },
             keep: { k, x, nonlocal in self.keepOrbitals(k, x); self.nonlocalEnergies[k] = nonlocal })
         kPointClock += r.solving
