@@ -377,9 +377,9 @@ struct SpinPolarizationTests {
         let grid = FourierGrid(basis: basis)
         let s = 0.5, q = 1.5, R = 2.0
         var mG = [Complex64](repeating: .zero, count: grid.count)
-        for (i, g) in grid.millers.enumerated() {
+        grid.forEachPoint { i, g, g2 in
             let phase = -2 * Double.pi * (Double(g.x) * 0.1 + Double(g.y) * 0.2 + Double(g.z) * 0.3)
-            mG[i] = Complex64(cos(phase), sin(phase)) * (q / basis.volume * exp(-grid.g2[i] * s * s / 2))
+            mG[i] = Complex64(cos(phase), sin(phase)) * (q / basis.volume * exp(-g2 * s * s / 2))
         }
         let rho = [Double](repeating: 0.1, count: grid.count)
         let spheres = MomentSpheres.integrate(density: rho + grid.real(mG), grid: grid, crystal: crystal, radii: [R])

@@ -44,11 +44,13 @@ public struct MomentSpheres: Sendable, Equatable {
         for (a, atom) in crystal.atoms.enumerated() {
             let R = radii[a]
             var q = 0.0, m = 0.0
-            for (i, g) in grid.millers.enumerated() {
-                let x = grid.g2[i].squareRoot() * R
+            grid.forEachPoint { i, g, g2 in
+                let x: Double = g2.squareRoot() * R
                 // 4πR³ j₁(x)/x, with its series below x = 1e-3
-                let shape = 4 * Double.pi * R * R * R * (x < 1e-3 ? 1.0 / 3 - x * x / 30 : (sin(x) - x * cos(x)) / (x * x * x))
-                let phase = 2 * Double.pi * (Double(g.x) * atom.position.x + Double(g.y) * atom.position.y + Double(g.z) * atom.position.z)
+                let radial: Double = x < 1e-3 ? 1.0 / 3 - x * x / 30 : (sin(x) - x * cos(x)) / (x * x * x)
+                let shape: Double = 4 * Double.pi * R * R * R * radial
+                let gx = Double(g.x), gy = Double(g.y), gz = Double(g.z)
+                let phase: Double = 2 * Double.pi * (gx * atom.position.x + gy * atom.position.y + gz * atom.position.z)
                 let c = cos(phase), s = sin(phase)
                 q += shape * (rhoG[i].real * c - rhoG[i].imaginary * s)
                 m += shape * (mG[i].real * c - mG[i].imaginary * s)
