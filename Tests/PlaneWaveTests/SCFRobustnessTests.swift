@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import PlaneWave
+import Bindings
 
 /// Reduced positions of a diamond-structure crystal of `n` conventional cubic cells, `species[0]` on
 /// the FCC sites and `species[1]` a quarter of the diagonal away.
@@ -62,6 +63,23 @@ func siliconSCF(lattice: Lattice, atoms: [Atom], ecut: Double, smearing: Smearin
         #expect(abs(t.tolerance(iteration: 2, residual: 1e-3, electrons: 256, suppliedDensity: false) - 3.125e-6) < 1e-18)
         #expect(t.tolerance(iteration: 1, residual: 1e-3, electrons: 256, suppliedDensity: false) == t.firstGuessed)
         #expect(t.tolerance(iteration: 2, residual: 1e-12, electrons: 256, suppliedDensity: false) == t.minimum)
+    }
+
+    /// The screening model of the mixing: Kerker's G²/(G² + q₀²) for a metal, tending to 1/ε_r at
+    /// long wavelengths and to 1 at short ones for an insulator; the config's ε_r below 1 is refused.
+    @Test func dielectricScreeningModel() throws {
+        let (basis, _) = try zincblendeSetUp(lattice: Self.a, species: ["Si", "Si"],
+                                             pseudopotentials: ["Si": PseudopotentialLibrary.shared.entries["Si GTH-PADE-q4"]!],
+                                             functional: .lda, smearing: .none, ecut: 4, kmesh: [1, 1, 1])
+        let grid = FourierGrid(basis: basis)
+        let metal = KerkerPreconditioner(grid: grid, wavevector: 0.8)
+        let insulator = KerkerPreconditioner(grid: grid, wavevector: 0.8, dielectricConstant: 10)
+        #expect(metal.factor(0) == 0 && abs(metal.factor(0.64) - 0.5) < 1e-15)
+        #expect(abs(insulator.factor(0) - 0.1) < 1e-15 && abs(insulator.factor(0.64) - 0.55) < 1e-15)
+        #expect(abs(insulator.factor(1e6) - 1) < 1e-6)
+        var p = SCFParameters()
+        p.mixingDielectricConstant = 0.5
+        #expect(throws: InputError.self) { try p.validated() }
     }
 
     /// Si₁₆ (two conventional cells) at Γ, ecut 10 Ha, no smearing, default tolerances: with the
