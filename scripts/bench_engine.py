@@ -225,7 +225,8 @@ occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
 
 def abinit_si64(work, ranks, entries):
     """The si64 case in ABINIT: its default band count (the occupied bands for occopt 1), its own
-    default eigensolver; on 2 ranks paral_kgb 1 with the bands over the ranks (npband 2)."""
+    default eigensolver; on 2 ranks paral_kgb 1 with the bands over the ranks (npband 2). The
+    supercell is not primitive (chkprim 0) and has 48 × 32 symmetry operations with translations."""
     write_psp10(os.path.join(work, "Si.psp10"), "Si", 14, entries["Si GTH-PADE-q4"], 1)
     L = SI_A_BOHR * SI_SUPERCELL
     atoms = si_supercell_atoms()
@@ -239,6 +240,7 @@ xred
 pseudos "Si.psp10"
 ixc 1 ecut {ECUT_HA} kptopt 1 ngkpt 1 1 1 nshiftk 1 shiftk 0 0 0
 occopt 1 toldfe {TOL_HA} nstep 100
+chkprim 0 maxnsym 1536
 {parallel}
 """
     open(os.path.join(work, "si64.abi"), "w").write(inp)
