@@ -18,8 +18,9 @@ import PlaneWave
 ///                                                # also total_magnetization: 2.0 (μB per cell, fixed), sphere_radii: {Fe: 2.0 bohr}
 /// basis: {ecut: 25 Ha, kmesh: 4x4x4, kshift: [0, 0, 0], fft_grid: null, xc_grid: refined, bands: auto, symmetry: true}
 ///                                                # kmesh also {spacing: 0.15 1/Å}: N_i = max(1, ⌈|b_i|/Δk⌉) (KSpacing)
-/// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,
-///       mixing: {damping: 0.7, history: 8, kerker: 0.8}, eigensolver: lobpcg}
+/// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,   # tolerances also auto (SCFConvergence)
+///       mixing: {damping: 0.7, history: 8, kerker: 0.8, dielectric_constant: 10}, eigensolver: lobpcg}
+///                                                # dielectric_constant: ε_r of the screening model; omitted: ∞ (Kerker)
 /// ```
 ///
 /// `pseudopotentials` (see `PseudopotentialSelection`): `files` names a file per element (ABINIT
@@ -64,7 +65,7 @@ public struct Config: Sendable {
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
-    public static let mixingKeys = ["damping", "history", "kerker"]
+    public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant"]
     /// Smearing type names accepted in `smearing.type`.
     public static let smearingTypes = "none, fermi-dirac, gaussian, marzari-vanderbilt (alias cold), methfessel-paxton"
 
@@ -213,14 +214,16 @@ public struct Config: Sendable {
         var scf = SCFParameters()
         if let scfNode = root["scf"] {
             let sm = try scfNode.mapping(allowed: scfKeys)
-            if let e = sm["energy_tolerance"] {
+            // auto: the per-atom and per-electron defaults of `SCFConvergence`
+            if let e = sm["energy_tolerance"], try e.scalar(expected: "an energy or auto").lowercased() != "auto" {
                 let q = try e.quantity(.energy, defaultUnit: "Ha", allowPerAtom: true)
                 guard q.value > 0 else { throw e.error("\(q.text) must be positive") }
                 scf.energyTolerance = q.perAtom ? q.value * Double(structure.atoms.count) : q.value
             }
-            if let d = sm["density_tolerance"] {
-                scf.densityTolerance = try d.number(expected: "a number of electrons")
-                guard scf.densityTolerance > 0 else { throw d.error("\(scf.densityTolerance) must be positive") }
+            if let d = sm["density_tolerance"], try d.scalar(expected: "a number of electrons or auto").lowercased() != "auto" {
+                let value = try d.number(expected: "a number of electrons or auto")
+                guard value > 0 else { throw d.error("\(value) must be positive") }
+                scf.densityTolerance = value
             }
             if let n = sm["max_iterations"] {
                 scf.maxIterations = try n.integer()
@@ -231,6 +234,7 @@ public struct Config: Sendable {
                 if let d = mm["damping"] { scf.mixingDamping = try d.number() }
                 if let h = mm["history"] { scf.mixingHistory = try h.integer() }
                 if let k = mm["kerker"] { scf.kerkerWavevector = try k.quantity(.inverseLength, defaultUnit: "1/bohr").value }
+                if let e = mm["dielectric_constant"] { scf.mixingDielectricConstant = try e.number(expected: "a dielectric constant ≥ 1") }
             }
             if let e = sm["eigensolver"] {
                 let s = try e.string(expected: "an eigensolver name")

@@ -103,7 +103,7 @@ struct ConfigParsingTests {
         #expect(c.discretization.fftGrid == [30, 30, 30])
         #expect(c.discretization.bands == 8)
         #expect(!c.discretization.useSymmetry)
-        #expect(abs(c.scf.energyTolerance - 2 * 1e-6 / 27.211386245988) < 1e-20)
+        #expect(abs(c.scf.energyTolerance! - 2 * 1e-6 / 27.211386245988) < 1e-20)
         #expect(abs(c.scf.kerkerWavevector - 1 / 1.8897261246257702) < 1e-12)
         #expect(c.scf.eigensolver == .dense)
     }

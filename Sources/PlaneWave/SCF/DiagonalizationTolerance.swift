@@ -3,15 +3,22 @@
 ///
 /// At the first step `firstGuessed` for a guessed density (rough orbitals suffice), `firstSupplied`
 /// for a supplied one (already close to self-consistent: a loose first diagonalisation would spoil
-/// it); afterwards `ratio` × ‖ρ_out − ρ_in‖ of the previous step clamped to [`minimum`, `maximum`], so
-/// that the orbital errors δψ ≈ r/Δε stay below the density's own error. `ratio` trades operator
-/// applications per step against SCF steps (see README Performance). Bands whose previous
+/// it); afterwards `ratio` × ‖ρ_out − ρ_in‖/N_atoms of the previous step (the residual per atom)
+/// clamped to [`minimum`, `maximum`], so that the orbital errors δψ ≈ r/Δε stay below the density's
+/// own error. The residual is an L2 norm over the cell, extensive like the cell, while r is the
+/// residual of one normalised orbital: a tolerance proportional to the residual itself lets every
+/// orbital of a large cell stay where it was (the eigensolver returns after its Rayleigh–Ritz step)
+/// while ρ_in moves, and ρ_out then stops following ρ_in (the SCF stalls with a residual far above
+/// its tolerance). Per atom rather than per electron: semicore shells (Ga and As 3d) add electrons
+/// but almost nothing to the residual. `ratio` trades operator applications per step against SCF
+/// steps (see README Performance); per atom it is 0.2, the former 0.1 × ‖ρ_out − ρ_in‖ for two
+/// atoms (and 0.8 per electron for Si, four electrons an atom). Bands whose previous
 /// occupation (per spin orbital) is below `emptyOccupation` carry no electrons and are converged to
 /// `emptyTolerance` at most; their eigenvalues stay accurate to about its square.
 public struct DiagonalizationTolerance: Sendable, Equatable {
     public var firstGuessed = 1e-2
     public var firstSupplied = 1e-5
-    public var ratio = 0.1
+    public var ratio = 0.2
     public var minimum = 1e-9
     public var maximum = 1e-2
     public var emptyOccupation = 1e-10
@@ -22,10 +29,11 @@ public struct DiagonalizationTolerance: Sendable, Equatable {
 
     public init() {}
 
-    /// The tolerance of step `iteration` (from 1) after a step with density residual `residual`.
-    public func tolerance(iteration: Int, residual: Double, suppliedDensity: Bool) -> Double {
+    /// The tolerance of step `iteration` (from 1) after a step with density residual `residual`
+    /// (L2, electrons) of a cell of `atoms` atoms.
+    public func tolerance(iteration: Int, residual: Double, atoms: Int, suppliedDensity: Bool) -> Double {
         if iteration == 1 { return suppliedDensity ? firstSupplied : firstGuessed }
-        return min(maximum, max(minimum, ratio * residual))
+        return min(maximum, max(minimum, ratio * residual / Double(max(atoms, 1))))
     }
 
     public func maxIterations(iteration: Int) -> Int { iteration == 1 ? firstMaxIterations : laterMaxIterations }

@@ -20,13 +20,28 @@ public struct NoPreconditioner: MixingPreconditioner {
 /// total density only and leaves the magnetisation's unchanged: the long-wavelength divergence it
 /// removes is the Hartree response, which m does not have (the usual choice, e.g. ABINIT's default
 /// and DFTK's `KerkerMixing`).
+///
+/// With a finite dielectric constant ε_r, the screening of an insulator, whose ε(G) stays finite
+/// as G → 0 (the simplified model of Resta, Phys. Rev. B 16, 2717 (1977), as in DFTK's
+/// `DielectricMixing`): P(G) = (G² + q₀²/ε_r)/(G² + q₀²), which tends to 1/ε_r instead of 0. Pure
+/// Kerker (ε_r = ∞) damps the longest waves of a cell by G²/q₀², far more than an insulator
+/// screens them: in a slab with vacuum, whose layered ε along the normal is close to 1, those
+/// modes then converge slowly.
 public struct KerkerPreconditioner: MixingPreconditioner {
     /// q₀ (bohr⁻¹).
     public let wavevector: Double
+    /// ε_r; nil: ∞ (Kerker's metal).
+    public let dielectricConstant: Double?
     let grid: FourierGrid
 
-    public init(grid: FourierGrid, wavevector: Double) {
-        self.grid = grid; self.wavevector = wavevector
+    public init(grid: FourierGrid, wavevector: Double, dielectricConstant: Double? = nil) {
+        self.grid = grid; self.wavevector = wavevector; self.dielectricConstant = dielectricConstant
+    }
+
+    /// P(G) at |G|² = `g2`.
+    public func factor(_ g2: Double) -> Double {
+        let q2 = wavevector * wavevector
+        return (g2 + q2 / (dielectricConstant ?? .infinity)) / (g2 + q2)
     }
 
     public func precondition(_ residual: inout [Double]) {
@@ -38,15 +53,15 @@ public struct KerkerPreconditioner: MixingPreconditioner {
             return
         }
         var fG = grid.fourier(residual)
-        let q2 = wavevector * wavevector
-        grid.forEachPoint { i, _, g2 in fG[i] = fG[i] * (g2 / (g2 + q2)) }
+        grid.forEachPoint { i, _, g2 in fG[i] = fG[i] * factor(g2) }
         residual = grid.real(fG)
     }
 }
 
 extension SCFParameters {
-    /// Kerker with `kerkerWavevector`, none when it is 0.
+    /// Kerker with `kerkerWavevector` and `mixingDielectricConstant`, none when the wave vector is 0.
     public func mixingPreconditioner(grid: FourierGrid) -> MixingPreconditioner {
-        kerkerWavevector > 0 ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector) : NoPreconditioner()
+        kerkerWavevector > 0 ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
+                             : NoPreconditioner()
     }
 }

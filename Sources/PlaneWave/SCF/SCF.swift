@@ -57,7 +57,8 @@ public final class SCF {
         symmetrization = Symmetrization(grid: grid)
         eigensolver = KohnShamEigensolver(basis: basis, distribution: distribution, nonlocal: terms.nonlocal,
                                           method: parameters.eigensolver, grid: grid)
-        convergence = SCFConvergence(parameters: parameters)
+        convergence = SCFConvergence(parameters: parameters, atoms: basis.model.crystal.atoms.count,
+                                     electrons: basis.model.electronCount)
         bands = BandCountPolicy.automatic(for: basis)
         eigensolver.prepareLayouts(for: basis.kpoints.indices.filter { distribution.owns($0) })
     }
@@ -156,7 +157,7 @@ public final class SCF {
             // the density-level temporaries of the last step (XC, mixing, a grid check) are free now: their
             // pages go back before the eigensolver's blocks take the heap (once per step, a few page faults)
             HeapRelease.freePages()
-            let tolerance = tolerancePolicy.tolerance(iteration: iteration, residual: residual, suppliedDensity: startDensity != nil)
+            let tolerance = tolerancePolicy.tolerance(iteration: iteration, residual: residual, atoms: basis.model.crystal.atoms.count, suppliedDensity: startDensity != nil)
             interruptedHere = false
             let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
                                                                maxIterations: tolerancePolicy.maxIterations(iteration: iteration),

@@ -10,16 +10,23 @@ public enum EigensolverKind: String, Sendable, CaseIterable {
 
 /// Settings of the self-consistent field loop.
 public struct SCFParameters: Sendable, Equatable {
-    /// Stop when |ΔF| between iterations is below this (Ha)…
-    public var energyTolerance: Double = 1e-9
-    /// …and the density residual ‖ρ_out − ρ_in‖ (L2, electrons) is below this.
-    public var densityTolerance: Double = 1e-5
+    /// Stop when |ΔF| between iterations is below this (Ha; nil: `energyTolerancePerAtom` per atom)…
+    public var energyTolerance: Double? = nil
+    /// …and the density residual ‖ρ_out − ρ_in‖ (L2, electrons) is below this (nil:
+    /// `densityTolerancePerElectron` per valence electron). See `SCFConvergence`.
+    public var densityTolerance: Double? = nil
+    /// The default energy tolerance per atom (Ha): 1e-9 Ha for a two-atom cell.
+    public static let energyTolerancePerAtom = 5e-10
+    /// The default density tolerance per valence electron (L2 norm): 1e-5 for eight electrons.
+    public static let densityTolerancePerElectron = 1.25e-6
     public var maxIterations: Int = 100
     /// Anderson/Pulay mixing: damping β and history length.
     public var mixingDamping: Double = 0.7
     public var mixingHistory: Int = 8
     /// Kerker screening wave vector (bohr⁻¹); 0 disables the preconditioner.
     public var kerkerWavevector: Double = 0.8
+    /// The dielectric constant ε_r of the screening model (`KerkerPreconditioner`); nil: ∞ (a metal).
+    public var mixingDielectricConstant: Double? = nil
     public var eigensolver: EigensolverKind = .lobpcg
     /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
     /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
@@ -29,13 +36,16 @@ public struct SCFParameters: Sendable, Equatable {
     public init() {}
 
     public func validated() throws -> SCFParameters {
-        guard energyTolerance > 0, energyTolerance.isFinite else { throw InputError("scf.energy_tolerance", "must be positive, got \(energyTolerance)") }
-        guard densityTolerance > 0, densityTolerance.isFinite else { throw InputError("scf.density_tolerance", "must be positive, got \(densityTolerance)") }
+        if let e = energyTolerance, !(e > 0 && e.isFinite) { throw InputError("scf.energy_tolerance", "must be positive, got \(e) Ha") }
+        if let d = densityTolerance, !(d > 0 && d.isFinite) { throw InputError("scf.density_tolerance", "must be positive, got \(d) electrons") }
         guard maxIterations >= 1 else { throw InputError("scf.max_iterations", "must be at least 1, got \(maxIterations)") }
         guard mixingDamping > 0, mixingDamping <= 1 else { throw InputError("scf.mixing.damping", "must be in (0, 1], got \(mixingDamping)") }
         guard mixingHistory >= 1 else { throw InputError("scf.mixing.history", "must be at least 1, got \(mixingHistory)") }
         if let t = xcGridTolerance, !(t > 0 && t.isFinite) { throw InputError("basis.xc_grid_tolerance", "must be positive, got \(t) Ha") }
         guard kerkerWavevector >= 0, kerkerWavevector.isFinite else { throw InputError("scf.mixing.kerker", "must be ≥ 0, got \(kerkerWavevector)") }
+        if let e = mixingDielectricConstant, !(e >= 1 && e.isFinite) {
+            throw InputError("scf.mixing.dielectric_constant", "must be a number ≥ 1 (or omitted for a metal), got \(e)")
+        }
         return self
     }
 }
