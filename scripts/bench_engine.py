@@ -211,6 +211,25 @@ def preconv(work, ranks):
             "forces_stress_share_of_wall": round((d.get("forces_wall_time_s", 0) + d.get("stress_wall_time_s", 0)) / d["wall_time_s"], 4)}
 
 
+def run_abinit(work, ranks, stem, inp):
+    """Runs ABINIT on `inp` (written to <stem>.abi) and returns its record (wall, peak RSS, F, SCF
+    steps) and the text of its output file, kept as abinit-np<ranks>.abo."""
+    open(os.path.join(work, f"{stem}.abi"), "w").write(inp)
+    cmd = ([] if ranks == 1 else MPIRUN + ["-n", str(ranks)]) + ["abinit", f"{stem}.abi"]
+    def clean():  # ABINIT would name a second output <stem>.abo0001
+        for f in os.listdir(work):
+            if f.startswith(f"{stem}o_") or f.startswith(f"{stem}.abo"):
+                os.remove(os.path.join(work, f))
+    wall, rss, _, walls = timed(cmd, work, f"abinit-np{ranks}.log", before=clean)
+    out = open(os.path.join(work, f"{stem}.abo")).read()
+    os.rename(os.path.join(work, f"{stem}.abo"), os.path.join(work, f"abinit-np{ranks}.abo"))
+    clean()
+    etot = float(re.findall(r"etotal\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
+    iters = len(re.findall(r"^ ETOT\s+\d+", out, re.M))
+    return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": etot,
+            "scf_iterations": iters, "ranks": ranks}, out
+
+
 def abinit(work, ranks, entries):
     if not shutil.which("abinit"):
         return None
@@ -232,21 +251,8 @@ pseudos "{pseudos}"
 ixc {ixc} ecut {ECUT_HA} kptopt 1 ngkpt {KMESH} {KMESH} {KMESH} nshiftk 1 shiftk 0 0 0
 occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
 """
-    open(os.path.join(work, "gaas.abi"), "w").write(inp)
-    cmd = ([] if ranks == 1 else MPIRUN + ["-n", str(ranks)]) + ["abinit", "gaas.abi"]
-    def clean():  # ABINIT would name a second output gaas.abo0001
-        for f in os.listdir(work):
-            if f.startswith("gaaso_") or f.startswith("gaas.abo"):
-                os.remove(os.path.join(work, f))
-    wall, rss, _, walls = timed(cmd, work, f"abinit-np{ranks}.log", before=clean)
-    out = open(os.path.join(work, "gaas.abo")).read()
-    os.rename(os.path.join(work, "gaas.abo"), os.path.join(work, f"abinit-np{ranks}.abo"))
-    clean()
-    etot = float(re.findall(r"etotal\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
-    iters = len(re.findall(r"^ ETOT\s+\d+", out, re.M))
-    return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": etot,
-            "scf_iterations": iters, "ranks": ranks}
-
+    record, _ = run_abinit(work, ranks, "gaas", inp)
+    return record
 
 def abinit_fe(work, ranks, entries):
     """ABINIT on the fe case's input (the `FE_YAML` physics): nsppol 2 from 3 μB, libxc PBE."""
@@ -260,22 +266,9 @@ ixc -101130 ecut {ECUT_HA} kptopt 1 ngkpt {KMESH} {KMESH} {KMESH} nshiftk 1 shif
 nsppol 2 spinat 0 0 3.0
 occopt 3 tsmear {SIGMA_HA} nband {BANDS} toldfe {TOL_HA} nstep 100
 """
-    open(os.path.join(work, "fe.abi"), "w").write(inp)
-    cmd = ([] if ranks == 1 else MPIRUN + ["-n", str(ranks)]) + ["abinit", "fe.abi"]
-    def clean():
-        for f in os.listdir(work):
-            if f.startswith("feo_") or f.startswith("fe.abo"):
-                os.remove(os.path.join(work, f))
-    wall, rss, _, walls = timed(cmd, work, f"abinit-np{ranks}.log", before=clean)
-    out = open(os.path.join(work, "fe.abo")).read()
-    os.rename(os.path.join(work, "fe.abo"), os.path.join(work, f"abinit-np{ranks}.abo"))
-    clean()
-    etot = float(re.findall(r"etotal\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
-    iters = len(re.findall(r"^ ETOT\s+\d+", out, re.M))
-    mag = float(re.findall(r"Magnetization \(Bohr magneton\)=\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
-    return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": etot,
-            "scf_iterations": iters, "ranks": ranks, "total_magnetization_muB": mag}
-
+    record, out = run_abinit(work, ranks, "fe", inp)
+    record["total_magnetization_muB"] = float(re.findall(r"Magnetization \(Bohr magneton\)=\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
+    return record
 
 def abinit_si64(work, ranks, entries):
     """The si64 case in ABINIT: its default band count (the occupied bands for occopt 1), its own
@@ -297,22 +290,10 @@ occopt 1 toldfe {TOL_HA} nstep 100
 chkprim 0 maxnsym 1536
 {parallel}
 """
-    open(os.path.join(work, "si64.abi"), "w").write(inp)
-    cmd = ([] if ranks == 1 else MPIRUN + ["-n", str(ranks)]) + ["abinit", "si64.abi"]
-    def clean():
-        for f in os.listdir(work):
-            if f.startswith("si64o_") or f.startswith("si64.abo"):
-                os.remove(os.path.join(work, f))
-    wall, rss, _, walls = timed(cmd, work, f"abinit-np{ranks}.log", before=clean)
-    out = open(os.path.join(work, "si64.abo")).read()
-    os.rename(os.path.join(work, "si64.abo"), os.path.join(work, f"abinit-np{ranks}.abo"))
-    clean()
-    etot = float(re.findall(r"etotal\s+(-?\d+\.\d+E[+-]\d+)", out)[-1])
-    iters = len(re.findall(r"^ ETOT\s+\d+", out, re.M))
+    record, out = run_abinit(work, ranks, "si64", inp)
     bands = re.findall(r"^\s+nband\s+(\d+)", out, re.M)
-    return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": etot,
-            "scf_iterations": iters, "ranks": ranks, "bands": int(bands[-1]) if bands else None}
-
+    record["bands"] = int(bands[-1]) if bands else None
+    return record
 
 def quantum_espresso(work, ranks, entries):
     if not shutil.which("pw.x") or CASE_NAME != "gth":
