@@ -188,7 +188,8 @@ extension ScanIntegration {
 }
 
 extension ScanIntegration {
-    /// 10 kill -9's of a random non-zero rank at random times, each followed by a resume, end in the
+    /// 10 kill -9's of a random non-zero rank at random times (15–35 % of an uninterrupted run's wall time
+    /// after each start), each followed by a resume, end in the
     /// summary of an uninterrupted run (F to 1e-10 Ha: cold starts on one rank per point, so that every
     /// point's arithmetic is the same however often the run was killed), and no finished point is
     /// computed twice. The small scan on 3 ranks.
@@ -196,8 +197,12 @@ extension ScanIntegration {
         let d = scratchDirectory("kills")
         defer { try? FileManager.default.removeItem(atPath: d) }
         let args = ["run", gaasFast, "--no-warm-start", "--set", "resources.ranks_per_point=1"] + Self.smallScan
+        let referenceStart = Date()
         let reference = try Preconv.run(ranks: 3, args + ["--set", "output.directory=\(d)/reference"], timeout: 300)
         #expect(reference.status == 0, "reference exit \(reference.status): \(reference.stderr)")
+        // the kill times follow the uninterrupted run's wall time, so that ten kills land whether the machine
+        // is idle (a few seconds) or loaded (a minute): each round gets 15–35 % of it, start-up included
+        let referenceWall = Date().timeIntervalSince(referenceStart)
         let bin = try #require(Preconv.binary)
         let dir = d + "/killed"
         var kills: [String] = []
@@ -210,7 +215,7 @@ extension ScanIntegration {
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            let delay = Double.random(in: 0.8...2.5)
+            let delay = Double.random(in: (0.15 * referenceWall)...(0.35 * referenceWall))
             let start = Date()
             while p.isRunning && Date().timeIntervalSince(start) < delay { usleep(20_000) }
             guard p.isRunning else { p.waitUntilExit(); break }   // finished before its kill
