@@ -109,6 +109,27 @@ public func gemm(_ opA: MatrixOp, _ a: ComplexMatrix, _ opB: MatrixOp, _ b: Comp
     }
 }
 
+/// The Gram matrix AᴴA (`zherk`: half the work of `multiply(.adjoint, a, .none, a)`), exactly
+/// Hermitian: the upper triangle is formed, the lower one is its conjugate, the diagonal is real.
+public func gram(_ a: ComplexMatrix) -> ComplexMatrix {
+    let n = a.cols, k = a.rows
+    var c = ComplexMatrix(rows: n, cols: n)
+    if n == 0 { return c }
+    if k > 0 {
+        a.storage.withUnsafeBytes { pa in
+            c.storage.withUnsafeMutableBytes { pc in
+                cblas_zherk(CblasColMajor, CblasUpper, CblasConjTrans, Int32(n), Int32(k),
+                            1, pa.baseAddress, Int32(max(1, k)), 0, pc.baseAddress, Int32(n))
+            }
+        }
+    }
+    for j in 0..<n {
+        c[j, j] = Complex64(c[j, j].real, 0)
+        for i in 0..<j { c[j, i] = c[i, j].conjugate }
+    }
+    return c
+}
+
 /// op(A) op(B) as a new matrix.
 public func multiply(_ opA: MatrixOp = .none, _ a: ComplexMatrix, _ opB: MatrixOp = .none, _ b: ComplexMatrix) -> ComplexMatrix {
     var c = ComplexMatrix(rows: opA == .none ? a.rows : a.cols, cols: opB == .none ? b.cols : b.rows)

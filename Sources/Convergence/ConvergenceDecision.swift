@@ -24,6 +24,17 @@ public enum ConvergenceParameter: String, Codable, Sendable {
         if Set(records.map { latticeKey($0) }).count > 1 { return .lattice }
         return .none
     }
+
+    /// Where a record stands along this parameter, ascending towards the converged end: the cutoff,
+    /// the number of k-points (ties by the first axis), minus the smearing width, the lattice constant.
+    public func position(of r: PointRecord) -> Double {
+        switch self {
+        case .cutoff: return r.ecut_Ha
+        case .kmesh: return Double(r.kmesh.reduce(1, *)) + 1e-6 * Double(r.kmesh[0])
+        case .smearing: return -r.smearing_width_Ha
+        case .lattice, .none: return r.lattice_constant_angstrom
+        }
+    }
 }
 
 /// A record's lattice constant rounded to 1e-6 Å: the same a reached by different unit conversions.
@@ -113,14 +124,7 @@ extension ConvergenceDecision {
             case .lattice, .none: return "a \(shortNumber(r.lattice_constant_angstrom)) Å"
             }
         }
-        func order(_ r: PointRecord) -> Double {
-            switch parameter {
-            case .cutoff: return r.ecut_Ha
-            case .kmesh: return Double(r.kmesh.reduce(1, *)) + 1e-6 * Double(r.kmesh[0])
-            case .smearing: return -r.smearing_width_Ha
-            case .lattice, .none: return r.lattice_constant_angstrom
-            }
-        }
+        func order(_ r: PointRecord) -> Double { parameter.position(of: r) }
         func xValue(_ r: PointRecord) -> Double {
             switch parameter {
             case .cutoff: return r.ecut_Ha

@@ -21,14 +21,7 @@ public enum MomentCollapse {
     public static func warnings(_ records: [PointRecord], parameter: ConvergenceParameter) -> [String] {
         let magnetic = records.filter { $0.magnetizationPerAtom != nil }
         guard magnetic.count >= 2 else { return [] }
-        func position(_ r: PointRecord) -> Double {
-            switch parameter {
-            case .cutoff: return r.ecut_Ha
-            case .kmesh: return Double(r.kmesh.reduce(1, *)) + 1e-6 * Double(r.kmesh[0])
-            case .smearing: return -r.smearing_width_Ha
-            case .lattice, .none: return r.lattice_constant_angstrom
-            }
-        }
+        func position(_ r: PointRecord) -> Double { parameter.position(of: r) }
         /// What the other parameters are: the points of one line share it.
         func line(_ r: PointRecord) -> String {
             let a = String(format: "%.6f", r.lattice_constant_angstrom), e = String(format: "%.9g", r.ecut_Ha)

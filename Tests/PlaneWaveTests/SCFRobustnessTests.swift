@@ -65,6 +65,19 @@ func siliconSCF(lattice: Lattice, atoms: [Atom], ecut: Double, smearing: Smearin
         #expect(t.tolerance(iteration: 2, residual: 1e-12, atoms: 64, suppliedDensity: false) == t.minimum)
     }
 
+    /// Bands that carried no electrons are converged loosely, except the lowest of them (the
+    /// conduction-band minimum); without previous occupations every band gets the step's tolerance.
+    @Test func emptyBandTolerances() {
+        let t = DiagonalizationTolerance()
+        let tight = 1e-7
+        let bands = t.bandTolerances(tight, bands: 6, previousOccupations: [2, 2, 1.2, 1e-9, 1e-12, 0])
+        #expect(bands == [tight, tight, tight, tight, tight, t.emptyTolerance])
+        #expect(t.bandTolerances(tight, bands: 3, previousOccupations: [2, 0, 0]) == [tight, tight, t.emptyTolerance])
+        #expect(t.bandTolerances(tight, bands: 3, previousOccupations: nil) == [tight, tight, tight])
+        // a step looser than the empty bands' tolerance keeps its own
+        #expect(t.bandTolerances(1e-2, bands: 3, previousOccupations: [2, 0, 0]) == [1e-2, 1e-2, 1e-2])
+    }
+
     /// The screening model of the mixing: Kerker's G²/(G² + q₀²) for a metal, tending to 1/ε_r at
     /// long wavelengths and to 1 at short ones for an insulator; the config's ε_r below 1 is refused.
     @Test func dielectricScreeningModel() throws {

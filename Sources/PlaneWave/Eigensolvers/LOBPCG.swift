@@ -58,7 +58,7 @@ public enum LOBPCG {
             // residuals R = HX − XΛ
             var r = hx
             for n in 0..<nb { for g in 0..<r.rows { r[g, n] -= x[g, n] * lambda[n] } }
-            resNorms = (0..<nb).map { n in var s = 0.0; for g in 0..<r.rows { s += r[g, n].norm2 }; return s.squareRoot() }
+            resNorms = columnNorms(r)
             let active = (0..<nb).filter { resNorms[$0] > tolerances[$0] }
             let stop = active.isEmpty || iteration >= maxIterations ? true : try interrupted?() ?? false
             if stop {
@@ -89,11 +89,15 @@ public enum LOBPCG {
                 hp = nil
             }
             w = ComplexMatrix(rows: 0, cols: 0); hw = w
-            // project out X twice (Q ⊥ X), then orthonormalise Q
-            for _ in 0..<2 {
+            // project out X (Q ⊥ X), a second time when a column lost most of its norm in the first
+            // pass (Daniel–Gragg–Kaufman–Stewart: then the first pass left rounding errors of the
+            // removed part's size), then orthonormalise Q
+            let before = columnNorms(q)
+            for pass in 0..<2 {
                 let b = multiply(.adjoint, x, .none, q)
                 gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
                 gemm(.none, hx, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &hq)
+                if pass == 0, !zip(columnNorms(q), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
             }
             guard let t = try orthonormalizer(q, eigen: eigen) else {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
@@ -120,9 +124,9 @@ public enum LOBPCG {
             multiplyInPlace(&hx, by: cx, plus: hq)
             hp = hq
             hq = q
-            // keep X orthonormal against rounding drift
-            let overlap = multiply(.adjoint, x, .none, x)
-            if let u = try? choleskyUpper(overlap) {
+            // keep X orthonormal against rounding drift, once it shows
+            let overlap = gram(x)
+            if deviationFromIdentity(overlap) > orthonormalityDrift, let u = try? choleskyUpper(overlap) {
                 solveUpperRight(&x, u); solveUpperRight(&hx, u)
             }
         }
@@ -136,20 +140,36 @@ public enum LOBPCG {
         return (e.values, e.vectors)
     }
 
-    /// The same for S = [X, Q] given by its blocks: Sᴴ HS = [XᴴHX XᴴHQ; QᴴHX QᴴHQ].
+    /// The same for S = [X, Q] given by its blocks: Sᴴ HS = [XᴴHX XᴴHQ; QᴴHX QᴴHQ], with QᴴHX taken
+    /// as (XᴴHQ)ᴴ (H is Hermitian).
     static func rayleighRitz(_ x: ComplexMatrix, _ hx: ComplexMatrix, _ q: ComplexMatrix, _ hq: ComplexMatrix,
                              eigen: DenseEigen) throws -> ([Double], ComplexMatrix) {
         let nx = x.cols, n = x.cols + q.cols
         var h = ComplexMatrix(rows: n, cols: n)
-        for (row, a) in [(0, x), (nx, q)] {
-            for (col, b) in [(0, hx), (nx, hq)] {
-                let block = multiply(.adjoint, a, .none, b)
-                for j in 0..<block.cols { for i in 0..<block.rows { h[row + i, col + j] = block[i, j] } }
-            }
+        for (row, a, col, b) in [(0, x, 0, hx), (0, x, nx, hq), (nx, q, nx, hq)] {
+            let block = multiply(.adjoint, a, .none, b)
+            for j in 0..<block.cols { for i in 0..<block.rows { h[row + i, col + j] = block[i, j] } }
         }
+        for j in 0..<nx { for i in nx..<n { h[i, j] = h[j, i].conjugate } }
         hermitize(&h)
         let e = try eigen(h)
         return (e.values, e.vectors)
+    }
+
+    /// max |XᴴX − 1| above which X is orthonormalised again: rounding leaves about 1e-15 after each
+    /// Rayleigh–Ritz rotation; eigenvalues then err by this times their size.
+    static let orthonormalityDrift = 1e-12
+
+    /// max_ij |O_ij − δ_ij|.
+    static func deviationFromIdentity(_ o: ComplexMatrix) -> Double {
+        var d = 0.0
+        for j in 0..<o.cols { for i in 0..<o.rows { d = max(d, (o[i, j] - (i == j ? .one : .zero)).magnitude) } }
+        return d
+    }
+
+    /// ‖x_n‖ of every column.
+    static func columnNorms(_ x: ComplexMatrix) -> [Double] {
+        (0..<x.cols).map { n in var s = 0.0; for g in 0..<x.rows { s += x[g, n].norm2 }; return s.squareRoot() }
     }
 
     /// Makes a nearly Hermitian matrix exactly Hermitian (so that distributed and local solvers see the same matrix).
@@ -164,7 +184,7 @@ public enum LOBPCG {
     /// Makes the columns of X orthonormal, spanning the same space, in place (Cholesky, falling back to
     /// the overlap's eigenvectors).
     static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen) throws {
-        let o = multiply(.adjoint, x, .none, x)
+        let o = gram(x)
         if let u = try? choleskyUpper(o) {
             solveUpperRight(&x, u)
             return
@@ -175,9 +195,7 @@ public enum LOBPCG {
 
     /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.
     static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen) throws -> ComplexMatrix? {
-        var o = multiply(.adjoint, x, .none, x)
-        hermitize(&o)
-        let e = try eigen(o)
+        let e = try eigen(gram(x))
         guard let top = e.values.last, top > 0 else { return nil }
         let keep = e.values.indices.filter { e.values[$0] > 1e-12 * top }
         if keep.isEmpty { return nil }
