@@ -37,6 +37,7 @@ public struct GMRES {
         var residual = beta
         while k < maxIterations && residual > relativeTolerance * beta {
             var w = apply(basis[k])
+            let scale = norm(w)
             var h = [Double](repeating: 0, count: k + 2)
             for j in 0...k {
                 h[j] = dot(w, basis[j])
@@ -59,7 +60,7 @@ public struct GMRES {
             residual = abs(g[k + 1])
             k += 1
             // an exact (happy) breakdown: the Krylov space is invariant and x_k is the solution
-            if subdiagonal <= 1e-14 * beta { break }
+            if subdiagonal <= 1e-14 * scale { break }
             basis.append(w.map { $0 / subdiagonal })
         }
         // back substitution R y = g, x = V y

@@ -12,10 +12,10 @@ import Numerics
 /// (the homogeneous model's χ₀, 1 − ε(G) = K(G) 4π/G² with ε(G)⁻¹ = (G² + q₀²/ε_r)/(G² + q₀²) of
 /// `KerkerPreconditioner`, a simplified Resta model; DFTK's has ε_r − 1 for ε_r in the denominator;
 /// ε_r = ∞ gives K = −q₀²/4π, Thomas–Fermi/Kerker screening; K(0) = 0, a constant potential moves
-/// no charge), and ε = 1 − χ₀ v_H with v_H(G) = 4π/G² (RPA, no XC
-/// kernel). The residual's G = 0 part (the charge) is passed on unchanged; the rest, f, is solved
-/// from ε δρ = f by `GMRES` to a relative residual of `solverTolerance`. With L ≡ 1 this is the
-/// homogeneous model exactly, P(G) = (G² + q₀²/ε_r)/(G² + q₀²); in a slab the layers of vacuum are
+/// no charge), and ε = 1 − χ₀ v_H with v_H(G) = 4π/G² (RPA, no XC kernel). The residual's G = 0
+/// part (the charge) is passed on unchanged, as in DFTK; the rest, f, is solved from ε δρ = f by
+/// `GMRES` to a relative residual of `solverTolerance`. With L ≡ 1 this is the homogeneous model
+/// exactly, P(G) = (G² + q₀²/ε_r)/(G² + q₀²) for G ≠ 0; in a slab the layers of vacuum are
 /// not screened, so the long waves along the normal, which a homogeneous model damps by ε_r, are
 /// passed with the slab's true, much smaller, macroscopic screening.
 ///
