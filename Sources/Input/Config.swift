@@ -21,6 +21,10 @@ import PlaneWave
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,   # tolerances also auto (SCFConvergence)
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8, dielectric_constant: 10}, eigensolver: lobpcg}
 ///                                                # dielectric_constant: ε_r of the screening model; omitted: ∞ (Kerker)
+///                                                # mixing.preconditioner: none, kerker, dielectric (needs ε_r) or hybrid
+///                                                # (the model confined to the material, for slabs; MixingModel), with
+///                                                # localization_density: ρ_c in electrons/bohr³ (default 1e-3);
+///                                                # omitted: kerker, dielectric when ε_r is given, none when kerker is 0
 /// ```
 ///
 /// `pseudopotentials` (see `PseudopotentialSelection`): `files` names a file per element (ABINIT
@@ -65,7 +69,7 @@ public struct Config: Sendable {
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
-    public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant"]
+    public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant", "preconditioner", "localization_density"]
     /// Smearing type names accepted in `smearing.type`.
     public static let smearingTypes = "none, fermi-dirac, gaussian, marzari-vanderbilt (alias cold), methfessel-paxton"
 
@@ -235,6 +239,18 @@ public struct Config: Sendable {
                 if let h = mm["history"] { scf.mixingHistory = try h.integer() }
                 if let k = mm["kerker"] { scf.kerkerWavevector = try k.quantity(.inverseLength, defaultUnit: "1/bohr").value }
                 if let e = mm["dielectric_constant"] { scf.mixingDielectricConstant = try e.number(expected: "a dielectric constant ≥ 1") }
+                if let node = mm["preconditioner"] {
+                    let name = try node.string(expected: "a preconditioner name")
+                    guard let model = MixingModel(rawValue: name.lowercased()) else {
+                        throw node.error("'\(name)' is not one of \(MixingModel.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    scf.mixingModel = model
+                }
+                if let d = mm["localization_density"] {
+                    let value = try d.number(expected: "a density in electrons/bohr³")
+                    guard value > 0, value.isFinite else { throw d.error("\(value) must be a positive density in electrons/bohr³") }
+                    scf.mixingLocalizationDensity = value
+                }
             }
             if let e = sm["eigensolver"] {
                 let s = try e.string(expected: "an eigensolver name")

@@ -395,3 +395,37 @@ struct SpinConfigTests {
         #expect(try ScanConfig.parse(yaml: yaml).base.magneticMoments == [1, 0])
     }
 }
+
+@Suite struct MixingPreconditionerConfigTests {
+    static let base = """
+        structure:
+          lattice: {bravais: fcc, a: 10.26, unit: bohr}
+          atoms: [{species: Si, position: [0, 0, 0]}, {species: Si, position: [0.25, 0.25, 0.25]}]
+        pseudopotentials: {family: GTH-PADE}
+        functional: LDA
+        smearing: none
+        basis: {ecut: 10, kmesh: 2}
+        """
+
+    static func message(_ mixing: String) -> String? {
+        do { _ = try Config.parse(yaml: Self.base + "\nscf: {mixing: \(mixing)}\n", file: "/tmp/mix.yaml"); return nil }
+        catch { return "\(error)" }
+    }
+
+    /// `scf.mixing.preconditioner` names the model (omitted: nil, the old Kerker/dielectric choice), with
+    /// the hybrid model's ρ_c in electrons/bohr³; bad names, a missing or unused ε_r and a non-positive
+    /// ρ_c are refused with the field named.
+    @Test func preconditionerChoice() throws {
+        let plain = try Config.parse(yaml: Self.base)
+        #expect(plain.scf.mixingModel == nil && plain.scf.mixingLocalizationDensity == DielectricLocalization.defaultDensity)
+        let hybrid = try Config.parse(yaml: Self.base + "\nscf: {mixing: {preconditioner: Hybrid, dielectric_constant: 12, localization_density: 2e-3}}\n")
+        #expect(hybrid.scf.mixingModel == MixingModel.hybrid && hybrid.scf.mixingDielectricConstant == 12 && hybrid.scf.mixingLocalizationDensity == 2e-3)
+        #expect(try Config.parse(yaml: Self.base + "\nscf: {mixing: {preconditioner: none}}\n").scf.mixingModel == MixingModel.none)
+        let bad = Self.message("{preconditioner: ldos}")
+        #expect(bad?.contains("scf.mixing.preconditioner") == true && bad?.contains("hybrid") == true, "\(bad ?? "accepted")")
+        #expect(Self.message("{preconditioner: dielectric}")?.contains("dielectric_constant") == true)
+        #expect(Self.message("{preconditioner: kerker, dielectric_constant: 10}")?.contains("dielectric_constant") == true)
+        #expect(Self.message("{preconditioner: hybrid, kerker: 0}")?.contains("scf.mixing.kerker") == true)
+        #expect(Self.message("{preconditioner: hybrid, localization_density: -1}")?.contains("localization_density") == true)
+    }
+}

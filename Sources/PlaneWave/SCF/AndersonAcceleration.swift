@@ -38,7 +38,7 @@ public final class AndersonAcceleration {
     public func next(input: [Double], output: [Double]) -> [Double] {
         let n = input.count
         var f = (0..<n).map { output[$0] - input[$0] }
-        preconditioner.precondition(&f)
+        preconditioner.precondition(&f, density: input)
         if let previous = lastInput, history > 1 {
             let previousF = lastResidual
             inputSteps.append((0..<n).map { Float(input[$0] - previous[$0]) })

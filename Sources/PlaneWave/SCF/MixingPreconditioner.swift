@@ -3,9 +3,21 @@ import Numerics
 
 /// A preconditioner P of the density residual for mixing, f = P(ρ_out − ρ_in): an approximation of
 /// the inverse dielectric operator ε⁻¹ that the accelerator (`AndersonAcceleration`) steps with.
+///
+/// Contract: the accelerator calls `precondition(_:density:)` with the step's input density ρ_in
+/// (the grid's values, spin-polarised (ρ, m)), on which a model of the state may depend (the
+/// localisation of `InhomogeneousDielectricPreconditioner`); a model that does not depend on the
+/// state implements `precondition(_:)` only.
 public protocol MixingPreconditioner {
     /// Applies P to the residual in place.
     func precondition(_ residual: inout [Double])
+    /// Applies P at the input density ρ_in (`density`) to the residual in place.
+    func precondition(_ residual: inout [Double], density: [Double])
+}
+
+extension MixingPreconditioner {
+    /// A model independent of the state: P alone.
+    public func precondition(_ residual: inout [Double], density: [Double]) { precondition(&residual) }
 }
 
 /// P = 1 (simple mixing).
@@ -59,9 +71,19 @@ public struct KerkerPreconditioner: MixingPreconditioner {
 }
 
 extension SCFParameters {
-    /// Kerker with `kerkerWavevector` and `mixingDielectricConstant`, none when the wave vector is 0.
+    /// The preconditioner of `mixingModel`; without one, Kerker with `kerkerWavevector` and
+    /// `mixingDielectricConstant`, none when the wave vector is 0.
     public func mixingPreconditioner(grid: FourierGrid) -> MixingPreconditioner {
-        kerkerWavevector > 0 ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
-                             : NoPreconditioner()
+        switch mixingModel {
+        case .none?: return NoPreconditioner()
+        case .kerker?: return KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector)
+        case .dielectric?: return KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
+        case .hybrid?:
+            return InhomogeneousDielectricPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant,
+                                                         localization: DielectricLocalization(density: mixingLocalizationDensity))
+        case nil:
+            return kerkerWavevector > 0 ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
+                                        : NoPreconditioner()
+        }
     }
 }

@@ -8,6 +8,19 @@ public enum EigensolverKind: String, Sendable, CaseIterable {
     case dense
 }
 
+/// The model of the mixing preconditioner (`scf.mixing.preconditioner`).
+public enum MixingModel: String, Sendable, CaseIterable {
+    /// P = 1 (`NoPreconditioner`).
+    case none
+    /// Kerker's G²/(G² + q₀²) (`KerkerPreconditioner`).
+    case kerker
+    /// The homogeneous dielectric model with ε_r (`KerkerPreconditioner` with a dielectric constant).
+    case dielectric
+    /// The dielectric (or, without ε_r, Thomas–Fermi) model confined to the material
+    /// (`InhomogeneousDielectricPreconditioner`): for slabs, surfaces, molecules in a box.
+    case hybrid
+}
+
 /// Settings of the self-consistent field loop.
 public struct SCFParameters: Sendable, Equatable {
     /// Stop when |ΔF| between iterations is below this (Ha; nil: `energyTolerancePerAtom` per atom)…
@@ -25,8 +38,14 @@ public struct SCFParameters: Sendable, Equatable {
     public var mixingHistory: Int = 8
     /// Kerker screening wave vector (bohr⁻¹); 0 disables the preconditioner.
     public var kerkerWavevector: Double = 0.8
-    /// The dielectric constant ε_r of the screening model (`KerkerPreconditioner`); nil: ∞ (a metal).
+    /// The dielectric constant ε_r of the screening model (`KerkerPreconditioner`,
+    /// `InhomogeneousDielectricPreconditioner`); nil: ∞ (a metal).
     public var mixingDielectricConstant: Double? = nil
+    /// The mixing preconditioner's model; nil: Kerker, with ε_r the dielectric one, none when the
+    /// wave vector is 0 (`mixingPreconditioner(grid:)`).
+    public var mixingModel: MixingModel? = nil
+    /// ρ_c of the hybrid model's localisation function (electrons/bohr³, `DielectricLocalization`).
+    public var mixingLocalizationDensity: Double = DielectricLocalization.defaultDensity
     public var eigensolver: EigensolverKind = .lobpcg
     /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
     /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
@@ -45,6 +64,20 @@ public struct SCFParameters: Sendable, Equatable {
         guard kerkerWavevector >= 0, kerkerWavevector.isFinite else { throw InputError("scf.mixing.kerker", "must be ≥ 0, got \(kerkerWavevector)") }
         if let e = mixingDielectricConstant, !(e >= 1 && e.isFinite) {
             throw InputError("scf.mixing.dielectric_constant", "must be a number ≥ 1 (or omitted for a metal), got \(e)")
+        }
+        if let model = mixingModel {
+            if model != .none, !(kerkerWavevector > 0) {
+                throw InputError("scf.mixing.kerker", "must be > 0 for preconditioner \(model.rawValue), got \(kerkerWavevector)")
+            }
+            if model == .dielectric, mixingDielectricConstant == nil {
+                throw InputError("scf.mixing.dielectric_constant", "is needed by preconditioner dielectric (a number ≥ 1)")
+            }
+            if model == .kerker, let e = mixingDielectricConstant {
+                throw InputError("scf.mixing.dielectric_constant", "\(e) is not used by preconditioner kerker (it is by dielectric and hybrid)")
+            }
+        }
+        guard mixingLocalizationDensity > 0, mixingLocalizationDensity.isFinite else {
+            throw InputError("scf.mixing.localization_density", "must be a positive density in electrons/bohr³, got \(mixingLocalizationDensity)")
         }
         return self
     }
