@@ -21,6 +21,7 @@ import PlaneWave
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,   # tolerances also auto (SCFConvergence)
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8, dielectric_constant: 10}, eigensolver: lobpcg}
 ///                                                # dielectric_constant: ε_r of the screening model; omitted: ∞ (Kerker)
+///                                                # magnetization_factor: spin-polarised, m's residual × this (default 2)
 /// ```
 ///
 /// `pseudopotentials` (see `PseudopotentialSelection`): `files` names a file per element (ABINIT
@@ -65,7 +66,7 @@ public struct Config: Sendable {
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
-    public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant"]
+    public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant", "magnetization_factor"]
     /// Smearing type names accepted in `smearing.type`.
     public static let smearingTypes = "none, fermi-dirac, gaussian, marzari-vanderbilt (alias cold), methfessel-paxton"
 
@@ -235,6 +236,7 @@ public struct Config: Sendable {
                 if let h = mm["history"] { scf.mixingHistory = try h.integer() }
                 if let k = mm["kerker"] { scf.kerkerWavevector = try k.quantity(.inverseLength, defaultUnit: "1/bohr").value }
                 if let e = mm["dielectric_constant"] { scf.mixingDielectricConstant = try e.number(expected: "a dielectric constant ≥ 1") }
+                if let s = mm["magnetization_factor"] { scf.magnetizationMixingFactor = try s.number(expected: "a positive factor") }
             }
             if let e = sm["eigensolver"] {
                 let s = try e.string(expected: "an eigensolver name")

@@ -59,9 +59,13 @@ public struct KerkerPreconditioner: MixingPreconditioner {
 }
 
 extension SCFParameters {
-    /// Kerker with `kerkerWavevector` and `mixingDielectricConstant`, none when the wave vector is 0.
-    public func mixingPreconditioner(grid: FourierGrid) -> MixingPreconditioner {
-        kerkerWavevector > 0 ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
-                             : NoPreconditioner()
+    /// Kerker with `kerkerWavevector` and `mixingDielectricConstant`, none when the wave vector is 0;
+    /// with two spin channels inside a `CollinearSpinPreconditioner` with `magnetizationMixingFactor`.
+    public func mixingPreconditioner(grid: FourierGrid, spinChannels: Int = 1) -> MixingPreconditioner {
+        let charge: MixingPreconditioner = kerkerWavevector > 0
+            ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
+            : NoPreconditioner()
+        guard spinChannels == 2 else { return charge }
+        return CollinearSpinPreconditioner(charge: charge, magnetizationFactor: magnetizationMixingFactor, points: grid.count)
     }
 }

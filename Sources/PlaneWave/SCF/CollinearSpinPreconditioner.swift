@@ -1,0 +1,32 @@
+/// The preconditioner of a collinear spin-polarised residual (Δρ, Δm), the total density's and the
+/// magnetisation's one after the other: P(Δρ, Δm) = (P_ρ Δρ, s Δm), the density's own preconditioner
+/// (Kerker, screening the Hartree response, which m does not have) and a constant factor s for m.
+///
+/// The ideal step is the inverse of the SCF map's Jacobian, (1 − χ₀K)⁻¹ (DFTK's mixing interface).
+/// For the magnetisation of a homogeneous metal, K = I is the Stoner exchange kernel and
+/// χ₀ = −N(ε_F) the Pauli response, so the ideal factor is 1/(1 − I N(ε_F)) relative to a step of 1:
+/// the spin response is enhanced, not screened, and larger steps than for ρ fit it (Stoner, Proc. R.
+/// Soc. A 165, 372 (1938); the magnetisation mixing of Kresse & Furthmüller, Comput. Mater. Sci. 6,
+/// 15 (1996), four times the density's). The accelerator's metric sees m weighted by s² as well.
+/// s is a constant, not the system's enhancement: where m relaxes to zero (an unpolarised system
+/// started polarised) a large s only lengthens the first steps.
+public struct CollinearSpinPreconditioner: MixingPreconditioner {
+    /// P_ρ of the total density.
+    public let charge: MixingPreconditioner
+    /// s.
+    public let magnetizationFactor: Double
+    /// Grid points of one channel.
+    public let points: Int
+
+    public init(charge: MixingPreconditioner, magnetizationFactor: Double, points: Int) {
+        self.charge = charge; self.magnetizationFactor = magnetizationFactor; self.points = points
+    }
+
+    public func precondition(_ residual: inout [Double]) {
+        Swift.precondition(residual.count == 2 * points, "a residual (Δρ, Δm) of two channels")
+        var total = Array(residual[0..<points])
+        charge.precondition(&total)
+        residual.replaceSubrange(0..<points, with: total)
+        for i in points..<(2 * points) { residual[i] *= magnetizationFactor }
+    }
+}
