@@ -21,7 +21,7 @@ import PlaneWave
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,   # tolerances also auto (SCFConvergence)
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8, dielectric_constant: 10}, eigensolver: lobpcg}
 ///                                                # dielectric_constant: ε_r of the screening model; omitted: ∞ (Kerker)
-///                                                # magnetization_factor: spin-polarised, m's residual × this (default 2)
+///                                                # magnetization_factor: spin-polarised, m's residual × this (default 1)
 /// ```
 ///
 /// `pseudopotentials` (see `PseudopotentialSelection`): `files` names a file per element (ABINIT

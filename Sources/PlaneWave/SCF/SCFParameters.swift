@@ -29,7 +29,7 @@ public struct SCFParameters: Sendable, Equatable {
     public var mixingDielectricConstant: Double? = nil
     /// Spin-polarised, the factor s of the magnetisation's residual against the density's
     /// (`CollinearSpinPreconditioner`): the step of m is β s Δm; 1 steps m as the unscreened density.
-    public var magnetizationMixingFactor: Double = 2.0
+    public var magnetizationMixingFactor: Double = 1.0
     public var eigensolver: EigensolverKind = .lobpcg
     /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
     /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
