@@ -25,6 +25,7 @@ import PlaneWave
 ///                                                # (the model confined to the material, for slabs; MixingModel), with
 ///                                                # localization_density: ρ_c in electrons/bohr³ (default 1e-3);
 ///                                                # omitted: kerker, dielectric when ε_r is given, none when kerker is 0
+///                                                # magnetization_factor: spin-polarised, m's residual × this (default 1)
 /// ```
 ///
 /// `pseudopotentials` (see `PseudopotentialSelection`): `files` names a file per element (ABINIT
@@ -69,7 +70,8 @@ public struct Config: Sendable {
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
-    public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant", "preconditioner", "localization_density"]
+    public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant", "preconditioner", "localization_density",
+                                     "magnetization_factor"]
     /// Smearing type names accepted in `smearing.type`.
     public static let smearingTypes = "none, fermi-dirac, gaussian, marzari-vanderbilt (alias cold), methfessel-paxton"
 
@@ -251,6 +253,7 @@ public struct Config: Sendable {
                     guard value > 0, value.isFinite else { throw d.error("\(value) must be a positive density in electrons/bohr³") }
                     scf.mixingLocalizationDensity = value
                 }
+                if let s = mm["magnetization_factor"] { scf.magnetizationMixingFactor = try s.number(expected: "a positive factor") }
             }
             if let e = sm["eigensolver"] {
                 let s = try e.string(expected: "an eigensolver name")

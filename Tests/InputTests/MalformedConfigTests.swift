@@ -109,6 +109,8 @@ let malformedCases: [MalformedCase] = [
     MalformedCase("zero max iterations", [("max_iterations: 50", "max_iterations: 0")], ["scf.max_iterations: 0 must be at least 1"]),
     MalformedCase("max iterations not an integer", [("max_iterations: 50", "max_iterations: 5.5")], ["scf.max_iterations: '5.5' is not an integer"]),
     MalformedCase("mixing damping out of range", [("damping: 0.7", "damping: 1.5")], ["scf.mixing.damping: must be in (0, 1]"], line: 13),
+    MalformedCase("magnetization mixing factor not positive", [("damping: 0.7", "damping: 0.7, magnetization_factor: 0")],
+                  ["scf.mixing.magnetization_factor: must be a positive number, got 0.0"]),
     MalformedCase("unknown eigensolver", [("max_iterations: 50", "max_iterations: 50, eigensolver: davidson")], ["scf.eigensolver: 'davidson' is not one of lobpcg, dense"]),
     MalformedCase("bad name", [("name: test", "name: my run/1")], ["name: 'my run/1' must be a non-empty name"], line: 1),
     // Documents.

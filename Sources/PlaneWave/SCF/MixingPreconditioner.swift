@@ -72,18 +72,22 @@ public struct KerkerPreconditioner: MixingPreconditioner {
 
 extension SCFParameters {
     /// The preconditioner of `mixingModel`; without one, Kerker with `kerkerWavevector` and
-    /// `mixingDielectricConstant`, none when the wave vector is 0.
-    public func mixingPreconditioner(grid: FourierGrid) -> MixingPreconditioner {
+    /// `mixingDielectricConstant`, none when the wave vector is 0. With two spin channels it acts on
+    /// the total density inside a `CollinearSpinPreconditioner` with `magnetizationMixingFactor`.
+    public func mixingPreconditioner(grid: FourierGrid, spinChannels: Int = 1) -> MixingPreconditioner {
+        let charge: MixingPreconditioner
         switch mixingModel {
-        case .none?: return NoPreconditioner()
-        case .kerker?: return KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector)
-        case .dielectric?: return KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
+        case .none?: charge = NoPreconditioner()
+        case .kerker?: charge = KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector)
+        case .dielectric?: charge = KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
         case .hybrid?:
-            return InhomogeneousDielectricPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant,
-                                                         localization: DielectricLocalization(density: mixingLocalizationDensity))
+            charge = InhomogeneousDielectricPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant,
+                                                           localization: DielectricLocalization(density: mixingLocalizationDensity))
         case nil:
-            return kerkerWavevector > 0 ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
-                                        : NoPreconditioner()
+            charge = kerkerWavevector > 0 ? KerkerPreconditioner(grid: grid, wavevector: kerkerWavevector, dielectricConstant: mixingDielectricConstant)
+                                          : NoPreconditioner()
         }
+        guard spinChannels == 2 else { return charge }
+        return CollinearSpinPreconditioner(charge: charge, magnetizationFactor: magnetizationMixingFactor, points: grid.count)
     }
 }

@@ -128,7 +128,7 @@ public final class SCF {
         let refinement = parameters.xcGridTolerance.map { XCGridRefinement(tolerance: $0) }
         let weights = basis.kpoints.map(\.kpoint.weight)
         let mixer = AndersonAcceleration(damping: parameters.mixingDamping, history: parameters.mixingHistory,
-                                         preconditioner: parameters.mixingPreconditioner(grid: grid))
+                                         preconditioner: parameters.mixingPreconditioner(grid: grid, spinChannels: basis.spinChannels))
         let densityStep: DensityStepStrategy = distribution.process.count == 1
             ? SerialDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count)
             : SharedDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count, distribution: distribution)

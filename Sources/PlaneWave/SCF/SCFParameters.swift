@@ -46,6 +46,9 @@ public struct SCFParameters: Sendable, Equatable {
     public var mixingModel: MixingModel? = nil
     /// ρ_c of the hybrid model's localisation function (electrons/bohr³, `DielectricLocalization`).
     public var mixingLocalizationDensity: Double = DielectricLocalization.defaultDensity
+    /// Spin-polarised, the factor s of the magnetisation's residual against the density's
+    /// (`CollinearSpinPreconditioner`): the step of m is β s Δm; 1 steps m as the unscreened density.
+    public var magnetizationMixingFactor: Double = 1.0
     public var eigensolver: EigensolverKind = .lobpcg
     /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
     /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
@@ -62,6 +65,9 @@ public struct SCFParameters: Sendable, Equatable {
         guard mixingHistory >= 1 else { throw InputError("scf.mixing.history", "must be at least 1, got \(mixingHistory)") }
         if let t = xcGridTolerance, !(t > 0 && t.isFinite) { throw InputError("basis.xc_grid_tolerance", "must be positive, got \(t) Ha") }
         guard kerkerWavevector >= 0, kerkerWavevector.isFinite else { throw InputError("scf.mixing.kerker", "must be ≥ 0, got \(kerkerWavevector)") }
+        guard magnetizationMixingFactor > 0, magnetizationMixingFactor.isFinite else {
+            throw InputError("scf.mixing.magnetization_factor", "must be a positive number, got \(magnetizationMixingFactor)")
+        }
         if let e = mixingDielectricConstant, !(e >= 1 && e.isFinite) {
             throw InputError("scf.mixing.dielectric_constant", "must be a number ≥ 1 (or omitted for a metal), got \(e)")
         }

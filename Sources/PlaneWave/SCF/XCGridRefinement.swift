@@ -8,10 +8,12 @@
 /// Contract: once early in the SCF (the first step whose density residual is below `earlyResidual`,
 /// when starting again from the output density costs few steps, because the SCF has most of its
 /// way still to go) and whenever it has converged, `refined` evaluates
-/// E_xc of the output density on the next
-/// grid (each axis ≥ 1.25 × the current one, FFT-friendly, `maximumFactor` × the density grid at
-/// most). If it moved by more than `tolerance` × atoms, it returns the term on that grid and the SCF
-/// goes on from the output density with it; otherwise the current grid is kept. The test is the
+/// E_xc of the output density on ever finer grids (each axis ≥ 1.25 × the previous one,
+/// FFT-friendly, `maximumFactor` × the density grid at most) while each moves it by more than
+/// `tolerance` × atoms, and returns the term on the last grid reached that way; the SCF goes on from
+/// the output density with it. When the first finer grid moves E_xc by less, the current grid is
+/// kept. All grids in one check: a hard potential that needs several refinements then restarts the
+/// SCF once, not once per refinement. The test is the
 /// one a user makes by refining the grid, applied to E_xc, the only term that depends on it.
 /// Every process evaluates the same density, so they all take the same decision.
 final class XCGridRefinement {
@@ -33,16 +35,26 @@ final class XCGridRefinement {
         }
     }
 
-    /// The term on a finer grid when E_xc[ρ] is not converged on the current one, else nil.
+    /// The term on a finer grid when E_xc[ρ] is not converged on the current one, else nil: the
+    /// coarsest grid of the sequence current, next(current), … from which the next one moves E_xc by
+    /// no more than the tolerance (or the last one within `maximumFactor`). One check goes as far as
+    /// the repeated single steps would, each of which would cost the SCF a restart.
     func refined(terms: KohnShamTerms, density rho: [Double], atoms: Int) throws -> ExchangeCorrelation? {
-        let current = terms.exchangeCorrelation
-        let size = Self.next(current.xcGrid.size)
-        let densityGrid = current.grid.size
-        guard (0..<3).allSatisfy({ Double(size[$0]) <= maximumFactor * Double(densityGrid[$0]) }) else { return nil }
-        // built for each check, not kept between them: the term holds several fields of the finer grid
-        // through the SCF steps between the early check and convergence
-        let finer = try terms.exchangeCorrelation(on: size)
-        let change = abs(finer.energy(rho) - current.energy(rho))
-        return change > tolerance * Double(atoms) ? finer : nil
+        let densityGrid = terms.exchangeCorrelation.grid.size
+        var size = terms.exchangeCorrelation.xcGrid.size
+        var energy = terms.exchangeCorrelation.energy(rho)
+        var chosen: ExchangeCorrelation? = nil
+        while true {
+            size = Self.next(size)
+            guard (0..<3).allSatisfy({ Double(size[$0]) <= maximumFactor * Double(densityGrid[$0]) }) else { break }
+            // built for each check, not kept between them: the term holds several fields of the finer grid
+            // through the SCF steps between the early check and convergence
+            let finer = try terms.exchangeCorrelation(on: size)
+            let finerEnergy = finer.energy(rho)
+            guard abs(finerEnergy - energy) > tolerance * Double(atoms) else { break }
+            chosen = finer
+            energy = finerEnergy
+        }
+        return chosen
     }
 }
