@@ -74,9 +74,9 @@ final class KohnShamEigensolver {
             let e: (values: [Double], vectors: ComplexMatrix)
             if let pool {
                 let vG = potentialFourier!
-                let pd = nl.count > 0 ? multiply(.none, nl.projectors, .none, nl.coupling) : nil
+                let rows = nl.count > 0 ? nl.rows() : nil
                 e = try pool.lowestEigenpairs(order: kb.count, count: bands) { i, j in
-                    h.element(i, j, potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
+                    h.element(i, j, potentialFourier: vG, basis: basis, nonlocal: rows)
                 }
             } else {
                 let full = try hermitianEigen(h.matrix(potentialFourier: potentialFourier!, basis: basis))

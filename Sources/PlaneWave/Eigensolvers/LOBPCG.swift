@@ -75,17 +75,18 @@ public enum LOBPCG {
             applications += w.cols
             // search space Q = [W, P_active], H Q tracked alongside; each block is dropped once copied,
             // so that at most two (n × bands) blocks beyond X, HX, Q, HQ are alive at any point
+            // (P and HP are read through the optionals, not bound to names, so that setting them to nil frees them)
             var q = w, hq = hw
-            if let pOld = p, let hpOld = hp {
+            if p != nil, hp != nil {
                 q = ComplexMatrix(rows: w.rows, cols: 2 * active.count)
                 q.setColumns(from: w, at: 0)
                 w = ComplexMatrix(rows: 0, cols: 0)
-                for (j, n) in active.enumerated() { q.setColumns(from: pOld, column: n, at: active.count + j) }
+                for (j, n) in active.enumerated() { q.setColumns(from: p!, column: n, at: active.count + j) }
                 p = nil
                 hq = ComplexMatrix(rows: hw.rows, cols: 2 * active.count)
                 hq.setColumns(from: hw, at: 0)
                 hw = ComplexMatrix(rows: 0, cols: 0)
-                for (j, n) in active.enumerated() { hq.setColumns(from: hpOld, column: n, at: active.count + j) }
+                for (j, n) in active.enumerated() { hq.setColumns(from: hp!, column: n, at: active.count + j) }
                 hp = nil
             }
             w = ComplexMatrix(rows: 0, cols: 0); hw = w
@@ -116,13 +117,15 @@ public enum LOBPCG {
                 for i in 0..<nb { cx[i, j] = vectors[i, j] }
                 for i in 0..<nq { cq[i, j] = vectors[nb + i, j] }
             }
+            // P and HP are kept to the next iteration in storage of their size (Q's holds up to twice the
+            // columns): a copy of one block while Q, HQ are alive, instead of two blocks' surplus kept alive
             multiplyInPlace(&q, by: cq)
             multiplyInPlace(&x, by: cx, plus: q)
-            p = q
+            p = compacted(q)
             q = ComplexMatrix(rows: 0, cols: 0)
             multiplyInPlace(&hq, by: cq)
             multiplyInPlace(&hx, by: cx, plus: hq)
-            hp = hq
+            hp = compacted(hq)
             hq = q
             // keep X orthonormal against rounding drift, once it shows
             let overlap = gram(x)
@@ -130,6 +133,11 @@ public enum LOBPCG {
                 solveUpperRight(&x, u); solveUpperRight(&hx, u)
             }
         }
+    }
+
+    /// M itself when its storage holds just its columns, else a copy of its columns in storage of their size.
+    static func compacted(_ m: ComplexMatrix) -> ComplexMatrix {
+        m.storage.count > m.rows * m.cols + ComplexMatrix.padding ? m.columns(0..<m.cols) : m
     }
 
     /// Eigenpairs of the projected problem Sᴴ H S (S orthonormal), ascending.

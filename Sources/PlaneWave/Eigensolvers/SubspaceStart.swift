@@ -26,9 +26,9 @@ public enum SubspaceStart {
         let m = size(bands: bands, planeWaves: kb.count)
         // lowest kinetic energies first; ties by index, so every process picks the same sphere
         let sub = kb.kinetic.indices.sorted { (kb.kinetic[$0], $0) < (kb.kinetic[$1], $1) }.prefix(m).map { $0 }
-        let pd = h.nonlocal.count > 0 ? multiply(.none, h.nonlocal.projectors, .none, h.nonlocal.coupling) : nil
+        let rows = h.nonlocal.count > 0 ? h.nonlocal.rows(sub) : nil   // P and P D on the small sphere only
         var a = ComplexMatrix(rows: m, cols: m) { i, j in
-            h.element(sub[i], sub[j], potentialFourier: vG, basis: basis, projectorsTimesCoupling: pd)
+            h.element(sub[i], sub[j], potentialFourier: vG, basis: basis, nonlocal: rows, rows: (i, j))
         }
         LOBPCG.hermitize(&a)
         let e = try hermitianEigen(a)

@@ -8,97 +8,237 @@ public final class NonlocalPseudopotential: OrbitalTerm {
     public let name = "non_local_psp"
     public let model: Model
 
+    /// Bytes of P one block of atoms may take (`NonlocalProjectors.blockBytes`; smaller in tests).
+    var blockBytes = NonlocalProjectors.blockBytes
+
     public init(model: Model) { self.model = model }
 
-    /// P and D at one k-point (built anew at each call: cheap against storing them for every k-point).
-    public func projectors(at kbasis: KBasis) -> NonlocalProjectors { NonlocalProjectors(kbasis: kbasis, model: model) }
+    /// The projectors at one k-point (built anew at each call: cheap against storing them for every k-point).
+    public func projectors(at kbasis: KBasis) -> NonlocalProjectors {
+        NonlocalProjectors(kbasis: kbasis, model: model, blockBytes: blockBytes)
+    }
 
     public func hamiltonianPart(density rho: [Double]) -> HamiltonianPart { .nonlocal }
 
     public func bandExpectations(_ x: ComplexMatrix, kbasis: KBasis) -> [Double] { projectors(at: kbasis).expectation(x) }
 }
 
+/// P and P D on a set of plane waves (rows in the order asked for), for matrix elements
+/// ⟨k+G_i|V_NL|k+G_j⟩ = Σ_b (P D)_ib P*_jb.
+public struct NonlocalRows: Sendable {
+    public let projectors: ComplexMatrix
+    public let projectorsTimesCoupling: ComplexMatrix
+}
+
 /// Separable non-local part of the pseudopotentials at one k-point:
 /// V_NL = P D Pᴴ with P_{G,(a,l,i,m)} = ⟨k+G|p^a_{ilm}⟩ = Ω^{−½} e^{−i(k+G)·τ_a} (−i)^l Y_lm(k+G) p^l_i(|k+G|)
 /// (real spherical harmonics) and D block-diagonal with the h^l_ij of each atom and channel.
+///
+/// P is not stored for all atoms unless it fits `blockBytes`: the atom-independent shapes
+/// Ω^{−½} Y_lm(k+G) p^l_i(|k+G|) are kept per species, and P is formed a block of atoms at a time
+/// (each block's columns at most `blockBytes`), with the structure factor e^{−i(k+G)·τ_a} of each atom,
+/// inside every product with it (the scheme of ABINIT and Quantum ESPRESSO, which apply the structure
+/// factor atom by atom). D being block-diagonal by atom, V_NL X = Σ_blocks P_b D_b P_bᴴ X.
 public struct NonlocalProjectors: Sendable {
-    public let projectors: ComplexMatrix
-    public let coupling: ComplexMatrix
-    public var count: Int { projectors.cols }
+    /// Bytes of P one block of atoms may take (the whole P is kept when it fits).
+    public static let blockBytes = 32 << 20
+    /// Columns one block may have (bounds its D_b, blockColumns² elements).
+    static let blockColumns = 1024
 
-    /// Builds P and D for one k-point. Per plane wave, |k+G|, the real harmonics Y_lm and each
-    /// species' radial projectors p^l_i(|k+G|) are evaluated once and shared by all columns that
-    /// use them (cheap enough to rebuild per k-point and SCF step instead of storing every k-point's P).
-    public init(kbasis: KBasis, model: Model) {
+    /// Number of projectors Σ_a (projectors of a), the columns of P.
+    public let count: Int
+    let kbasis: KBasis
+    /// Per species slot: Ω^{−½} Y_lm p^l_i at each plane wave, one column of `rows` values per projector
+    /// of one atom, in the column order of P; the factor (−i)^l of each such column.
+    let shapes: [[Double]]
+    let phaseOfColumn: [[Complex64]]
+    /// Per atom: its species slot, reduced position and first column in P.
+    let speciesOfAtom: [Int]
+    let positions: [SIMD3<Double>]
+    let firstColumn: [Int]
+    /// Atom ranges of the blocks, their D_b, and P itself when one block holds every atom.
+    let blocks: [Range<Int>]
+    let couplings: [ComplexMatrix]
+    /// The species of each slot.
+    let species: [String]
+    /// Smallest and largest Miller index along each axis (the range of the structure-factor tables).
+    let millerRange: (low: SIMD3<Int32>, high: SIMD3<Int32>)
+    private(set) var whole: ComplexMatrix? = nil
+
+    /// Builds the shapes and D for one k-point. Per plane wave, |k+G|, the real harmonics Y_lm and each
+    /// species' radial projectors p^l_i(|k+G|) are evaluated once and shared by all atoms of the species.
+    public init(kbasis: KBasis, model: Model, blockBytes: Int = Self.blockBytes) {
         let crystal = model.crystal
-        let nproj = crystal.atoms.reduce(0) { $0 + model.pseudopotentials[$1.species]!.projectorCount }
+        self.kbasis = kbasis
         let npw = kbasis.count
-        var p = ComplexMatrix(rows: npw, cols: nproj)
-        var d = ComplexMatrix(rows: nproj, cols: nproj)
-        guard nproj > 0 else { projectors = p; coupling = d; return }
-        let k = kbasis.kpoint.reduced
+        var slots: [String: Int] = [:]
+        var species: [String] = []
+        for atom in crystal.atoms where slots[atom.species] == nil { slots[atom.species] = species.count; species.append(atom.species) }
+        let speciesOfAtom = crystal.atoms.map { slots[$0.species]! }
+        self.speciesOfAtom = speciesOfAtom
+        positions = crystal.atoms.map(\.position)
+        let perAtom = species.map { model.pseudopotentials[$0]!.projectorCount }
+        var first: [Int] = []
+        var total = 0
+        for s in speciesOfAtom { first.append(total); total += perAtom[s] }
+        firstColumn = first
+        count = total
         let invSqrtOmega = 1 / crystal.lattice.volume.squareRoot()
         let q = kbasis.kPlusG
         let qNorm = q.map { norm($0) }
         let lmax = model.pseudopotentials.values.flatMap { $0.projectorChannels.map(\.l) }.max() ?? 0
-        let ylm = realSphericalHarmonics(lmax: lmax, q)
-        // radial parts by species, channel and i, times Ω^{−½}
-        var radial: [String: [[[Double]]]] = [:]
-        for (species, pp) in model.pseudopotentials where crystal.atoms.contains(where: { $0.species == species }) {
-            radial[species] = pp.projectorChannels.indices.map { c in
-                (0..<pp.projectorChannels[c].count).map { i in pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega) }
+        let ylm = total > 0 ? realSphericalHarmonics(lmax: lmax, q) : []
+        var shapes: [[Double]] = []
+        var phaseOfColumn: [[Complex64]] = []
+        var speciesCoupling: [[(Int, Int, Double)]] = []   // (row, col, h) within one atom's columns
+        for name in species {
+            let pp = model.pseudopotentials[name]!
+            var shape = [Double](repeating: 0, count: npw * pp.projectorCount)
+            var phase: [Complex64] = []
+            var entries: [(Int, Int, Double)] = []
+            var col = 0
+            for (c, ch) in pp.projectorChannels.enumerated() {
+                let l = ch.l
+                let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
+                let first = col
+                for i in 0..<ch.count {
+                    let f = pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega)
+                    for mIndex in 0..<(2 * l + 1) {
+                        let y = ylm[l * l + mIndex]
+                        for g in 0..<npw { shape[col * npw + g] = f[g] * y[g] }
+                        phase.append(il)
+                        col += 1
+                    }
+                }
+                // D_{(i,m),(j,m)} = h_ij
+                let nm = 2 * l + 1
+                for i in 0..<ch.count { for j in 0..<ch.count { for mIndex in 0..<nm {
+                    entries.append((first + i * nm + mIndex, first + j * nm + mIndex, ch.h[i][j]))
+                } } }
             }
+            shapes.append(shape); phaseOfColumn.append(phase); speciesCoupling.append(entries)
         }
-        var phases = [Complex64](repeating: .zero, count: npw)
-        var col = 0
+        self.shapes = shapes
+        self.phaseOfColumn = phaseOfColumn
+        // blocks of consecutive atoms, each at most `blockBytes` of P and `blockColumns` columns (at least one atom)
+        let maxColumns = max(1, min(Self.blockColumns, blockBytes / max(1, npw * MemoryLayout<Complex64>.stride)))
+        var blocks: [Range<Int>] = []
+        var start = 0
+        var columns = 0
+        for a in speciesOfAtom.indices {
+            let n = perAtom[speciesOfAtom[a]]
+            if a > start && columns + n > maxColumns { blocks.append(start..<a); start = a; columns = 0 }
+            columns += n
+        }
+        if start < speciesOfAtom.count { blocks.append(start..<speciesOfAtom.count) }
+        if total == 0 { blocks = [] }
+        self.blocks = blocks
+        couplings = blocks.map { b in
+            let offset = first[b.lowerBound]
+            let n = (b.upperBound < first.count ? first[b.upperBound] : total) - offset
+            var d = ComplexMatrix(rows: n, cols: n)
+            for a in b {
+                let o = first[a] - offset
+                for (i, j, h) in speciesCoupling[speciesOfAtom[a]] { d[o + i, o + j] = Complex64(h, 0) }
+            }
+            return d
+        }
+        self.species = species
+        var low = SIMD3<Int32>(repeating: 0), high = low
+        for m in kbasis.millers { low = pointwiseMin(low, m); high = pointwiseMax(high, m) }
+        millerRange = (low, high)
+        if self.blocks.count == 1 { whole = assemble(self.blocks[0], shapes: shapes) }
+    }
+
+    /// Columns of P of the atoms of block `b`.
+    func columns(ofBlock b: Int) -> Range<Int> {
+        let range = blocks[b]
+        return firstColumn[range.lowerBound]..<(range.upperBound < firstColumn.count ? firstColumn[range.upperBound] : count)
+    }
+
+    /// P_b: the columns of block `b`'s atoms (the kept P when there is one block).
+    func block(_ b: Int) -> ComplexMatrix {
+        if let whole { return whole }
+        return assemble(blocks[b], shapes: shapes)
+    }
+
+    /// Columns e^{−i(k+G)·τ_a} (−i)^l s_G for the atoms `atoms` and per-species column shapes `shapes`
+    /// (the shapes of P, or of one of its derivatives), on the plane waves `planeWaves` (all when nil).
+    func assemble(_ atoms: Range<Int>, shapes: [[Double]], planeWaves: [Int]? = nil) -> ComplexMatrix {
+        let npw = kbasis.count
+        let rows = planeWaves?.count ?? npw
+        let offset = firstColumn[atoms.lowerBound]
+        let end = atoms.upperBound < firstColumn.count ? firstColumn[atoms.upperBound] : count
+        var p = ComplexMatrix(rows: rows, cols: end - offset)
+        let millers = planeWaves.map { $0.map { kbasis.millers[$0] } } ?? kbasis.millers
+        var phases = [Complex64](repeating: .zero, count: rows)
+        let k = kbasis.kpoint.reduced
         p.storage.withUnsafeMutableBufferPointer { ps in
-            for atom in crystal.atoms {
-                let pp = model.pseudopotentials[atom.species]!
-                let tau = atom.position
-                structureFactor(&phases, millers: kbasis.millers, k: k, tau: tau)
-                for (c, ch) in pp.projectorChannels.enumerated() {
-                    let l = ch.l
-                    let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
-                    let first = col
-                    for i in 0..<ch.count {
-                        let f = radial[atom.species]![c][i]
-                        for mIndex in 0..<(2 * l + 1) {
-                            let y = ylm[l * l + mIndex]
-                            let out = ps.baseAddress! + col * npw
-                            for g in 0..<npw { out[g] = phases[g] * il * (f[g] * y[g]) }
-                            col += 1
+            for a in atoms {
+                let s = speciesOfAtom[a]
+                // P of one block is built once (with a sine and cosine per plane wave); blocks are rebuilt at
+                // every use, with the structure factor from its three one-dimensional factors
+                if blocks.count == 1 {
+                    structureFactor(&phases, millers: millers, k: k, tau: positions[a])
+                } else {
+                    separableStructureFactor(&phases, millers: millers, range: millerRange, k: k, tau: positions[a])
+                }
+                shapes[s].withUnsafeBufferPointer { shape in
+                    for (c, il) in phaseOfColumn[s].enumerated() {
+                        let out = ps.baseAddress! + (firstColumn[a] - offset + c) * rows
+                        let f = shape.baseAddress! + c * npw
+                        if let planeWaves {
+                            for (r, g) in planeWaves.enumerated() { out[r] = phases[r] * il * f[g] }
+                        } else {
+                            for g in 0..<npw { out[g] = phases[g] * il * f[g] }
                         }
                     }
-                    // D_{(i,m),(j,m)} = h_ij
-                    let nm = 2 * l + 1
-                    for i in 0..<ch.count { for j in 0..<ch.count { for mIndex in 0..<nm {
-                        d[first + i * nm + mIndex, first + j * nm + mIndex] = Complex64(ch.h[i][j], 0)
-                    } } }
                 }
             }
         }
-        projectors = p
-        coupling = d
+        return p
+    }
+
+    /// P and P D on the plane waves `planeWaves` (all when nil), for dense matrix elements.
+    public func rows(_ planeWaves: [Int]? = nil) -> NonlocalRows {
+        let n = planeWaves?.count ?? kbasis.count
+        var p = ComplexMatrix(rows: n, cols: count)
+        var pd = ComplexMatrix(rows: n, cols: count)
+        for b in blocks.indices {
+            let cols = columns(ofBlock: b)
+            let pb = planeWaves == nil ? block(b) : assemble(blocks[b], shapes: shapes, planeWaves: planeWaves)
+            p.setColumns(from: pb, at: cols.lowerBound)
+            pd.setColumns(from: multiply(.none, pb, .none, couplings[b]), at: cols.lowerBound)
+        }
+        return NonlocalRows(projectors: p, projectorsTimesCoupling: pd)
+    }
+
+    /// Calls `body(b, P_b, c_b = P_bᴴ X, D_b c_b)` for each block of atoms, in order.
+    func forEachBlock(_ x: ComplexMatrix, _ body: (Int, ComplexMatrix, ComplexMatrix, ComplexMatrix) -> Void) {
+        for b in blocks.indices {
+            let p = block(b)
+            let c = multiply(.adjoint, p, .none, x)
+            let dc = multiply(.none, couplings[b], .none, c)
+            body(b, p, c, dc)
+        }
     }
 
     /// Y ← Y + P D Pᴴ X.
     public func apply(_ x: ComplexMatrix, addingTo y: inout ComplexMatrix) {
-        if count == 0 { return }
-        let c = multiply(.adjoint, projectors, .none, x)
-        let dc = multiply(.none, coupling, .none, c)
-        gemm(.none, projectors, .none, dc, beta: .one, into: &y)
+        forEachBlock(x) { _, p, _, dc in gemm(.none, p, .none, dc, beta: .one, into: &y) }
     }
 
     /// ⟨x_n|V_NL|x_n⟩ for every column n.
     public func expectation(_ x: ComplexMatrix) -> [Double] {
-        if count == 0 { return [Double](repeating: 0, count: x.cols) }
-        let c = multiply(.adjoint, projectors, .none, x)
-        let dc = multiply(.none, coupling, .none, c)
-        return (0..<x.cols).map { n in
-            var s = 0.0
-            for a in 0..<c.rows { s += (c[a, n].conjugate * dc[a, n]).real }
-            return s
+        var e = [Double](repeating: 0, count: x.cols)
+        forEachBlock(x) { _, _, c, dc in
+            for n in 0..<x.cols {
+                var s = e[n]
+                for a in 0..<c.rows { s += (c[a, n].conjugate * dc[a, n]).real }
+                e[n] = s
+            }
         }
+        return e
     }
 }
 
@@ -141,9 +281,9 @@ func realSphericalHarmonics(lmax: Int, _ q: [SIMD3<Double>]) -> [[Double]] {
 extension NonlocalPseudopotential: AtomicForceTerm {
     /// This process' part of F_a = −Σ_k w_k Σ_n f_nk ∂/∂τ_a ⟨ψ_nk|P D Pᴴ|ψ_nk⟩. Only the columns of
     /// atom a depend on τ_a, through e^{−i(k+G)·τ_a}: ∂P_a/∂τ_a,α = −i(k+G)_α P_a, so
-    ///   F_a,α = −Σ_k w_k Σ_n f_nk 2 Re[(P_aᴴ (i(k+G)_α ψ_nk))ᴴ (D Pᴴψ_nk)_a]
-    /// (D is block-diagonal by atom). Sums over the k-points of `state.orbitals` and the bands of
-    /// `state.ownsBand`.
+    ///   F_a,α = −Σ_k w_k Σ_n f_nk 2 Re[((i(k+G)_α P_a)ᴴ ψ_nk)ᴴ (D Pᴴψ_nk)_a]
+    /// (D is block-diagonal by atom; (k+G)_α real, so P_aᴴ(q_α ψ) = (q_α P_a)ᴴ ψ, formed a block of
+    /// atoms at a time). Sums over the k-points of `state.orbitals` and the bands of `state.ownsBand`.
     public func forces(_ state: ForceState) -> [SIMD3<Double>] {
         let atoms = model.crystal.atoms
         var forces = [SIMD3<Double>](repeating: .zero, count: atoms.count)
@@ -151,13 +291,14 @@ extension NonlocalPseudopotential: AtomicForceTerm {
         let owner = atoms.indices.flatMap { a in
             [Int](repeating: a, count: model.pseudopotentials[atoms[a].species]!.projectorCount)
         }
-        forEachOccupiedProjection(state) { kb, x, bands, weights, p, _, dc in
+        forEachOccupiedProjection(state) { kb, x, bands, weights, p, b, pb, _, dc in
+            let offset = p.columns(ofBlock: b).lowerBound
             for alpha in 0..<3 {
-                // Pᴴ(i q_α ψ) = i Pᴴ(q_α ψ), and Re[(i c)* d] = Im[c* d]
-                let c = multiply(.adjoint, p.projectors, .none, momentumScaled(x, kb, alpha))
+                // Pᴴ(i q_α ψ) = i (q_α P)ᴴ ψ, and Re[(i c)* d] = Im[c* d]
+                let c = multiply(.adjoint, momentumScaled(pb, kb, alpha), .none, x)
                 for (n, f) in zip(bands, weights) {
-                    for j in owner.indices {
-                        forces[owner[j]][alpha] -= 2 * f * (c[j, n].conjugate * dc[j, n]).imaginary
+                    for j in 0..<c.rows {
+                        forces[owner[offset + j]][alpha] -= 2 * f * (c[j, n].conjugate * dc[j, n]).imaginary
                     }
                 }
             }
@@ -165,11 +306,12 @@ extension NonlocalPseudopotential: AtomicForceTerm {
         return forces
     }
 
-    /// Calls `body(kbasis, ψ, bands, w_k f_nk of those bands, projectors, c = Pᴴψ, D c)` for each
-    /// k-point of `state.orbitals` (ascending) with occupied bands of `state.ownsBand` and projectors:
-    /// the set-up shared by the forces and the strain derivative.
+    /// Calls `body(kbasis, ψ, bands, w_k f_nk of those bands, projectors, block b, P_b, c_b = P_bᴴψ, D_b c_b)`
+    /// for each block of atoms of each k-point of `state.orbitals` (ascending) with occupied bands of
+    /// `state.ownsBand` and projectors: the set-up shared by the forces and the strain derivative.
     func forEachOccupiedProjection(_ state: ForceState,
-                                   _ body: (KBasis, ComplexMatrix, [Int], [Double], NonlocalProjectors, ComplexMatrix, ComplexMatrix) -> Void) {
+                                   _ body: (KBasis, ComplexMatrix, [Int], [Double], NonlocalProjectors, Int,
+                                            ComplexMatrix, ComplexMatrix, ComplexMatrix) -> Void) {
         for k in state.orbitals.keys.sorted() {
             let x = state.orbitals[k]!
             let kb = state.kpoints[k]
@@ -178,19 +320,18 @@ extension NonlocalPseudopotential: AtomicForceTerm {
             if bands.isEmpty { continue }
             let p = projectors(at: kb)
             if p.count == 0 { continue }
-            let c = multiply(.adjoint, p.projectors, .none, x)
-            let dc = multiply(.none, p.coupling, .none, c)
-            body(kb, x, bands, bands.map { kb.kpoint.weight * occupations[$0] }, p, c, dc)
+            let weights = bands.map { kb.kpoint.weight * occupations[$0] }
+            p.forEachBlock(x) { b, pb, c, dc in body(kb, x, bands, weights, p, b, pb, c, dc) }
         }
     }
 
-    /// (k+G)_α ψ_G for every column of ψ.
-    func momentumScaled(_ x: ComplexMatrix, _ kb: KBasis, _ alpha: Int) -> ComplexMatrix {
-        var y = x
-        let npw = x.rows
+    /// (k+G)_α m_G for every column of m (plane-wave rows).
+    func momentumScaled(_ m: ComplexMatrix, _ kb: KBasis, _ alpha: Int) -> ComplexMatrix {
+        var y = m
+        let npw = m.rows
         let q = kb.kPlusG.map { $0[alpha] }   // computed from the Miller indices: taken once
         y.storage.withUnsafeMutableBufferPointer { ys in
-            for n in 0..<x.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * q[g] } }
+            for n in 0..<m.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * q[g] } }
         }
         return y
     }
@@ -227,17 +368,12 @@ extension NonlocalPseudopotential: AtomicForceTerm {
 }
 
 extension NonlocalProjectors {
-    /// ∂P/∂q_β for β = x, y, z: the projectors with p^l_i(|q|) Y_lm(q̂) replaced by its derivative in
-    /// (k+G)_β, p′(|q|) Y_lm(q̂) q_β/|q| + p(|q|) ∂Y_lm/∂q_β, the structure factor and Ω^{−½}
-    /// unchanged; columns in the order of `init`.
-    static func derivatives(kbasis: KBasis, model: Model) -> [ComplexMatrix] {
-        let crystal = model.crystal
-        let nproj = crystal.atoms.reduce(0) { $0 + model.pseudopotentials[$1.species]!.projectorCount }
+    /// The shapes of ∂P/∂q_β for β = x, y, z, indexed [β][species slot] as `shapes`: p^l_i(|q|) Y_lm(q̂)
+    /// replaced by its derivative in (k+G)_β, p′(|q|) Y_lm(q̂) q_β/|q| + p(|q|) ∂Y_lm/∂q_β, times Ω^{−½};
+    /// `assemble` adds the structure factor and (−i)^l.
+    func derivativeShapes(model: Model) -> [[[Double]]] {
         let npw = kbasis.count
-        var p = [ComplexMatrix](repeating: ComplexMatrix(rows: npw, cols: nproj), count: 3)
-        guard nproj > 0 else { return p }
-        let k = kbasis.kpoint.reduced
-        let invSqrtOmega = 1 / crystal.lattice.volume.squareRoot()
+        let invSqrtOmega = 1 / model.crystal.lattice.volume.squareRoot()
         let q = kbasis.kPlusG
         let qNorm = q.map { norm($0) }
         let unit = q.indices.map { qNorm[$0] > 0 ? q[$0] / qNorm[$0] : .zero }
@@ -245,67 +381,53 @@ extension NonlocalProjectors {
         let ylm = realSphericalHarmonics(lmax: lmax, q)
         var dylm: [[SIMD3<Double>]] = []
         for l in 0...lmax { for m in 0..<(2 * l + 1) { dylm.append(q.map { realSphericalHarmonicGradient(l: l, m: m, $0) }) } }
-        // radial parts and their derivatives by species, channel and i, times Ω^{−½}
-        var radial: [String: [[([Double], [Double])]]] = [:]
-        for (species, pp) in model.pseudopotentials where crystal.atoms.contains(where: { $0.species == species }) {
-            radial[species] = pp.projectorChannels.indices.map { c in
-                (0..<pp.projectorChannels[c].count).map { i in
-                    (pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega),
-                     pp.projectorFourierDerivative(channel: c, i: i, q: qNorm, scale: invSqrtOmega))
-                }
-            }
-        }
-        var col = 0
-        var phases = [Complex64](repeating: .zero, count: npw)
-        for atom in crystal.atoms {
-            let pp = model.pseudopotentials[atom.species]!
-            let tau = atom.position
-            structureFactor(&phases, millers: kbasis.millers, k: k, tau: tau)
+        var result = [[[Double]]](repeating: [], count: 3)
+        for name in species {
+            let pp = model.pseudopotentials[name]!
+            var shape = [[Double]](repeating: [Double](repeating: 0, count: npw * pp.projectorCount), count: 3)
+            var col = 0
             for (c, ch) in pp.projectorChannels.enumerated() {
                 let l = ch.l
-                let il: Complex64 = [Complex64(1, 0), Complex64(0, -1), Complex64(-1, 0), Complex64(0, 1)][l % 4]
                 for i in 0..<ch.count {
-                    let (f, df) = radial[atom.species]![c][i]
+                    let f = pp.projectorFourier(channel: c, i: i, q: qNorm, scale: invSqrtOmega)
+                    let df = pp.projectorFourierDerivative(channel: c, i: i, q: qNorm, scale: invSqrtOmega)
                     for mIndex in 0..<(2 * l + 1) {
                         let y = ylm[l * l + mIndex], dy = dylm[l * l + mIndex]
                         for beta in 0..<3 {
-                            p[beta].storage.withUnsafeMutableBufferPointer { ps in
-                                let out = ps.baseAddress! + col * npw
-                                for g in 0..<npw {
-                                    out[g] = phases[g] * il * (df[g] * y[g] * unit[g][beta] + f[g] * dy[g][beta])
-                                }
-                            }
+                            for g in 0..<npw { shape[beta][col * npw + g] = df[g] * y[g] * unit[g][beta] + f[g] * dy[g][beta] }
                         }
                         col += 1
                     }
                 }
             }
+            for beta in 0..<3 { result[beta].append(shape[beta]) }
         }
-        return p
+        return result
     }
 }
 
 extension NonlocalPseudopotential: StressTerm {
     /// This process' part of ∂E_NL/∂ε_αβ. P ∝ Ω^{−½} gives −δ_αβ E_NL; the structure factors
     /// e^{−i(k+G)·τ_a} are invariant, and q = k+G strains as ∂q_γ/∂ε_αβ = −δ_γβ q_α, so
-    /// ∂P/∂ε_αβ = −q_α ∂P/∂q_β (`NonlocalProjectors.derivatives`) and
-    ///   ∂E_NL/∂ε_αβ = −δ_αβ E_NL − Σ_k w_k Σ_n f_nk 2 Re[((∂_β P)ᴴ (q_α ψ_nk))ᴴ D Pᴴψ_nk],
-    /// symmetrised in αβ. Sums over the k-points of `state.orbitals` and the bands of `state.ownsBand`.
+    /// ∂P/∂ε_αβ = −q_α ∂P/∂q_β (`NonlocalProjectors.derivativeShapes`) and
+    ///   ∂E_NL/∂ε_αβ = −δ_αβ E_NL − Σ_k w_k Σ_n f_nk 2 Re[((q_α ∂_β P)ᴴ ψ_nk)ᴴ D Pᴴψ_nk],
+    /// symmetrised in αβ, formed a block of atoms at a time. Sums over the k-points of `state.orbitals`
+    /// and the bands of `state.ownsBand`.
     public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
         var t = Tensor3.zero
         var energy = 0.0
-        forEachOccupiedProjection(state) { kb, x, bands, weights, _, c, dc in
+        var shapes: (k: SIMD3<Double>, shapes: [[[Double]]])? = nil   // the derivative shapes of the current k-point
+        forEachOccupiedProjection(state) { kb, x, bands, weights, p, b, _, c, dc in
             for (n, f) in zip(bands, weights) {
                 var s = 0.0
                 for j in 0..<c.rows { s += (c[j, n].conjugate * dc[j, n]).real }
                 energy += f * s
             }
-            let qx = (0..<3).map { momentumScaled(x, kb, $0) }
-            let derivatives = NonlocalProjectors.derivatives(kbasis: kb, model: model)
+            if shapes?.k != kb.kpoint.reduced { shapes = (kb.kpoint.reduced, p.derivativeShapes(model: model)) }
             for beta in 0..<3 {
-                let dp = derivatives[beta]
+                let dp = p.assemble(p.blocks[b], shapes: shapes!.shapes[beta])
                 for alpha in 0..<3 {
-                    let m = multiply(.adjoint, dp, .none, qx[alpha])
+                    let m = multiply(.adjoint, momentumScaled(dp, kb, alpha), .none, x)
                     var s = 0.0
                     for (n, f) in zip(bands, weights) {
                         var b = 0.0
@@ -319,6 +441,24 @@ extension NonlocalPseudopotential: StressTerm {
         t = Tensor3.symmetric(t)
         for a in 0..<3 { t[a][a] -= energy }
         return t
+    }
+}
+
+/// The structure factor e^{−i(k+G)·τ} as the product of its factors e^{−2πi(m_d+k_d)τ_d} along the three
+/// reciprocal axes, each tabulated over the Miller indices `range`: two complex products per plane wave
+/// instead of a sine and a cosine (the same to a few units in the last place).
+func separableStructureFactor(_ phases: inout [Complex64], millers: [SIMD3<Int32>], range: (low: SIMD3<Int32>, high: SIMD3<Int32>),
+                              k: SIMD3<Double>, tau: SIMD3<Double>) {
+    let tables = (0..<3).map { d in
+        (range.low[d]...range.high[d]).map { m in
+            let x = 2 * Double.pi * (Double(m) + k[d]) * tau[d]
+            return Complex64(cos(x), -sin(x))
+        }
+    }
+    let (t0, t1, t2) = (tables[0], tables[1], tables[2])
+    let low = range.low
+    for (g, m) in millers.enumerated() {
+        phases[g] = t0[Int(m.x - low.x)] * t1[Int(m.y - low.y)] * t2[Int(m.z - low.z)]
     }
 }
 

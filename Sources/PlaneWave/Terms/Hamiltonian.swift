@@ -64,22 +64,25 @@ public struct Hamiltonian {
             h[j, j] += Complex64(kbasis.kinetic[j], 0)
         }
         if nonlocal.count > 0 {
-            let pd = multiply(.none, nonlocal.projectors, .none, nonlocal.coupling)
-            gemm(.none, pd, .adjoint, nonlocal.projectors, beta: .one, into: &h)
+            let rows = nonlocal.rows()
+            gemm(.none, rows.projectorsTimesCoupling, .adjoint, rows.projectors, beta: .one, into: &h)
         }
         return h
     }
 }
 
 extension Hamiltonian {
-    /// One element ⟨k+Gᵢ|H|k+Gⱼ⟩ (for matrices built in distributed form); `projectorsTimesCoupling` = P D.
+    /// One element ⟨k+Gᵢ|H|k+Gⱼ⟩ (for matrices built in distributed form); `nonlocal` = P and P D on
+    /// some plane waves (`NonlocalProjectors.rows`), whose rows `rows` are those of Gᵢ and Gⱼ
+    /// (i and j when nil: rows of every plane wave).
     @inlinable public func element(_ i: Int, _ j: Int, potentialFourier vG: [Complex64], basis: PlaneWaveBasis,
-                                   projectorsTimesCoupling pd: ComplexMatrix?) -> Complex64 {
+                                   nonlocal: NonlocalRows?, rows: (i: Int, j: Int)? = nil) -> Complex64 {
         var h = vG[basis.gridIndex(kbasis.millers[i] &- kbasis.millers[j])]
         if i == j { h += Complex64(kbasis.kinetic[i], 0) }
-        if let pd {
-            let p = nonlocal.projectors
-            for b in 0..<p.cols { h += pd[i, b] * p[j, b].conjugate }
+        if let nonlocal {
+            let (ri, rj) = rows ?? (i, j)
+            let p = nonlocal.projectors, pd = nonlocal.projectorsTimesCoupling
+            for b in 0..<p.cols { h += pd[ri, b] * p[rj, b].conjugate }
         }
         return h
     }
