@@ -25,7 +25,7 @@ import PlaneWave
 ///                                                # (the model confined to the material, for slabs; MixingModel), with
 ///                                                # localization_density: ρ_c in electrons/bohr³ (default 1e-3);
 ///                                                # omitted: kerker, dielectric when ε_r is given, none when kerker is 0
-///                                                # magnetization_factor: spin-polarised, m's residual × this (default 1)
+///                                                # magnetization_factor: spin-polarised, m's residual × this (default 0.5)
 /// ```
 ///
 /// `pseudopotentials` (see `PseudopotentialSelection`): `files` names a file per element (ABINIT

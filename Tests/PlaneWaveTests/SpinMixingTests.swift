@@ -8,13 +8,13 @@ import Bindings
 /// refinements.
 struct SpinMixingTests {
     /// P(Δρ, Δm) = (Kerker Δρ, s Δm): the density's part exactly Kerker's alone, the magnetisation's
-    /// scaled by the configured factor (1 by default), and the unpolarised preconditioner unchanged.
+    /// scaled by the configured factor (½ by default), and the unpolarised preconditioner unchanged.
     @Test func magnetizationResidualIsScaled() throws {
         let (basis, _) = try spinSetUp(ABINITSpinReference.bccFe)
         let grid = FourierGrid(basis: basis)
         let n = grid.count
         var p = SCFParameters()
-        #expect(p.magnetizationMixingFactor == 1)
+        #expect(p.magnetizationMixingFactor == 0.5)
         p.magnetizationMixingFactor = 3
         let spin = try #require(p.mixingPreconditioner(grid: grid, spinChannels: 2) as? CollinearSpinPreconditioner)
         #expect(p.mixingPreconditioner(grid: grid) is KerkerPreconditioner)

@@ -128,6 +128,30 @@ struct ABINITSpinReference: Sendable, CustomStringConvertible {
             """,
         sphereRadius: 2.0, sphereMoments: [0.855264])
 
+    /// Ferromagnetic fcc Ni with PBE, a = 6.65 bohr, GTH-PBE q18 (pspcod 10 from the shipped table,
+    /// pspxc 11), `ixc -101130` (libxc's PBE), 50 Ha, 30³ grid, Γ-centred 4×4×4 mesh, Fermi–Dirac
+    /// 0.005 Ha, starting moment 2 μB; tolvrs 1e-16 (25 steps). With 0.01 Ha (or at 30 Ha) ABINIT
+    /// itself ends non-magnetic on this mesh.
+    static let fccNiPBE = ABINITSpinReference(
+        id: "fcc Ni FM GTH PBE q18 50 Ha", lattice: .fcc(6.65), atoms: [Atom("Ni", .zero)], moments: [2.0],
+        pseudopotential: "Ni GTH-PBE-q18", ecut: 50, kmesh: [4, 4, 4], fftGrid: [30, 30, 30], smearing: .fermiDirac(0.005),
+        irreducibleK: 8, freeEnergy: -167.14379031058, totalMagnetization: 0.538855,
+        strten: [],
+        input: """
+            acell 3*6.65
+            rprim 0 0.5 0.5  0.5 0 0.5  0.5 0.5 0
+            ntypat 1 znucl 28 natom 1 typat 1
+            xred 0 0 0
+            pseudos "NiPBE.psp10"
+            ixc -101130 ecut 50 ngfft 30 30 30
+            nsppol 2 spinat 0 0 2.0
+            kptopt 1 ngkpt 4 4 4 nshiftk 1 shiftk 0 0 0
+            occopt 3 tsmear 0.005 nband 14 tolvrs 1e-16 nstep 100
+            prtdensph 1 ratsph 2.0
+            prtwf 0 prtden 0 prteig 0
+            """,
+        functional: .pbe, sphereRadius: 2.0, sphereMoments: [0.578465])
+
     /// Ferromagnetic bcc Fe with PBE, a = 5.42 bohr, GTH-PBE q16 (pspcod 10 from the shipped table,
     /// pspxc 11), `ixc -101130` (libxc's PBE), 30 Ha (ABINIT's own grid for it: 24³), Γ-centred
     /// 4×4×4 mesh, Fermi–Dirac 0.01 Ha, starting moment 3 μB; tolvrs 1e-16 (18 steps).
@@ -291,8 +315,8 @@ struct SpinPolarizationTests {
 
     /// More ferromagnets against ABINIT on identical inputs (`ABINITSpinReference`): F, M, the k count,
     /// the fixed moment's two Fermi levels, and the sphere moments of ABINIT's `prtdensph`.
-    @Test("fixed-moment bcc Fe, fcc Ni LDA and bcc Fe PBE match ABINIT: F, M, k count, Fermi levels, sphere moments",
-          arguments: [ABINITSpinReference.bccFeFixedMoment, .fccNi, .bccFePBE])
+    @Test("fixed-moment bcc Fe, fcc Ni LDA and PBE and bcc Fe PBE match ABINIT: F, M, k count, Fermi levels, sphere moments",
+          arguments: [ABINITSpinReference.bccFeFixedMoment, .fccNi, .fccNiPBE, .bccFePBE])
     func ferromagnetsMatchABINIT(_ c: ABINITSpinReference) throws { try compareFerromagnet(c) }
 
     @Test("bcc Fe from ONCVPSP Fe.psp8 (model core charge, PW92) matches ABINIT: F, M, k count, sphere moment",

@@ -49,8 +49,9 @@ public struct NonlocalProjectors: Sendable {
     public let count: Int
     let kbasis: KBasis
     /// Per species slot: Ω^{−½} Y_lm p^l_i at each plane wave, one column of `rows` values per projector
-    /// of one atom, in the column order of P; the factor (−i)^l of each such column.
-    let shapes: [[Double]]
+    /// of one atom, in the column order of P (empty once the whole P is kept); the factor (−i)^l of
+    /// each such column.
+    private(set) var shapes: [[Double]]
     let phaseOfColumn: [[Complex64]]
     /// Per atom: its species slot, reduced position and first column in P.
     let speciesOfAtom: [Int]
@@ -147,7 +148,10 @@ public struct NonlocalProjectors: Sendable {
         var low = SIMD3<Int32>(repeating: 0), high = low
         for m in kbasis.millers { low = pointwiseMin(low, m); high = pointwiseMax(high, m) }
         millerRange = (low, high)
-        if self.blocks.count == 1 { whole = assemble(self.blocks[0], shapes: shapes) }
+        if self.blocks.count == 1 {
+            whole = assemble(self.blocks[0], shapes: shapes)
+            self.shapes = []
+        }
     }
 
     /// Columns of P of the atoms of block `b`.
@@ -206,7 +210,13 @@ public struct NonlocalProjectors: Sendable {
         var pd = ComplexMatrix(rows: n, cols: count)
         for b in blocks.indices {
             let cols = columns(ofBlock: b)
-            let pb = planeWaves == nil ? block(b) : assemble(blocks[b], shapes: shapes, planeWaves: planeWaves)
+            let pb: ComplexMatrix
+            if let planeWaves {
+                pb = whole.map { w in ComplexMatrix(rows: n, cols: w.cols) { i, j in w[planeWaves[i], j] } }
+                    ?? assemble(blocks[b], shapes: shapes, planeWaves: planeWaves)
+            } else {
+                pb = block(b)
+            }
             p.setColumns(from: pb, at: cols.lowerBound)
             pd.setColumns(from: multiply(.none, pb, .none, couplings[b]), at: cols.lowerBound)
         }

@@ -8,9 +8,10 @@
 /// the spin response is enhanced, not screened, and larger steps than for ρ fit it (Stoner, Proc. R.
 /// Soc. A 165, 372 (1938); the magnetisation mixing of Kresse & Furthmüller, Comput. Mater. Sci. 6,
 /// 15 (1996), four times the density's). The accelerator's metric sees m weighted by s² as well.
-/// s is a constant, not the system's enhancement, and 1 by default: s > 1 shortens the SCF of a
-/// strong ferromagnet (bcc Fe), but it can carry a weak one (fcc Ni, 0.8 μB) to its non-magnetic
-/// fixed point, which the accelerator converges to as readily as to the magnetic one.
+/// s is a constant, not the system's enhancement, ½ by default (`SCFParameters`): s > 1 shortens
+/// the SCF of a strong ferromagnet (bcc Fe), but it can carry a weak one (fcc Ni, 0.5–0.8 μB) to its
+/// non-magnetic fixed point, which the accelerator converges to as readily as to the magnetic one;
+/// a smaller step on m keeps the moment long enough for the magnetic state to be found.
 public struct CollinearSpinPreconditioner: MixingPreconditioner {
     /// P_ρ of the total density.
     public let charge: MixingPreconditioner
