@@ -58,6 +58,11 @@ public struct PointRecord: Codable, Sendable, Equatable {
     public var total_magnetization_muB: Double?
     /// Absolute magnetisation ∫ |ρ↑ − ρ↓| d³r (μB per cell); nil as the total.
     public var absolute_magnetization_muB: Double?
+    /// Each atom's moment, ∫ m over the sphere of radius `sphere_radii_bohr` about it (μB, in the
+    /// order of the atoms; `MomentSpheres`); nil as the total.
+    public var atomic_moments_muB: [Double]?
+    /// The radii of those spheres (bohr).
+    public var sphere_radii_bohr: [Double]?
 
     public init(id: String, stage: String, ecut_Ha: Double, kmesh: [Int], kshift: [Int], lattice_constant_angstrom: Double,
                 smearing: String, smearing_width_Ha: Double, status: Status, free_energy_Ha: Double? = nil,
@@ -66,9 +71,11 @@ public struct PointRecord: Codable, Sendable, Equatable {
                 wall_time_s: Double, ranks: Int, peak_memory_MiB: Double? = nil, host: String, error: String? = nil,
                 warm_start_from: String? = nil, finished_at: String, metallic: Bool? = nil,
                 forces_Ha_per_bohr: [[Double]]? = nil, stress_Ha_per_bohr3: [[Double]]? = nil, pressure_GPa: Double? = nil,
-                total_magnetization_muB: Double? = nil, absolute_magnetization_muB: Double? = nil) {
+                total_magnetization_muB: Double? = nil, absolute_magnetization_muB: Double? = nil,
+                atomic_moments_muB: [Double]? = nil, sphere_radii_bohr: [Double]? = nil) {
         self.metallic = metallic
         self.total_magnetization_muB = total_magnetization_muB; self.absolute_magnetization_muB = absolute_magnetization_muB
+        self.atomic_moments_muB = atomic_moments_muB; self.sphere_radii_bohr = sphere_radii_bohr
         self.forces_Ha_per_bohr = forces_Ha_per_bohr; self.stress_Ha_per_bohr3 = stress_Ha_per_bohr3; self.pressure_GPa = pressure_GPa
         self.id = id; self.stage = stage; self.ecut_Ha = ecut_Ha; self.kmesh = kmesh; self.kshift = kshift
         self.lattice_constant_angstrom = lattice_constant_angstrom; self.smearing = smearing; self.smearing_width_Ha = smearing_width_Ha
@@ -101,7 +108,8 @@ extension PointRecord {
                   forces_Ha_per_bohr: r?.forces?.map { [$0.x, $0.y, $0.z] },
                   stress_Ha_per_bohr3: r?.stress?.map { [$0.x, $0.y, $0.z] },
                   pressure_GPa: r?.pressure.map { $0 * Units.hartreePerBohr3InGPa },
-                  total_magnetization_muB: r?.magnetization?.total, absolute_magnetization_muB: r?.magnetization?.absolute)
+                  total_magnetization_muB: r?.magnetization?.total, absolute_magnetization_muB: r?.magnetization?.absolute,
+                  atomic_moments_muB: r?.atomicMoments?.moments, sphere_radii_bohr: r?.atomicMoments?.radii)
     }
 
     /// Total and absolute magnetisation per atom (μB/atom); nil without them.

@@ -520,7 +520,7 @@ public struct RunReport {
         var s = "<h2 id=\"points\">All points</h2>\n<table id=\"points-table\"><tr><th>point</th><th>stage</th><th>ecut (Ha)</th><th>k-mesh</th><th>a (Å)</th>"
         s += "<th>status</th><th>F (Ha)</th><th>F/atom (eV)</th><th>gap (eV)</th><th>P (GPa)</th><th>max |F| (Ha/bohr)</th>"
         let magnetic = records.contains { $0.total_magnetization_muB != nil }
-        if magnetic { s += "<th>M (μB/cell)</th><th>∫|m| (μB/cell)</th>" }
+        if magnetic { s += "<th>M (μB/cell)</th><th>∫|m| (μB/cell)</th><th>moments in spheres (μB per atom; radii in bohr)</th>" }
         s += "<th>SCF iterations</th><th>wall time (s)</th><th>ranks</th></tr>"
         for r in records {
             s += "<tr data-id=\"\(htmlEscaped(r.id))\"><td>\(htmlEscaped(r.id))</td><td data-field=\"stage\">\(htmlEscaped(r.stage))</td>"
@@ -536,6 +536,8 @@ public struct RunReport {
             if magnetic {
                 s += "<td class=\"num\" data-field=\"total_magnetization_muB\">\(r.total_magnetization_muB.map { String(format: "%.4f", $0) } ?? "–")</td>"
                 s += "<td class=\"num\" data-field=\"absolute_magnetization_muB\">\(r.absolute_magnetization_muB.map { String(format: "%.4f", $0) } ?? "–")</td>"
+                let spheres = zip(r.atomic_moments_muB ?? [], r.sphere_radii_bohr ?? []).map { String(format: "%.3f (r %.2f)", $0, $1) }
+                s += "<td class=\"num\" data-field=\"atomic_moments_muB\">\(spheres.isEmpty ? "–" : spheres.joined(separator: ", "))</td>"
             }
             s += "<td class=\"num\" data-field=\"scf_iterations\">\(r.scf_iterations.map(String.init) ?? "–")</td>"
             s += "<td class=\"num\" data-field=\"wall_time_s\">\(String(format: "%.2f", r.wall_time_s))</td>"

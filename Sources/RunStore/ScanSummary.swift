@@ -51,7 +51,7 @@ public struct ScanSummary: Codable, Sendable {
         "id", "stage", "status", "ecut_Ha", "kmesh", "kshift", "lattice_constant_angstrom", "volume_bohr3", "atoms",
         "free_energy_Ha", "internal_energy_Ha", "free_energy_per_atom_eV", "fermi_level_Ha", "gap_Ha", "metallic",
         "pressure_GPa", "max_force_Ha_per_bohr", "max_force_atom", "total_magnetization_muB", "absolute_magnetization_muB",
-        "n_irreducible_k", "scf_iterations", "wall_time_s", "ranks", "peak_memory_MiB", "host", "warm_start_from",
+        "atomic_moments_muB", "sphere_radii_bohr", "n_irreducible_k", "scf_iterations", "wall_time_s", "ranks", "peak_memory_MiB", "host", "warm_start_from",
         "finished_at", "error",
     ]
 
@@ -70,6 +70,8 @@ public struct ScanSummary: Codable, Sendable {
                 p.metallic.map { "\($0)" } ?? (p.isMetallic ? "true" : ""),
                 n(p.pressure_GPa), n(p.largestForce?.magnitude), i(p.largestForce.map { $0.atom + 1 }),
                 n(p.total_magnetization_muB), n(p.absolute_magnetization_muB),
+                p.atomic_moments_muB.map { $0.map { "\($0)" }.joined(separator: " ") } ?? "",
+                p.sphere_radii_bohr.map { $0.map { "\($0)" }.joined(separator: " ") } ?? "",
                 i(p.n_irreducible_k), i(p.scf_iterations), String(format: "%.3f", p.wall_time_s), "\(p.ranks)",
                 p.peak_memory_MiB.map { String(format: "%.1f", $0) } ?? "", p.host, p.warm_start_from ?? "",
                 p.finished_at, p.error ?? "",

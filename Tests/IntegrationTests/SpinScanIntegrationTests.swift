@@ -86,19 +86,23 @@ import Testing
             let m = try #require(record["total_magnetization_muB"] as? Double, "\(record["id"] ?? "")")
             let a = try #require(record["absolute_magnetization_muB"] as? Double)
             #expect(m > 2.5 && m < 4 && a >= m - 1e-9, "M \(m), ∫|m| \(a) at \(record["id"] ?? "")")
+            // the one atom's sphere moment: most of M, in a sphere of half the nearest-neighbour distance
+            let spheres = try #require(record["atomic_moments_muB"] as? [Double]), radii = try #require(record["sphere_radii_bohr"] as? [Double])
+            #expect(spheres.count == 1 && spheres[0] > 0.7 * m && spheres[0] < m + 0.5 && radii.count == 1 && radii[0] > 2,
+                    "sphere moment \(spheres) in radius \(radii) bohr, M \(m)")
             moments.append(m)
         }
         #expect(moments.count >= 12, "cutoffs, meshes, 7 volumes and the final point: \(moments.count)")
         let csv = try String(contentsOfFile: run + "/summary.csv", encoding: .utf8).split(separator: "\n")
         let header = csv[0].split(separator: ",").map(String.init)
         let column = try #require(header.firstIndex(of: "total_magnetization_muB"))
-        #expect(header.contains("absolute_magnetization_muB"))
+        #expect(header.contains("absolute_magnetization_muB") && header.contains("atomic_moments_muB") && header.contains("sphere_radii_bohr"))
         #expect(csv.dropFirst().contains { Double($0.split(separator: ",", omittingEmptySubsequences: false)[column]) != nil })
 
         // the report: the moment against cutoff and k-mesh, the moment columns, spin-resolved DOS and bands
         let html = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
         for needle in ["id=\"plot-magnetization-0\"", "id=\"plot-magnetization-1\"", "magnetic moment per atom vs cutoff",
-                       "magnetic moment per atom vs k-mesh", "data-field=\"total_magnetization_muB\"", "|ΔM| (μB/atom)",
+                       "magnetic moment per atom vs k-mesh", "data-field=\"total_magnetization_muB\"", "data-field=\"atomic_moments_muB\"", "|ΔM| (μB/atom)",
                        "Density of states per spin (down mirrored)", "spin up solid, spin down dashed"] {
             #expect(html.contains(needle), "report lacks \(needle)")
         }

@@ -115,14 +115,16 @@ import Input
 }
 
 @Suite struct JournalMagnetizationTests {
-    /// A spin-polarised record carries its magnetisation through the journal and summary.csv; a line
-    /// written before spin-polarised scans (no such keys) loads with none.
+    /// A spin-polarised record carries its magnetisation and sphere moments through the journal and
+    /// summary.csv; a line written before spin-polarised scans (no such keys) loads with none.
     @Test func magnetizationRoundTripsAndOldLinesLoad() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         var r = record("cutoff/fe", -16.7, atoms: 1)
         r.total_magnetization_muB = 2.2461
         r.absolute_magnetization_muB = 2.4873
+        r.atomic_moments_muB = [2.0741]
+        r.sphere_radii_bohr = [2.3473]
         try Journal(path: path).append(r)
         let line = try String(contentsOfFile: path, encoding: .utf8)
         #expect(line.contains("\"total_magnetization_muB\":2.2461") && line.contains("\"absolute_magnetization_muB\":2.4873"))
@@ -132,10 +134,13 @@ import Input
         let body = #"{"atoms":2,"ecut_Ha":10,"finished_at":"2026-01-01T00:00:00Z","free_energy_Ha":-8.5,"host":"h","id":"cutoff\/a","kmesh":[2,2,2],"kshift":[0,0,0],"lattice_constant_angstrom":5.653,"ranks":1,"smearing":"none","smearing_width_Ha":0,"stage":"cutoff","status":"converged","volume_bohr3":300,"wall_time_s":1}"#
         let old = try Journal.parse(line: Substring("{\"sha256\":\"\(sha256Hex(Data(body.utf8)))\",\"record\":\(body)}")).get()
         #expect(old.total_magnetization_muB == nil && old.absolute_magnetization_muB == nil && old.magnetizationPerAtom == nil)
+        #expect(old.atomic_moments_muB == nil && old.sphere_radii_bohr == nil)
         let csv = ScanSummary(name: "fe", runDirectories: [], physics: nil, choices: nil, decisions: [], warnings: [], points: [r, old]).csv
         let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let m = try #require(rows[0].firstIndex(of: "total_magnetization_muB")), a = try #require(rows[0].firstIndex(of: "absolute_magnetization_muB"))
         let fe = try #require(rows.first { $0[0] == "cutoff/fe" }), plain = try #require(rows.first { $0[0] == "cutoff/a" })
         #expect(fe[m] == "2.2461" && fe[a] == "2.4873" && plain[m] == "" && plain[a] == "")
+        let s = try #require(rows[0].firstIndex(of: "atomic_moments_muB")), radii = try #require(rows[0].firstIndex(of: "sphere_radii_bohr"))
+        #expect(fe[s] == "2.0741" && fe[radii] == "2.3473" && plain[s] == "" && plain[radii] == "")
     }
 }
