@@ -109,10 +109,12 @@ func siliconSlab(a: Double, layers: Int, vacuum: Double) -> (Lattice, [Atom]) {
         hybrid.precondition(&vacuum, density: [Double](repeating: 0, count: grid.count))
         #expect(zip(vacuum, residual).allSatisfy { abs($0 - $1) < 1e-15 })
         #expect(abs(dense.reduce(0, +)) < 1e-10)
-        // spin-polarised (Δρ, Δm): the total screened as above, the magnetisation's residual unchanged
+        // spin-polarised (Δρ, Δm) through the spin preconditioner: the total screened as above at the
+        // total density, the magnetisation's residual unchanged with factor 1
         var polarised = residual + wave
-        hybrid.precondition(&polarised, density: [Double](repeating: 1, count: grid.count) + [Double](repeating: 0, count: grid.count))
         let n = grid.count
+        CollinearSpinPreconditioner(charge: hybrid, magnetizationFactor: 1, points: n)
+            .precondition(&polarised, density: [Double](repeating: 1, count: n) + [Double](repeating: 0, count: n))
         #expect((0..<n).allSatisfy { abs(polarised[$0] - 0.002 - homogeneous[$0]) < 1e-12 })
         #expect((0..<n).allSatisfy { polarised[n + $0] == wave[$0] })
     }

@@ -19,8 +19,8 @@ import Numerics
 /// not screened, so the long waves along the normal, which a homogeneous model damps by ε_r, are
 /// passed with the slab's true, much smaller, macroscopic screening.
 ///
-/// Spin-polarised, the total density is screened and the magnetisation left as it is
-/// (`KerkerPreconditioner`'s convention). Without a density, L ≡ 1.
+/// It acts on one density and its residual (spin-polarised, the total ones, inside
+/// `CollinearSpinPreconditioner`). Without a density, L ≡ 1.
 public struct InhomogeneousDielectricPreconditioner: MixingPreconditioner {
     /// q₀ (bohr⁻¹).
     public let wavevector: Double
@@ -53,12 +53,12 @@ public struct InhomogeneousDielectricPreconditioner: MixingPreconditioner {
     public func precondition(_ residual: inout [Double], density: [Double]) {
         let n = grid.count
         let sqrtL = localization.values(density[0..<n]).map { $0.squareRoot() }
-        var f = Array(residual[0..<n])
+        var f = residual
         let charge = f.reduce(0, +) / Double(n)
         for i in 0..<n { f[i] -= charge }
         var solution = solver.solve(f) { applyDielectric($0, sqrtL: sqrtL) }.x
         for i in 0..<n { solution[i] += charge }
-        residual.replaceSubrange(0..<n, with: solution)
+        residual = solution
     }
 
     var solver: GMRES { GMRES(relativeTolerance: solverTolerance, maxIterations: maxSolverIterations) }

@@ -28,10 +28,9 @@ public struct NoPreconditioner: MixingPreconditioner {
 
 /// Kerker's preconditioner (G. P. Kerker, Phys. Rev. B 23, 3082 (1981)), the Thomas–Fermi
 /// screening of the homogeneous electron gas: P(G) = G²/(G² + q₀²). It damps the long-wavelength
-/// charge sloshing of metals and large cells. On a spin-polarised residual (Δρ, Δm) it screens the
-/// total density only and leaves the magnetisation's unchanged: the long-wavelength divergence it
-/// removes is the Hartree response, which m does not have (the usual choice, e.g. ABINIT's default
-/// and DFTK's `KerkerMixing`).
+/// charge sloshing of metals and large cells. It acts on one density (spin-polarised, the total
+/// one, inside `CollinearSpinPreconditioner`: the long-wavelength divergence it removes is the
+/// Hartree response, which m does not have).
 ///
 /// With a finite dielectric constant ε_r, the screening of an insulator, whose ε(G) stays finite
 /// as G → 0 (the simplified model of Resta, Phys. Rev. B 16, 2717 (1977), as in DFTK's
@@ -57,13 +56,6 @@ public struct KerkerPreconditioner: MixingPreconditioner {
     }
 
     public func precondition(_ residual: inout [Double]) {
-        let n = grid.count
-        if residual.count > n {
-            var total = Array(residual[0..<n])
-            precondition(&total)
-            residual.replaceSubrange(0..<n, with: total)
-            return
-        }
         var fG = grid.fourier(residual)
         grid.forEachPoint { i, _, g2 in fG[i] = fG[i] * factor(g2) }
         residual = grid.real(fG)
