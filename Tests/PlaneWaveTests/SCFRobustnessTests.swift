@@ -78,6 +78,16 @@ func siliconSCF(lattice: Lattice, atoms: [Atom], ecut: Double, smearing: Smearin
         #expect(t.bandTolerances(1e-2, bands: 3, previousOccupations: [2, 0, 0]) == [1e-2, 1e-2, 1e-2])
     }
 
+    /// The empty bands carried by default: without smearing a quarter of the occupied ones, at least 2
+    /// and at most 8 (Si 64 atoms at Γ: 128 + 8), with smearing a quarter, at least 6.
+    @Test func automaticBandCounts() {
+        #expect(BandCountPolicy.automatic(occupied: 4, smearing: .none) == 6)
+        #expect(BandCountPolicy.automatic(occupied: 32, smearing: .none) == 40)
+        #expect(BandCountPolicy.automatic(occupied: 128, smearing: .none) == 136)
+        #expect(BandCountPolicy.automatic(occupied: 14, smearing: .fermiDirac(0.01)) == 20)
+        #expect(BandCountPolicy.automatic(occupied: 128, smearing: .fermiDirac(0.01)) == 160)
+    }
+
     /// The screening model of the mixing: Kerker's G²/(G² + q₀²) for a metal, tending to 1/ε_r at
     /// long wavelengths and to 1 at short ones for an insulator; the config's ε_r below 1 is refused.
     @Test func dielectricScreeningModel() throws {

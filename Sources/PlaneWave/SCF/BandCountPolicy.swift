@@ -19,9 +19,16 @@ public struct BandCountPolicy: Sendable, Equatable {
     /// The plane waves of the smallest k-point basis: the most bands there can be.
     public static func limit(_ basis: PlaneWaveBasis) -> Int { basis.kpoints.map(\.count).min() ?? 0 }
 
-    /// The starting band count: with fixed occupations n + max(2, ⌊n/4⌋), with smearing n + max(6, ⌈n/4⌉).
+    /// Most empty bands carried with fixed occupations (see `automatic(occupied:smearing:)`).
+    public static let insulatorMarginLimit = 8
+
+    /// The starting band count: with fixed occupations n + max(2, min(⌊n/4⌋, 8)), with smearing
+    /// n + max(6, ⌈n/4⌉). Without smearing the empty bands only keep LOBPCG's block away from the
+    /// occupied edge (they carry no electrons and are converged loosely, `DiagonalizationTolerance`),
+    /// so their number need not grow with the cell while the dense work of every iteration grows with
+    /// the square of the block: large cells carry 8 (ABINIT carries none by default).
     public static func automatic(occupied n: Int, smearing: Smearing) -> Int {
-        if case .none = smearing { return withMargin(n) }
+        if case .none = smearing { return n + max(2, min(n / 4, insulatorMarginLimit)) }
         return withMargin(n, minimum: 6, roundingUp: true)
     }
 
