@@ -113,7 +113,12 @@ final class KohnShamEigensolver {
                                          initial: consume local, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
                                          interrupted: check, rowSum: rowSum)
                 let vectors = try pool.gatherRows(r.vectors, rows: n)
-                return Solution(values: r.values, vectors: vectors, nonlocal: nl.expectation(vectors), iterations: r.iterations,
+                // ⟨ψ_n|V_NL|ψ_n⟩ of this process' columns, completed over the pool (one contributor each)
+                let cols = pool.columnRange(of: vectors.cols)
+                var nonlocal = [Double](repeating: 0, count: vectors.cols)
+                if !cols.isEmpty { for (j, e) in nl.expectation(vectors.columns(cols)).enumerated() { nonlocal[cols.lowerBound + j] = e } }
+                try nonlocal.withUnsafeMutableBufferPointer { try pool.sum($0) }
+                return Solution(values: r.values, vectors: vectors, nonlocal: nonlocal, iterations: r.iterations,
                                 residualNorms: r.residualNorms, converged: r.converged)
             }
             let tpa = TPAPreconditioner(kinetic: kb.kinetic)
