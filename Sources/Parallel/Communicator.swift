@@ -147,6 +147,23 @@ public final class Communicator: @unchecked Sendable {
         values = v.map { Int($0) }
     }
 
+    /// All-to-all exchange of doubles (MPI_Alltoallv): `sendCounts[r]` values go to rank r, taken in
+    /// rank order from `send`; `recvCounts[r]` values come from rank r, stored in rank order in `recv`.
+    public func alltoallv(_ send: UnsafeBufferPointer<Double>, counts sendCounts: [Int],
+                          _ recv: UnsafeMutableBufferPointer<Double>, counts recvCounts: [Int]) throws {
+        precondition(sendCounts.count == size && recvCounts.count == size)
+        precondition(sendCounts.reduce(0, +) <= send.count && recvCounts.reduce(0, +) <= recv.count)
+        func offsets(_ counts: [Int]) throws -> (counts: [Int32], displacements: [Int32]) {
+            var d = [Int32](repeating: 0, count: size), at = 0
+            for r in 0..<size { d[r] = Int32(at); at += counts[r] }
+            guard at <= Int(Int32.max) else { throw MPIError(call: "MPI_Alltoallv of \(at) values (above MPI's 32-bit counts)", code: MPI_ERR_COUNT) }
+            return (counts.map { Int32($0) }, d)
+        }
+        var (sc, sd) = try offsets(sendCounts), (rc, rd) = try offsets(recvCounts)
+        try check(MPI_Alltoallv(send.baseAddress, &sc, &sd, PCMPI_DOUBLE, recv.baseAddress, &rc, &rd, PCMPI_DOUBLE, handle),
+                  "MPI_Alltoallv")
+    }
+
     /// Broadcast of doubles from `root`; every rank must pass an array of the same length.
     public func broadcast(_ values: inout [Double], root: Int = 0) throws {
         if size == 1 || values.isEmpty { return }

@@ -130,6 +130,8 @@ public final class ScaLAPACKPool: PoolOperations {
         ?? BLACSGrid(communicator: communicator)
     /// Number of dense eigenproblems solved with ScaLAPACK (for tests and logs).
     public private(set) var distributedSolves = 0
+    /// Number of eigensolver runs on row-distributed blocks whose result was gathered (`gatherRows`).
+    public private(set) var rowDistributedSolves = 0
 
     /// On the most nearly square grid of the pool's ranks unless `grid` is given.
     public init(communicator: Communicator, distributedThreshold: Int, grid: GridShape? = nil) {
@@ -153,6 +155,72 @@ public final class ScaLAPACKPool: PoolOperations {
         var full = ComplexMatrix(rows: mine.rows, cols: x.cols)
         if hi > lo { full.setColumns(from: mine, at: lo) }
         try assemble(&full)
+        return full
+    }
+
+    public func sum(_ values: UnsafeMutableBufferPointer<Double>) throws { try communicator.allreduce(values) }
+
+    /// Two all-to-all transposes: every process sends each other one its rows of that one's columns,
+    /// applies f to the full columns so assembled, and sends each one back its rows of the result.
+    /// Each process moves (p − 1)/p of its rows of X and of f(X) and holds two n × m/p blocks besides.
+    public func mapRows(_ x: ComplexMatrix, rows n: Int, _ f: (ComplexMatrix) -> ComplexMatrix) throws -> ComplexMatrix {
+        let m = x.cols, mine = rowRange(of: n), cols = columnRange(of: m)
+        precondition(x.rows == mine.count, "mapRows: a block of this process' rows")
+        let rowsOf = (0..<size).map { rowRange(of: n, rank: $0) }, colsOf = (0..<size).map { columnRange(of: m, rank: $0) }
+        // rows → columns: to process s my rows of its columns (contiguous in x); from r its rows of mine
+        var full = ComplexMatrix(rows: n, cols: cols.count)
+        do {
+            var received = ComplexMatrix(rows: n, cols: cols.count)
+            try exchange(x, counts: colsOf.map { mine.count * $0.count }, into: &received, counts: rowsOf.map { $0.count * cols.count })
+            received.storage.withUnsafeBufferPointer { src in
+                full.storage.withUnsafeMutableBufferPointer { dst in
+                    for r in 0..<size {
+                        let base = rowsOf[r].lowerBound * cols.count, h = rowsOf[r].count
+                        for j in 0..<cols.count {
+                            (dst.baseAddress! + rowsOf[r].lowerBound + j * n).update(from: src.baseAddress! + base + j * h, count: h)
+                        }
+                    }
+                }
+            }
+        }
+        var y = cols.isEmpty ? full : f(full)
+        precondition(y.rows == n && y.cols == cols.count, "mapRows: f keeps the block's shape")
+        // columns → rows: to process s its rows of my columns (packed), from r my rows of its columns
+        // (contiguous in the result)
+        full.storage.withUnsafeMutableBufferPointer { dst in
+            y.storage.withUnsafeBufferPointer { src in
+                for s in 0..<size {
+                    let base = rowsOf[s].lowerBound * cols.count, h = rowsOf[s].count
+                    for j in 0..<cols.count {
+                        (dst.baseAddress! + base + j * h).update(from: src.baseAddress! + rowsOf[s].lowerBound + j * n, count: h)
+                    }
+                }
+            }
+        }
+        y = ComplexMatrix(rows: 0, cols: 0)
+        var result = ComplexMatrix(rows: mine.count, cols: m)
+        try exchange(full, counts: rowsOf.map { $0.count * cols.count }, into: &result, counts: colsOf.map { mine.count * $0.count })
+        return result
+    }
+
+    /// MPI_Alltoallv of complex elements from `send`'s storage into `recv`'s, counts in complex elements.
+    private func exchange(_ send: ComplexMatrix, counts sendCounts: [Int], into recv: inout ComplexMatrix, counts recvCounts: [Int]) throws {
+        try send.storage.withUnsafeBytes { s in
+            try recv.storage.withUnsafeMutableBytes { r in
+                try communicator.alltoallv(s.bindMemory(to: Double.self), counts: sendCounts.map { 2 * $0 },
+                                           r.bindMemory(to: Double.self), counts: recvCounts.map { 2 * $0 })
+            }
+        }
+    }
+
+    /// Each process' rows placed in a zero block and summed over the pool (every element has one
+    /// contributing process, so the sum is exact). Counted in `rowDistributedSolves` (once per solve).
+    public func gatherRows(_ x: ComplexMatrix, rows n: Int) throws -> ComplexMatrix {
+        let mine = rowRange(of: n)
+        var full = ComplexMatrix(rows: n, cols: x.cols)
+        for j in 0..<x.cols { for i in 0..<mine.count { full[mine.lowerBound + i, j] = x[i, j] } }
+        try assemble(&full)
+        rowDistributedSolves += 1
         return full
     }
 

@@ -82,6 +82,9 @@ public final class PointCalculation {
         public let distributedEigenSolves: Int
         /// k-point solves done by another rank than their owner, over all SCF steps.
         public let kpointsTaken: Int
+        /// LOBPCG solves on blocks split by plane-wave rows over a pool of several ranks (each
+        /// pool's solves counted once), over all SCF steps.
+        public let rowDistributedSolves: Int
     }
 
     /// Runs the SCF with `parameters` (every rank of the group together). `observer` is called after
@@ -101,9 +104,10 @@ public final class PointCalculation {
 
     /// The work sharing of every `run` so far (see `Sharing`).
     public func sharing() throws -> Sharing {
-        let solves = (distribution.pool as? ScaLAPACKPool)?.distributedSolves ?? 0
-        var total = [Double(solves), Double(distribution.kpointsTaken)]
+        let pool = distribution.pool as? ScaLAPACKPool
+        let rowSolves = pool.map { $0.rank == 0 ? $0.rowDistributedSolves : 0 } ?? 0
+        var total = [Double(pool?.distributedSolves ?? 0), Double(distribution.kpointsTaken), Double(rowSolves)]
         try group.allreduce(&total)
-        return Sharing(distributedEigenSolves: Int(total[0]), kpointsTaken: Int(total[1]))
+        return Sharing(distributedEigenSolves: Int(total[0]), kpointsTaken: Int(total[1]), rowDistributedSolves: Int(total[2]))
     }
 }

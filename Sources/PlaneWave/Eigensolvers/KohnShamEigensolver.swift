@@ -5,8 +5,9 @@ import Numerics
 /// The lowest eigenpairs of the Kohn–Sham Hamiltonian H_k = ½|k+G|² + V(r) + V_NL at the k-points
 /// of a basis, for the SCF and the non-self-consistent bands alike: H_k from the total local
 /// potential and the non-local projectors (`Hamiltonian`), solved densely or by LOBPCG (TPA
-/// preconditioner; the columns shared over the process's k-point pool, its projected problems
-/// distributed from `PoolOperations.distributedThreshold` on).
+/// preconditioner; on a k-point pool of several processes each holds a range of the plane-wave rows
+/// of LOBPCG's blocks and applies H to its share of the columns (`PoolOperations.mapRows`), the
+/// projected problems distributed from `PoolOperations.distributedThreshold` on).
 ///
 /// Contract of `solveAll`: each process solves the k-points it owns (and, with work stealing,
 /// others' not yet started ones) and every process returns every k-point's eigenvalues. A k-point
@@ -93,14 +94,37 @@ final class KohnShamEigensolver {
                 x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
                                                 noise: RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic))
             }
-            let tpa = TPAPreconditioner(kinetic: kb.kinetic)
-            let apply: (ComplexMatrix) throws -> ComplexMatrix
             var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
             var check: (() throws -> Bool)? = interrupted
             if let pool, pool.size > 1, let interrupted { check = { try pool.anyProcess(interrupted()) } }
             if let pool {
-                apply = { x in try pool.mapColumns(x) { h.apply($0) } }
                 eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
+            }
+            if let pool, pool.size > 1 {
+                // LOBPCG on this process' rows (plane waves) of every block; full orbitals again after it
+                let n = kb.count, rows = pool.rowRange(of: n)
+                var local = ComplexMatrix(rows: rows.count, cols: x0.cols)
+                for j in 0..<x0.cols { for i in 0..<rows.count { local[i, j] = x0[rows.lowerBound + i, j] } }
+                x0 = ComplexMatrix(rows: 0, cols: 0)
+                let tpa = TPAPreconditioner(kinetic: Array(kb.kinetic[rows]))
+                let rowSum: LOBPCG.RowSum = { try pool.sum($0) }
+                let r = try LOBPCG.solve(apply: { x in try pool.mapRows(x, rows: n) { h.apply($0) } },
+                                         precondition: { w, bands, x in try tpa.apply(&w, bands: bands, current: x, rowSum: rowSum) },
+                                         initial: consume local, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
+                                         interrupted: check, rowSum: rowSum)
+                let vectors = try pool.gatherRows(r.vectors, rows: n)
+                // ⟨ψ_n|V_NL|ψ_n⟩ of this process' columns, completed over the pool (one contributor each)
+                let cols = pool.columnRange(of: vectors.cols)
+                var nonlocal = [Double](repeating: 0, count: vectors.cols)
+                if !cols.isEmpty { for (j, e) in nl.expectation(vectors.columns(cols)).enumerated() { nonlocal[cols.lowerBound + j] = e } }
+                try nonlocal.withUnsafeMutableBufferPointer { try pool.sum($0) }
+                return Solution(values: r.values, vectors: vectors, nonlocal: nonlocal, iterations: r.iterations,
+                                residualNorms: r.residualNorms, converged: r.converged)
+            }
+            let tpa = TPAPreconditioner(kinetic: kb.kinetic)
+            let apply: (ComplexMatrix) throws -> ComplexMatrix
+            if let pool {
+                apply = { x in try pool.mapColumns(x) { h.apply($0) } }
             } else {
                 apply = { h.apply($0) }
             }

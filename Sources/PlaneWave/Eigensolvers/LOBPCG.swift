@@ -31,24 +31,33 @@ public enum LOBPCG {
     /// a k-point pool substitutes a distributed one).
     public typealias DenseEigen = (ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix)
 
+    /// Element-wise sum, in place, over the processes that each hold some rows of the blocks.
+    public typealias RowSum = (UnsafeMutableBufferPointer<Double>) throws -> Void
+
     /// As above with a residual tolerance per band (looser for bands that carry no electrons).
     /// `interrupted` is asked before every iteration (after the residuals): true returns the current
     /// Ritz pairs, unconverged. Where several processes share the block (`apply`, `eigen`
     /// collective), it must answer the same on all of them. `initial` is consumed: handed over as the
     /// only reference to its storage, that block becomes X and, updated in place, the returned vectors
     /// (no copy of it is made).
+    ///
+    /// Row-distributed blocks (`rowSum` given): each process holds a contiguous range of the rows
+    /// (plane waves) of every block, `initial` included, and `apply`/`precondition` act on such blocks.
+    /// Every inner product over rows (the overlaps XᴴQ, the Gram matrices, the residual norms) is the
+    /// local one completed by `rowSum`, so the small matrices, and from them the Rayleigh–Ritz problems
+    /// and every update X C, are the same on all processes; the returned vectors are this process' rows.
     public static func solve(apply: (ComplexMatrix) throws -> ComplexMatrix,
-                             precondition: (inout ComplexMatrix, [Int], ComplexMatrix) -> Void,
+                             precondition: (inout ComplexMatrix, [Int], ComplexMatrix) throws -> Void,
                              initial: consuming ComplexMatrix, tolerances: [Double], maxIterations: Int,
                              eigen: DenseEigen = { try hermitianEigen($0) },
-                             interrupted: (() throws -> Bool)? = nil) throws -> Result {
+                             interrupted: (() throws -> Bool)? = nil, rowSum: RowSum? = nil) throws -> Result {
         let nb = initial.cols
         Swift.precondition(tolerances.count == nb, "one tolerance per band")
         var x = consume initial
-        try orthonormalize(&x, eigen: eigen)
+        try orthonormalize(&x, eigen: eigen, rowSum: rowSum)
         var hx = try apply(x)
         var applications = nb
-        var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen)
+        var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen, rowSum: rowSum)
         multiplyInPlace(&x, by: c)
         multiplyInPlace(&hx, by: c)
         var p: ComplexMatrix? = nil, hp: ComplexMatrix? = nil
@@ -58,7 +67,7 @@ public enum LOBPCG {
             // residuals R = HX − XΛ
             var r = hx
             for n in 0..<nb { for g in 0..<r.rows { r[g, n] -= x[g, n] * lambda[n] } }
-            resNorms = columnNorms(r)
+            resNorms = try columnNorms(r, rowSum: rowSum)
             let active = (0..<nb).filter { resNorms[$0] > tolerances[$0] }
             let stop = active.isEmpty || iteration >= maxIterations ? true : try interrupted?() ?? false
             if stop {
@@ -70,7 +79,7 @@ public enum LOBPCG {
             var w = ComplexMatrix(rows: r.rows, cols: active.count)
             for (j, n) in active.enumerated() { w.setColumns(from: r, column: n, at: j) }
             r = ComplexMatrix(rows: 0, cols: 0)
-            precondition(&w, active, x)
+            try precondition(&w, active, x)
             var hw = try apply(w)
             applications += w.cols
             // search space Q = [W, P_active], H Q tracked alongside; each block is dropped once copied,
@@ -93,14 +102,15 @@ public enum LOBPCG {
             // project out X (Q ⊥ X), a second time when a column lost most of its norm in the first
             // pass (Daniel–Gragg–Kaufman–Stewart: then the first pass left rounding errors of the
             // removed part's size), then orthonormalise Q
-            let before = columnNorms(q)
+            let before = try columnNorms(q, rowSum: rowSum)
             for pass in 0..<2 {
-                let b = multiply(.adjoint, x, .none, q)
+                var b = multiply(.adjoint, x, .none, q)
+                try sum(&b, rowSum)
                 gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
                 gemm(.none, hx, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &hq)
-                if pass == 0, !zip(columnNorms(q), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
+                if pass == 0, try !zip(columnNorms(q, rowSum: rowSum), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
             }
-            guard let t = try orthonormalizer(q, eigen: eigen) else {
+            guard let t = try orthonormalizer(q, eigen: eigen, rowSum: rowSum) else {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: false, operatorApplications: applications)
             }
@@ -110,7 +120,7 @@ public enum LOBPCG {
             // X = X C_X + P overwrite Q and X (and HP, HX likewise), so the step needs no block beyond X,
             // HX, Q and HQ
             let nq = q.cols
-            let (values, vectors) = try rayleighRitz(x, hx, q, hq, eigen: eigen)
+            let (values, vectors) = try rayleighRitz(x, hx, q, hq, eigen: eigen, rowSum: rowSum)
             lambda = Array(values.prefix(nb))
             var cx = ComplexMatrix(rows: nb, cols: nb), cq = ComplexMatrix(rows: nq, cols: nb)
             for j in 0..<nb {
@@ -128,7 +138,8 @@ public enum LOBPCG {
             hp = compacted(hq)
             hq = q
             // keep X orthonormal against rounding drift, once it shows
-            let overlap = gram(x)
+            var overlap = gram(x)
+            try sum(&overlap, rowSum)
             if deviationFromIdentity(overlap) > orthonormalityDrift, let u = try? choleskyUpper(overlap) {
                 solveUpperRight(&x, u); solveUpperRight(&hx, u)
             }
@@ -140,9 +151,19 @@ public enum LOBPCG {
         m.storage.count > m.rows * m.cols + ComplexMatrix.padding ? m.columns(0..<m.cols) : m
     }
 
+    /// Completes a product over this process' rows by `rowSum` (nothing without it).
+    static func sum(_ m: inout ComplexMatrix, _ rowSum: RowSum?) throws {
+        guard let rowSum else { return }
+        let count = 2 * m.rows * m.cols
+        try m.storage.withUnsafeMutableBytes { raw in
+            try rowSum(UnsafeMutableBufferPointer(rebasing: raw.bindMemory(to: Double.self)[0..<count]))
+        }
+    }
+
     /// Eigenpairs of the projected problem Sᴴ H S (S orthonormal), ascending.
-    static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix, eigen: DenseEigen) throws -> ([Double], ComplexMatrix) {
+    static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil) throws -> ([Double], ComplexMatrix) {
         var h = multiply(.adjoint, s, .none, hs)
+        try sum(&h, rowSum)
         hermitize(&h)
         let e = try eigen(h)
         return (e.values, e.vectors)
@@ -151,11 +172,12 @@ public enum LOBPCG {
     /// The same for S = [X, Q] given by its blocks: Sᴴ HS = [XᴴHX XᴴHQ; QᴴHX QᴴHQ], with QᴴHX taken
     /// as (XᴴHQ)ᴴ (H is Hermitian).
     static func rayleighRitz(_ x: ComplexMatrix, _ hx: ComplexMatrix, _ q: ComplexMatrix, _ hq: ComplexMatrix,
-                             eigen: DenseEigen) throws -> ([Double], ComplexMatrix) {
+                             eigen: DenseEigen, rowSum: RowSum? = nil) throws -> ([Double], ComplexMatrix) {
         let nx = x.cols, n = x.cols + q.cols
         var h = ComplexMatrix(rows: n, cols: n)
         for (row, a, col, b) in [(0, x, 0, hx), (0, x, nx, hq), (nx, q, nx, hq)] {
-            let block = multiply(.adjoint, a, .none, b)
+            var block = multiply(.adjoint, a, .none, b)
+            try sum(&block, rowSum)
             for j in 0..<block.cols { for i in 0..<block.rows { h[row + i, col + j] = block[i, j] } }
         }
         for j in 0..<nx { for i in nx..<n { h[i, j] = h[j, i].conjugate } }
@@ -180,6 +202,14 @@ public enum LOBPCG {
         (0..<x.cols).map { n in var s = 0.0; for g in 0..<x.rows { s += x[g, n].norm2 }; return s.squareRoot() }
     }
 
+    /// The same over the rows of every process (`rowSum`).
+    static func columnNorms(_ x: ComplexMatrix, rowSum: RowSum?) throws -> [Double] {
+        guard let rowSum else { return columnNorms(x) }
+        var squares = (0..<x.cols).map { n in var s = 0.0; for g in 0..<x.rows { s += x[g, n].norm2 }; return s }
+        try squares.withUnsafeMutableBufferPointer { try rowSum($0) }
+        return squares.map { $0.squareRoot() }
+    }
+
     /// Makes a nearly Hermitian matrix exactly Hermitian (so that distributed and local solvers see the same matrix).
     static func hermitize(_ h: inout ComplexMatrix) {
         let n = h.rows
@@ -191,19 +221,22 @@ public enum LOBPCG {
 
     /// Makes the columns of X orthonormal, spanning the same space, in place (Cholesky, falling back to
     /// the overlap's eigenvectors).
-    static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen) throws {
-        let o = gram(x)
+    static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil) throws {
+        var o = gram(x)
+        try sum(&o, rowSum)
         if let u = try? choleskyUpper(o) {
             solveUpperRight(&x, u)
             return
         }
-        guard let t = try orthonormalizer(x, eigen: eigen) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
+        guard let t = try orthonormalizer(x, eigen: eigen, rowSum: rowSum) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
         multiplyInPlace(&x, by: t)
     }
 
     /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.
-    static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen) throws -> ComplexMatrix? {
-        let e = try eigen(gram(x))
+    static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil) throws -> ComplexMatrix? {
+        var o = gram(x)
+        try sum(&o, rowSum)
+        let e = try eigen(o)
         guard let top = e.values.last, top > 0 else { return nil }
         let keep = e.values.indices.filter { e.values[$0] > 1e-12 * top }
         if keep.isEmpty { return nil }
@@ -226,12 +259,25 @@ public struct TPAPreconditioner {
         for (col, n) in bands.enumerated() {
             var ek = 0.0
             for g in 0..<x.rows { ek += x[g, n].norm2 * kinetic[g] }
-            ek = max(ek, 1e-2)
-            for g in 0..<w.rows {
-                let x = kinetic[g] / ek
-                let num = 27 + x * (18 + x * (12 + 8 * x))
-                w[g, col] = w[g, col] * (num / (num + 16 * x * x * x * x))
-            }
+            scale(&w, column: col, kineticEnergy: ek)
+        }
+    }
+
+    /// The same on row-distributed blocks (`LOBPCG.solve`): `kinetic` holds this process' rows, and
+    /// each band's E_kin is completed by `rowSum`.
+    public func apply(_ w: inout ComplexMatrix, bands: [Int], current x: ComplexMatrix, rowSum: LOBPCG.RowSum) throws {
+        var ek = bands.map { n in var e = 0.0; for g in 0..<x.rows { e += x[g, n].norm2 * kinetic[g] }; return e }
+        try ek.withUnsafeMutableBufferPointer { try rowSum($0) }
+        for col in bands.indices { scale(&w, column: col, kineticEnergy: ek[col]) }
+    }
+
+    /// Column `col` of W times K(|k+G|²/2 / E_kin), E_kin = max(e, 10⁻² Ha).
+    private func scale(_ w: inout ComplexMatrix, column col: Int, kineticEnergy e: Double) {
+        let ek = max(e, 1e-2)
+        for g in 0..<w.rows {
+            let x = kinetic[g] / ek
+            let num = 27 + x * (18 + x * (12 + 8 * x))
+            w[g, col] = w[g, col] * (num / (num + 16 * x * x * x * x))
         }
     }
 }

@@ -64,11 +64,34 @@ public protocol PoolOperations {
     func lowestEigenpairs(order n: Int, count: Int, element: (Int, Int) -> Complex64) throws -> (values: [Double], vectors: ComplexMatrix)
     /// Whether `flag` is true on any process of the pool (collective).
     func anyProcess(_ flag: Bool) throws -> Bool
+
+    // Row-distributed blocks (LOBPCG on a pool of several processes): process r holds the rows
+    // `rowRange(of: n)` (a contiguous range of plane waves) of every column.
+
+    /// Element-wise sum over the pool, in place (an inner product over plane waves is the sum of
+    /// every process' product over its rows).
+    func sum(_ values: UnsafeMutableBufferPointer<Double>) throws
+    /// `x` holds this process' rows of the n-row block X; returns this process' rows of f(X), where f
+    /// maps full columns to full columns (n rows each) and is applied to this process' share of X's
+    /// columns (`mapColumns`' split) on this process.
+    func mapRows(_ x: ComplexMatrix, rows n: Int, _ f: (ComplexMatrix) -> ComplexMatrix) throws -> ComplexMatrix
+    /// The whole n-row block on every process from each one's rows `x`.
+    func gatherRows(_ x: ComplexMatrix, rows n: Int) throws -> ComplexMatrix
 }
 
 extension PoolOperations {
     /// Whether this process adds band `n` to the density and band energies.
     public func ownsBand(_ n: Int) -> Bool { n % size == rank }
+    /// Process r's rows of an n-row block: [r n / p, (r + 1) n / p).
+    public func rowRange(of n: Int, rank r: Int? = nil) -> Range<Int> {
+        let r = r ?? rank
+        return (r * n / size)..<((r + 1) * n / size)
+    }
+    /// Process r's columns of an m-column block in `mapColumns` and `mapRows`: [r m / p, (r + 1) m / p).
+    public func columnRange(of m: Int, rank r: Int? = nil) -> Range<Int> {
+        let r = r ?? rank
+        return (r * m / size)..<((r + 1) * m / size)
+    }
 }
 
 /// Every k-point on this process.
