@@ -91,10 +91,8 @@ struct SCFJSON: Decodable {
 
     /// Si 8-atom cubic cell at Γ (LDA, GTH, ecut 6 Ha): one k-point pool of 2 and of 4 ranks splits
     /// LOBPCG's blocks by plane-wave rows (`row_distributed_solves`, none on 1 rank) and gives the
-    /// 1-rank F to 1e-8 Ha. The eigenvalues are first order in the density's error where F is second
-    /// order: each run stops at its own density residual (below 1e-6), so they are held to 1e-7 Ha
-    /// (at ecut 8 Ha the column-split code of before already differed by 1e-8 Ha between 1 and 2 ranks;
-    /// the GaAs Γ test holds the row-distributed eigenvalues to 1e-8 Ha on 4 ranks).
+    /// 1-rank F and the eigenvalues of the occupied bands and the lowest empty one to 1e-8 Ha (the other
+    /// empty bands are converged to a residual of 1e-3 only). Measured: F 1e-13 Ha, eigenvalues 3–5e-9 Ha.
     @Test func rowDistributedLOBPCGAtGamma() throws {
         let fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]
         let atoms = fcc.flatMap { f in [0, 0.25].map { o in "    - {species: Si, position: [\(f[0] + o), \(f[1] + o), \(f[2] + o)]}" } }
@@ -128,8 +126,10 @@ struct SCFJSON: Decodable {
             #expect(r.layout.poolRanks == [Array(0..<n)])
             #expect(r.row_distributed_solves >= r.scf_iterations, "\(n) ranks: \(r.row_distributed_solves) row-distributed solves")
             #expect(abs(r.free_energy_Ha - one.free_energy_Ha) < 1e-8, "\(n) ranks: F \(r.free_energy_Ha) vs \(one.free_energy_Ha)")
-            for (x, y) in zip(r.kpoints[0].eigenvalues_Ha, one.kpoints[0].eigenvalues_Ha) {
-                #expect(abs(x - y) < 1e-7, "\(n) ranks: ε \(x) vs \(y)")
+            // the occupied bands to 1e-8 Ha; the empty ones are converged to a residual of 1e-3 only
+            // (`DiagonalizationTolerance`), except the lowest
+            for (i, (x, y)) in zip(r.kpoints[0].eigenvalues_Ha, one.kpoints[0].eigenvalues_Ha).enumerated() {
+                #expect(abs(x - y) < (i <= 16 ? 1e-8 : 1e-5), "\(n) ranks, band \(i + 1): ε \(x) vs \(y)")
             }
         }
     }
