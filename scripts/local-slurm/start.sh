@@ -38,6 +38,10 @@ is_up() {
 }
 
 mkdir -p "$dir/state" "$dir/spool" "$dir/log"
+# A fresh cluster numbers its jobs from 1 again, and slurmd's PMIx plugin cannot start a step whose
+# directory /tmp/spmix_appdir_<uid>_<job>.<step> already exists ("pmixp_libpmix_init() failed", the
+# step's tasks never launch): without a running slurmd of ours, remove those a killed earlier run left.
+is_up "$dir/slurmd.pid" slurmd || rm -rf /tmp/spmix_appdir_*
 
 # --- munge: reuse a running munged (never stop what we did not start), else start one as user munge
 munge_ok() { munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; }
