@@ -88,8 +88,13 @@ let package = Package(
                            "PlaneWave", "Parallel", "Bindings",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // the Swift runtime and Foundation linked into the executable: compute nodes need no Swift
-            // toolchain, and only the pages of the runtime the program uses become resident
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])] + ["FoundationXML", "FoundationInternationalization", "Foundation", "FoundationEssentials", "_FoundationCollections", "_FoundationCShims", "CoreFoundation", "_CFXMLInterface", "_FoundationICU", "xml2", "swiftSynchronization", "swiftDispatch", "dispatch", "BlocksRuntime"].map { .linkedLibrary($0) }),
+            // toolchain, and only the pages of the runtime the program uses become resident. The modules
+            // are compiled against the shared runtime, whose autolink entries name only the top libraries
+            // (Foundation, FoundationXML): their static archives' own dependencies are listed here.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+                + ["FoundationXML", "FoundationInternationalization", "Foundation", "FoundationEssentials",
+                   "_FoundationCollections", "_FoundationCShims", "CoreFoundation", "_CFXMLInterface", "_FoundationICU",
+                   "xml2", "swiftSynchronization", "swiftDispatch", "dispatch", "BlocksRuntime"].map { .linkedLibrary($0) }),
         .testTarget(name: "BindingsTests", dependencies: ["Bindings", "Parallel"]),
         .testTarget(name: "PlaneWaveTests", dependencies: ["PlaneWave", "Bindings"]),
         .target(name: "TestSupport", dependencies: ["Convergence", "Input", "PlaneWave", "Bindings"], path: "Tests/TestSupport"),
