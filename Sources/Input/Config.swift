@@ -20,6 +20,7 @@ import PlaneWave
 ///                                                # kmesh also {spacing: 0.15 1/Å}: N_i = max(1, ⌈|b_i|/Δk⌉) (KSpacing)
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,   # tolerances also auto (SCFConvergence)
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8, dielectric_constant: 10}, eigensolver: lobpcg}
+///                                                # real_wavefunctions_at_gamma: true (default): LOBPCG at Γ on real orbitals
 ///                                                # dielectric_constant: ε_r of the screening model; omitted: ∞ (Kerker)
 ///                                                # mixing.preconditioner: none, kerker, dielectric (needs ε_r) or hybrid
 ///                                                # (the model confined to the material, for slabs; MixingModel), with
@@ -69,7 +70,8 @@ public struct Config: Sendable {
     public static let pseudopotentialKeys = PseudopotentialSelection.keys
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
-    public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver"]
+    public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver",
+                                  "real_wavefunctions_at_gamma"]
     public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant", "preconditioner", "localization_density",
                                      "magnetization_factor"]
     /// Smearing type names accepted in `smearing.type`.
@@ -262,6 +264,7 @@ public struct Config: Sendable {
                 }
                 scf.eigensolver = kind
             }
+            if let r = sm["real_wavefunctions_at_gamma"] { scf.realWavefunctionsAtGamma = try r.bool() }
             scf = try scf.validated()
         }
         if xcOnDensityGrid { scf.xcGridTolerance = nil }

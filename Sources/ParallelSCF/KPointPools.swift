@@ -149,15 +149,6 @@ public final class ScaLAPACKPool: PoolOperations {
         }
     }
 
-    public func mapColumns(_ x: ComplexMatrix, _ f: (ComplexMatrix) -> ComplexMatrix) throws -> ComplexMatrix {
-        let lo = rank * x.cols / size, hi = (rank + 1) * x.cols / size
-        let mine = f(x.columns(lo..<hi))
-        var full = ComplexMatrix(rows: mine.rows, cols: x.cols)
-        if hi > lo { full.setColumns(from: mine, at: lo) }
-        try assemble(&full)
-        return full
-    }
-
     public func sum(_ values: UnsafeMutableBufferPointer<Double>) throws { try communicator.allreduce(values) }
 
     /// Two all-to-all transposes: every process sends each other one its rows of that one's columns,

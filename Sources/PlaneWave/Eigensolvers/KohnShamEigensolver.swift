@@ -29,16 +29,21 @@ final class KohnShamEigensolver {
     let distribution: KPointDistribution
     let nonlocal: NonlocalPseudopotential
     let method: EigensolverKind
+    /// LOBPCG at Γ on real wave functions (`RealCoefficientsAtGamma`), as ABINIT's `istwfk 2`.
+    let realAtGamma: Bool
     /// Sphere-pruned wave-function FFTs shared by all k-points.
     let transform: WavefunctionFFT
     /// Where each prepared k-point's sphere sits in the FFT box.
     private var layouts: [Int: SphereFFTLayout] = [:]
+    /// The packing of each k-point at Γ solved so far (nil: not Γ).
+    private var packings: [Int: RealCoefficientsAtGamma?] = [:]
     /// For V(G) (dense solver, subspace start); built on first use.
     private lazy var grid: FourierGrid = FourierGrid(basis: basis)
 
     init(basis: PlaneWaveBasis, distribution: KPointDistribution, nonlocal: NonlocalPseudopotential,
-         method: EigensolverKind = .lobpcg, grid: FourierGrid? = nil) {
+         method: EigensolverKind = .lobpcg, grid: FourierGrid? = nil, realAtGamma: Bool = true) {
         self.basis = basis; self.distribution = distribution; self.nonlocal = nonlocal; self.method = method
+        self.realAtGamma = realAtGamma
         transform = WavefunctionFFT(basis: basis)
         if let grid { self.grid = grid }
     }
@@ -50,6 +55,15 @@ final class KohnShamEigensolver {
 
     /// Where k-point `k`'s sphere sits in the FFT box.
     func layout(_ k: Int) -> SphereFFTLayout { layouts[k] ?? transform.layout(for: basis.kpoints[k]) }
+
+    /// The real packing of k-point `k` when it is Γ and real wave functions are in use.
+    func packing(_ k: Int) -> RealCoefficientsAtGamma? {
+        guard realAtGamma else { return nil }
+        if let p = packings[k] { return p }
+        let p = RealCoefficientsAtGamma(basis.kpoints[k])
+        packings[k] = .some(p)
+        return p
+    }
 
     /// H_k[v] of k-point `k`.
     func hamiltonian(_ k: Int, potential v: [Double]) -> Hamiltonian {
@@ -94,45 +108,49 @@ final class KohnShamEigensolver {
                 x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
                                                 noise: RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic))
             }
+            // at Γ, packed real vectors (half the rows) and H on two of them per FFT pair
+            let real = packing(k)
+            if let real { x0 = real.pack(x0) }
+            let n = x0.rows, kinetic = real?.kinetic ?? kb.kinetic
+            let applyH: (ComplexMatrix) -> ComplexMatrix = real.map { r in { r.apply(h.apply, to: $0) } } ?? { h.apply($0) }
             var eigen: LOBPCG.DenseEigen = { try hermitianEigen($0) }
             var check: (() throws -> Bool)? = interrupted
             if let pool, pool.size > 1, let interrupted { check = { try pool.anyProcess(interrupted()) } }
             if let pool {
                 eigen = { a in a.rows >= pool.distributedThreshold ? try pool.hermitianEigen(a) : try hermitianEigen(a) }
             }
+            let r: LOBPCG.Result
+            var vectors: ComplexMatrix
+            var nonlocal: [Double]
             if let pool, pool.size > 1 {
                 // LOBPCG on this process' rows (plane waves) of every block; full orbitals again after it
-                let n = kb.count, rows = pool.rowRange(of: n)
+                let rows = pool.rowRange(of: n)
                 var local = ComplexMatrix(rows: rows.count, cols: x0.cols)
                 for j in 0..<x0.cols { for i in 0..<rows.count { local[i, j] = x0[rows.lowerBound + i, j] } }
                 x0 = ComplexMatrix(rows: 0, cols: 0)
-                let tpa = TPAPreconditioner(kinetic: Array(kb.kinetic[rows]))
+                let tpa = TPAPreconditioner(kinetic: Array(kinetic[rows]))
                 let rowSum: LOBPCG.RowSum = { try pool.sum($0) }
-                let r = try LOBPCG.solve(apply: { x in try pool.mapRows(x, rows: n) { h.apply($0) } },
-                                         precondition: { w, bands, x in try tpa.apply(&w, bands: bands, current: x, rowSum: rowSum) },
-                                         initial: consume local, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
-                                         interrupted: check, rowSum: rowSum)
-                let vectors = try pool.gatherRows(r.vectors, rows: n)
+                r = try LOBPCG.solve(apply: { x in try pool.mapRows(x, rows: n, applyH) },
+                                     precondition: { w, bands, x in try tpa.apply(&w, bands: bands, current: x, rowSum: rowSum) },
+                                     initial: consume local, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
+                                     interrupted: check, rowSum: rowSum, realCoefficients: real != nil)
+                vectors = try pool.gatherRows(r.vectors, rows: n)
+                if let real { vectors = real.unpack(vectors) }
                 // ⟨ψ_n|V_NL|ψ_n⟩ of this process' columns, completed over the pool (one contributor each)
                 let cols = pool.columnRange(of: vectors.cols)
-                var nonlocal = [Double](repeating: 0, count: vectors.cols)
+                nonlocal = [Double](repeating: 0, count: vectors.cols)
                 if !cols.isEmpty { for (j, e) in nl.expectation(vectors.columns(cols)).enumerated() { nonlocal[cols.lowerBound + j] = e } }
                 try nonlocal.withUnsafeMutableBufferPointer { try pool.sum($0) }
-                return Solution(values: r.values, vectors: vectors, nonlocal: nonlocal, iterations: r.iterations,
-                                residualNorms: r.residualNorms, converged: r.converged)
-            }
-            let tpa = TPAPreconditioner(kinetic: kb.kinetic)
-            let apply: (ComplexMatrix) throws -> ComplexMatrix
-            if let pool {
-                apply = { x in try pool.mapColumns(x) { h.apply($0) } }
             } else {
-                apply = { h.apply($0) }
-            }
-            let r = try LOBPCG.solve(apply: apply,
+                let tpa = TPAPreconditioner(kinetic: kinetic)
+                r = try LOBPCG.solve(apply: applyH,
                                      precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
                                      initial: consume x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
-                                     interrupted: check)
-            return Solution(values: r.values, vectors: r.vectors, nonlocal: nl.expectation(r.vectors), iterations: r.iterations,
+                                     interrupted: check, realCoefficients: real != nil)
+                vectors = real?.unpack(r.vectors) ?? r.vectors
+                nonlocal = nl.expectation(vectors)
+            }
+            return Solution(values: r.values, vectors: vectors, nonlocal: nonlocal, iterations: r.iterations,
                             residualNorms: r.residualNorms, converged: r.converged)
         }
     }

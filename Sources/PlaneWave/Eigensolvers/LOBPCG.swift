@@ -46,18 +46,25 @@ public enum LOBPCG {
     /// Every inner product over rows (the overlaps XᴴQ, the Gram matrices, the residual norms) is the
     /// local one completed by `rowSum`, so the small matrices, and from them the Rayleigh–Ritz problems
     /// and every update X C, are the same on all processes; the returned vectors are this process' rows.
+    ///
+    /// Real mode (`realCoefficients`): the blocks hold packed real vectors (`RealCoefficientsAtGamma`),
+    /// whose inner product is the real part of the complex one. Every small matrix (overlaps, Gram and
+    /// Rayleigh–Ritz matrices) is then taken as its real part, so that all combination coefficients
+    /// are real and the vectors stay real; `initial`'s a(0) must be real, as `apply` and
+    /// `precondition` must keep it.
     public static func solve(apply: (ComplexMatrix) throws -> ComplexMatrix,
                              precondition: (inout ComplexMatrix, [Int], ComplexMatrix) throws -> Void,
                              initial: consuming ComplexMatrix, tolerances: [Double], maxIterations: Int,
                              eigen: DenseEigen = { try hermitianEigen($0) },
-                             interrupted: (() throws -> Bool)? = nil, rowSum: RowSum? = nil) throws -> Result {
+                             interrupted: (() throws -> Bool)? = nil, rowSum: RowSum? = nil,
+                             realCoefficients real: Bool = false) throws -> Result {
         let nb = initial.cols
         Swift.precondition(tolerances.count == nb, "one tolerance per band")
         var x = consume initial
-        try orthonormalize(&x, eigen: eigen, rowSum: rowSum)
+        try orthonormalize(&x, eigen: eigen, rowSum: rowSum, real: real)
         var hx = try apply(x)
         var applications = nb
-        var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen, rowSum: rowSum)
+        var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen, rowSum: rowSum, real: real)
         multiplyInPlace(&x, by: c)
         multiplyInPlace(&hx, by: c)
         var p: ComplexMatrix? = nil, hp: ComplexMatrix? = nil
@@ -105,12 +112,12 @@ public enum LOBPCG {
             let before = try columnNorms(q, rowSum: rowSum)
             for pass in 0..<2 {
                 var b = multiply(.adjoint, x, .none, q)
-                try sum(&b, rowSum)
+                try sum(&b, rowSum, real: real)
                 gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
                 gemm(.none, hx, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &hq)
                 if pass == 0, try !zip(columnNorms(q, rowSum: rowSum), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
             }
-            guard let t = try orthonormalizer(q, eigen: eigen, rowSum: rowSum) else {
+            guard let t = try orthonormalizer(q, eigen: eigen, rowSum: rowSum, real: real) else {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: false, operatorApplications: applications)
             }
@@ -120,7 +127,7 @@ public enum LOBPCG {
             // X = X C_X + P overwrite Q and X (and HP, HX likewise), so the step needs no block beyond X,
             // HX, Q and HQ
             let nq = q.cols
-            let (values, vectors) = try rayleighRitz(x, hx, q, hq, eigen: eigen, rowSum: rowSum)
+            let (values, vectors) = try rayleighRitz(x, hx, q, hq, eigen: eigen, rowSum: rowSum, real: real)
             lambda = Array(values.prefix(nb))
             var cx = ComplexMatrix(rows: nb, cols: nb), cq = ComplexMatrix(rows: nq, cols: nb)
             for j in 0..<nb {
@@ -139,7 +146,7 @@ public enum LOBPCG {
             hq = q
             // keep X orthonormal against rounding drift, once it shows
             var overlap = gram(x)
-            try sum(&overlap, rowSum)
+            try sum(&overlap, rowSum, real: real)
             if deviationFromIdentity(overlap) > orthonormalityDrift, let u = try? choleskyUpper(overlap) {
                 solveUpperRight(&x, u); solveUpperRight(&hx, u)
             }
@@ -151,8 +158,10 @@ public enum LOBPCG {
         m.storage.count > m.rows * m.cols + ComplexMatrix.padding ? m.columns(0..<m.cols) : m
     }
 
-    /// Completes a product over this process' rows by `rowSum` (nothing without it).
-    static func sum(_ m: inout ComplexMatrix, _ rowSum: RowSum?) throws {
+    /// Completes a product over this process' rows by `rowSum` (nothing without it); in real mode
+    /// keeps its real part.
+    static func sum(_ m: inout ComplexMatrix, _ rowSum: RowSum?, real: Bool = false) throws {
+        if real { keepRealPart(&m) }
         guard let rowSum else { return }
         let count = 2 * m.rows * m.cols
         try m.storage.withUnsafeMutableBytes { raw in
@@ -160,30 +169,42 @@ public enum LOBPCG {
         }
     }
 
+    /// M ← Re M.
+    static func keepRealPart(_ m: inout ComplexMatrix) {
+        for j in 0..<m.cols { for i in 0..<m.rows { m[i, j] = Complex64(m[i, j].real, 0) } }
+    }
+
     /// Eigenpairs of the projected problem Sᴴ H S (S orthonormal), ascending.
-    static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil) throws -> ([Double], ComplexMatrix) {
+    static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil,
+                             real: Bool = false) throws -> ([Double], ComplexMatrix) {
         var h = multiply(.adjoint, s, .none, hs)
-        try sum(&h, rowSum)
+        try sum(&h, rowSum, real: real)
+        return try eigenpairs(h, eigen: eigen, real: real)
+    }
+
+    /// Eigenpairs of a projected matrix, made exactly Hermitian; in real mode real symmetric, and its
+    /// eigenvectors real (the solvers return them real for real input up to rounding, which is dropped).
+    static func eigenpairs(_ h: consuming ComplexMatrix, eigen: DenseEigen, real: Bool) throws -> ([Double], ComplexMatrix) {
+        var h = h
         hermitize(&h)
-        let e = try eigen(h)
+        var e = try eigen(h)
+        if real { keepRealPart(&e.vectors) }
         return (e.values, e.vectors)
     }
 
     /// The same for S = [X, Q] given by its blocks: Sᴴ HS = [XᴴHX XᴴHQ; QᴴHX QᴴHQ], with QᴴHX taken
     /// as (XᴴHQ)ᴴ (H is Hermitian).
     static func rayleighRitz(_ x: ComplexMatrix, _ hx: ComplexMatrix, _ q: ComplexMatrix, _ hq: ComplexMatrix,
-                             eigen: DenseEigen, rowSum: RowSum? = nil) throws -> ([Double], ComplexMatrix) {
+                             eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws -> ([Double], ComplexMatrix) {
         let nx = x.cols, n = x.cols + q.cols
         var h = ComplexMatrix(rows: n, cols: n)
         for (row, a, col, b) in [(0, x, 0, hx), (0, x, nx, hq), (nx, q, nx, hq)] {
             var block = multiply(.adjoint, a, .none, b)
-            try sum(&block, rowSum)
+            try sum(&block, rowSum, real: real)
             for j in 0..<block.cols { for i in 0..<block.rows { h[row + i, col + j] = block[i, j] } }
         }
         for j in 0..<nx { for i in nx..<n { h[i, j] = h[j, i].conjugate } }
-        hermitize(&h)
-        let e = try eigen(h)
-        return (e.values, e.vectors)
+        return try eigenpairs(h, eigen: eigen, real: real)
     }
 
     /// max |XᴴX − 1| above which X is orthonormalised again: rounding leaves about 1e-15 after each
@@ -221,22 +242,23 @@ public enum LOBPCG {
 
     /// Makes the columns of X orthonormal, spanning the same space, in place (Cholesky, falling back to
     /// the overlap's eigenvectors).
-    static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil) throws {
+    static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws {
         var o = gram(x)
-        try sum(&o, rowSum)
+        try sum(&o, rowSum, real: real)
         if let u = try? choleskyUpper(o) {
             solveUpperRight(&x, u)
             return
         }
-        guard let t = try orthonormalizer(x, eigen: eigen, rowSum: rowSum) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
+        guard let t = try orthonormalizer(x, eigen: eigen, rowSum: rowSum, real: real) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
         multiplyInPlace(&x, by: t)
     }
 
     /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.
-    static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil) throws -> ComplexMatrix? {
+    static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws -> ComplexMatrix? {
         var o = gram(x)
-        try sum(&o, rowSum)
-        let e = try eigen(o)
+        try sum(&o, rowSum, real: real)
+        let (values, vectors) = try eigenpairs(o, eigen: eigen, real: real)
+        let e = (values: values, vectors: vectors)
         guard let top = e.values.last, top > 0 else { return nil }
         let keep = e.values.indices.filter { e.values[$0] > 1e-12 * top }
         if keep.isEmpty { return nil }

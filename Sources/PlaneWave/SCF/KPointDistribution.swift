@@ -55,8 +55,6 @@ public protocol PoolOperations {
     var rank: Int { get }
     /// Dense eigenproblems of at least this order are distributed; smaller ones use LAPACK locally.
     var distributedThreshold: Int { get }
-    /// Applies `f` to this process' share of the columns of `x` and returns the full result everywhere.
-    func mapColumns(_ x: ComplexMatrix, _ f: (ComplexMatrix) -> ComplexMatrix) throws -> ComplexMatrix
     /// Eigenpairs of a Hermitian matrix known on every process (identical copies).
     func hermitianEigen(_ a: ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix)
     /// The lowest `count` eigenpairs of an n×n Hermitian matrix given element-wise; each process
@@ -73,7 +71,7 @@ public protocol PoolOperations {
     func sum(_ values: UnsafeMutableBufferPointer<Double>) throws
     /// `x` holds this process' rows of the n-row block X; returns this process' rows of f(X), where f
     /// maps full columns to full columns (n rows each) and is applied to this process' share of X's
-    /// columns (`mapColumns`' split) on this process.
+    /// columns (`columnRange`) on this process.
     func mapRows(_ x: ComplexMatrix, rows n: Int, _ f: (ComplexMatrix) -> ComplexMatrix) throws -> ComplexMatrix
     /// The whole n-row block on every process from each one's rows `x`.
     func gatherRows(_ x: ComplexMatrix, rows n: Int) throws -> ComplexMatrix
@@ -87,7 +85,7 @@ extension PoolOperations {
         let r = r ?? rank
         return (r * n / size)..<((r + 1) * n / size)
     }
-    /// Process r's columns of an m-column block in `mapColumns` and `mapRows`: [r m / p, (r + 1) m / p).
+    /// Process r's columns of an m-column block in `mapRows`: [r m / p, (r + 1) m / p).
     public func columnRange(of m: Int, rank r: Int? = nil) -> Range<Int> {
         let r = r ?? rank
         return (r * m / size)..<((r + 1) * m / size)

@@ -56,7 +56,8 @@ public final class SCF {
         terms = try KohnShamTerms(basis: basis, grid: grid)
         symmetrization = Symmetrization(grid: grid)
         eigensolver = KohnShamEigensolver(basis: basis, distribution: distribution, nonlocal: terms.nonlocal,
-                                          method: parameters.eigensolver, grid: grid)
+                                          method: parameters.eigensolver, grid: grid,
+                                          realAtGamma: parameters.realWavefunctionsAtGamma)
         convergence = SCFConvergence(parameters: parameters, atoms: basis.model.crystal.atoms.count,
                                      electrons: basis.model.electronCount)
         bands = BandCountPolicy.automatic(for: basis)

@@ -53,6 +53,9 @@ public struct SCFParameters: Sendable, Equatable {
     /// same input, which ½ finds (bcc Fe then takes two SCF steps more).
     public var magnetizationMixingFactor: Double = 0.5
     public var eigensolver: EigensolverKind = .lobpcg
+    /// LOBPCG at Γ on real wave functions (`RealCoefficientsAtGamma`, ABINIT's `istwfk 2`): half the
+    /// storage and work of complex ones. false: complex coefficients everywhere (for comparisons).
+    public var realWavefunctionsAtGamma = true
     /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
     /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
     /// SCF goes on with the finer grid. nil: E_xc on the density grid only (as ABINIT and QE do).
