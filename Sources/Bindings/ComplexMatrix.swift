@@ -31,6 +31,12 @@ public struct ComplexMatrix: Sendable {
         set { storage[i + j * rows] = newValue }
     }
 
+    /// Keeps the first n columns (the storage keeps its size).
+    public mutating func shrink(toColumns n: Int) {
+        precondition(n >= 0 && n <= cols, "shrink: more columns than the matrix has")
+        cols = n
+    }
+
     /// Columns `range` as a new matrix.
     public func columns(_ range: Range<Int>) -> ComplexMatrix {
         var m = ComplexMatrix(rows: rows, cols: range.count)

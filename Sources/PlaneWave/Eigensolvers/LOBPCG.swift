@@ -60,21 +60,20 @@ public enum LOBPCG {
                              realCoefficients real: Bool = false) throws -> Result {
         let nb = initial.cols
         Swift.precondition(tolerances.count == nb, "one tolerance per band")
+        let ops = Products(real: real)
         var x = consume initial
         try orthonormalize(&x, eigen: eigen, rowSum: rowSum, real: real)
         var hx = try apply(x)
         var applications = nb
         var (lambda, c) = try rayleighRitz(x, hx, eigen: eigen, rowSum: rowSum, real: real)
-        multiplyInPlace(&x, by: c)
-        multiplyInPlace(&hx, by: c)
+        ops.multiplyInPlace(&x, by: c)
+        ops.multiplyInPlace(&hx, by: c)
         var p: ComplexMatrix? = nil, hp: ComplexMatrix? = nil
         var resNorms = [Double](repeating: .infinity, count: nb)
         var iteration = 0
         while true {
-            // residuals R = HX − XΛ
-            var r = hx
-            for n in 0..<nb { for g in 0..<r.rows { r[g, n] -= x[g, n] * lambda[n] } }
-            resNorms = try columnNorms(r, rowSum: rowSum)
+            // residual norms ‖HX − XΛ‖ of every band, without forming the residual block
+            resNorms = try residualNorms(x, hx, lambda, rowSum: rowSum)
             let active = (0..<nb).filter { resNorms[$0] > tolerances[$0] }
             let stop = active.isEmpty || iteration >= maxIterations ? true : try interrupted?() ?? false
             if stop {
@@ -82,10 +81,9 @@ public enum LOBPCG {
                               converged: active.isEmpty, operatorApplications: applications)
             }
             iteration += 1
-            // W = P R of the active bands; R is not needed after it
-            var w = ComplexMatrix(rows: r.rows, cols: active.count)
-            for (j, n) in active.enumerated() { w.setColumns(from: r, column: n, at: j) }
-            r = ComplexMatrix(rows: 0, cols: 0)
+            // W = K R of the active bands, R = HX − XΛ formed in W's columns
+            var w = ComplexMatrix(rows: x.rows, cols: active.count)
+            for (j, n) in active.enumerated() { for g in 0..<x.rows { w[g, j] = hx[g, n] - x[g, n] * lambda[n] } }
             try precondition(&w, active, x)
             var hw = try apply(w)
             applications += w.cols
@@ -111,18 +109,18 @@ public enum LOBPCG {
             // removed part's size), then orthonormalise Q
             let before = try columnNorms(q, rowSum: rowSum)
             for pass in 0..<2 {
-                var b = multiply(.adjoint, x, .none, q)
+                var b = ops.inner(x, q)
                 try sum(&b, rowSum, real: real)
-                gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
-                gemm(.none, hx, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &hq)
+                ops.subtract(x, times: b, from: &q)
+                ops.subtract(hx, times: b, from: &hq)
                 if pass == 0, try !zip(columnNorms(q, rowSum: rowSum), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
             }
             guard let t = try orthonormalizer(q, eigen: eigen, rowSum: rowSum, real: real) else {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: false, operatorApplications: applications)
             }
-            multiplyInPlace(&q, by: t)
-            multiplyInPlace(&hq, by: t)
+            ops.multiplyInPlace(&q, by: t)
+            ops.multiplyInPlace(&hq, by: t)
             // Rayleigh–Ritz on S = [X, Q] from its blocks, without forming S or HS: the new P = Q C_Q and
             // X = X C_X + P overwrite Q and X (and HP, HX likewise), so the step needs no block beyond X,
             // HX, Q and HQ
@@ -136,20 +134,48 @@ public enum LOBPCG {
             }
             // P and HP are kept to the next iteration in storage of their size (Q's holds up to twice the
             // columns): a copy of one block while Q, HQ are alive, instead of two blocks' surplus kept alive
-            multiplyInPlace(&q, by: cq)
-            multiplyInPlace(&x, by: cx, plus: q)
+            ops.multiplyInPlace(&q, by: cq)
+            ops.multiplyInPlace(&x, by: cx, plus: q)
             p = compacted(q)
             q = ComplexMatrix(rows: 0, cols: 0)
-            multiplyInPlace(&hq, by: cq)
-            multiplyInPlace(&hx, by: cx, plus: hq)
+            ops.multiplyInPlace(&hq, by: cq)
+            ops.multiplyInPlace(&hx, by: cx, plus: hq)
             hp = compacted(hq)
             hq = q
             // keep X orthonormal against rounding drift, once it shows
-            var overlap = gram(x)
+            var overlap = ops.gram(x)
             try sum(&overlap, rowSum, real: real)
             if deviationFromIdentity(overlap) > orthonormalityDrift, let u = try? choleskyUpper(overlap) {
-                solveUpperRight(&x, u); solveUpperRight(&hx, u)
+                ops.solveUpperRight(&x, u); ops.solveUpperRight(&hx, u)
             }
+        }
+    }
+
+    /// The block products of one solve: complex, or in real mode on the blocks' real view with real
+    /// coefficients (`RealCombinations`).
+    struct Products {
+        let real: Bool
+        /// AᴴB (its real part in real mode).
+        func inner(_ a: ComplexMatrix, _ b: ComplexMatrix) -> ComplexMatrix {
+            real ? RealCombinations.innerProducts(a, b) : multiply(.adjoint, a, .none, b)
+        }
+        /// AᴴA (its real part in real mode).
+        func gram(_ a: ComplexMatrix) -> ComplexMatrix { real ? RealCombinations.gram(a) : Bindings.gram(a) }
+        /// A ← A B (+ C).
+        func multiplyInPlace(_ a: inout ComplexMatrix, by b: ComplexMatrix, plus c: ComplexMatrix? = nil) {
+            if real { RealCombinations.multiplyInPlace(&a, by: b, plus: c) } else { Bindings.multiplyInPlace(&a, by: b, plus: c) }
+        }
+        /// Q ← Q − X B.
+        func subtract(_ x: ComplexMatrix, times b: ComplexMatrix, from q: inout ComplexMatrix) {
+            if real {
+                RealCombinations.gemm(x, b, alpha: -1, beta: 1, into: &q)
+            } else {
+                Bindings.gemm(.none, x, .none, b, alpha: Complex64(-1, 0), beta: .one, into: &q)
+            }
+        }
+        /// B ← B U⁻¹.
+        func solveUpperRight(_ b: inout ComplexMatrix, _ u: ComplexMatrix) {
+            if real { RealCombinations.solveUpperRight(&b, u) } else { Bindings.solveUpperRight(&b, u) }
         }
     }
 
@@ -177,7 +203,7 @@ public enum LOBPCG {
     /// Eigenpairs of the projected problem Sᴴ H S (S orthonormal), ascending.
     static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil,
                              real: Bool = false) throws -> ([Double], ComplexMatrix) {
-        var h = multiply(.adjoint, s, .none, hs)
+        var h = Products(real: real).inner(s, hs)
         try sum(&h, rowSum, real: real)
         return try eigenpairs(h, eigen: eigen, real: real)
     }
@@ -196,10 +222,10 @@ public enum LOBPCG {
     /// as (XᴴHQ)ᴴ (H is Hermitian).
     static func rayleighRitz(_ x: ComplexMatrix, _ hx: ComplexMatrix, _ q: ComplexMatrix, _ hq: ComplexMatrix,
                              eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws -> ([Double], ComplexMatrix) {
-        let nx = x.cols, n = x.cols + q.cols
+        let nx = x.cols, n = x.cols + q.cols, ops = Products(real: real)
         var h = ComplexMatrix(rows: n, cols: n)
         for (row, a, col, b) in [(0, x, 0, hx), (0, x, nx, hq), (nx, q, nx, hq)] {
-            var block = multiply(.adjoint, a, .none, b)
+            var block = ops.inner(a, b)
             try sum(&block, rowSum, real: real)
             for j in 0..<block.cols { for i in 0..<block.rows { h[row + i, col + j] = block[i, j] } }
         }
@@ -223,6 +249,17 @@ public enum LOBPCG {
         (0..<x.cols).map { n in var s = 0.0; for g in 0..<x.rows { s += x[g, n].norm2 }; return s.squareRoot() }
     }
 
+    /// ‖HX_n − λ_n X_n‖ of every column, over the rows of every process (`rowSum`).
+    static func residualNorms(_ x: ComplexMatrix, _ hx: ComplexMatrix, _ lambda: [Double], rowSum: RowSum?) throws -> [Double] {
+        var squares = (0..<x.cols).map { n in
+            var s = 0.0
+            for g in 0..<x.rows { s += (hx[g, n] - x[g, n] * lambda[n]).norm2 }
+            return s
+        }
+        if let rowSum { try squares.withUnsafeMutableBufferPointer { try rowSum($0) } }
+        return squares.map { $0.squareRoot() }
+    }
+
     /// The same over the rows of every process (`rowSum`).
     static func columnNorms(_ x: ComplexMatrix, rowSum: RowSum?) throws -> [Double] {
         guard let rowSum else { return columnNorms(x) }
@@ -243,19 +280,20 @@ public enum LOBPCG {
     /// Makes the columns of X orthonormal, spanning the same space, in place (Cholesky, falling back to
     /// the overlap's eigenvectors).
     static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws {
-        var o = gram(x)
+        let ops = Products(real: real)
+        var o = ops.gram(x)
         try sum(&o, rowSum, real: real)
         if let u = try? choleskyUpper(o) {
-            solveUpperRight(&x, u)
+            ops.solveUpperRight(&x, u)
             return
         }
         guard let t = try orthonormalizer(x, eigen: eigen, rowSum: rowSum, real: real) else { throw LinearAlgebraError.lapack(routine: "orthonormalize", info: -1) }
-        multiplyInPlace(&x, by: t)
+        ops.multiplyInPlace(&x, by: t)
     }
 
     /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.
     static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws -> ComplexMatrix? {
-        var o = gram(x)
+        var o = Products(real: real).gram(x)
         try sum(&o, rowSum, real: real)
         let (values, vectors) = try eigenpairs(o, eigen: eigen, real: real)
         let e = (values: values, vectors: vectors)
