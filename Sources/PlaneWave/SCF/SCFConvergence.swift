@@ -87,6 +87,10 @@ public struct SCFStall: Sendable, Equatable, Codable {
     public let reached: Double
     public let steps: Int
 
+    public init(field: String, tolerance: Double, reached: Double, steps: Int) {
+        self.field = field; self.tolerance = tolerance; self.reached = reached; self.steps = steps
+    }
+
     /// One line: what is out of reach, what was reached, and what to do.
     public var message: String {
         let density = field == "scf.density_tolerance"
