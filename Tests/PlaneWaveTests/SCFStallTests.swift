@@ -56,18 +56,21 @@ import PlaneWave
                 == SCFStall(field: "scf.energy_tolerance", tolerance: 1e-10, reached: 2e-10, steps: k))
     }
 
-    /// Si8 at Γ to a density tolerance of 1e-8: before the mixed density kept its electron count the
-    /// residual stopped at 1.39e-8 (a charge error of the input density Kerker mixing cannot remove)
-    /// and the SCF ran to its 100 steps unconverged; now it converges in a few steps more than at 1e-7,
-    /// to the same F. Measured: 36 and 39 steps, F equal to 3e-13 Ha.
-    @Test func tightDensityToleranceConverges() throws {
+    /// Si8 at Γ to density tolerances of 1e-8 and 1e-10: converged, to the F of 1e-7 within 1e-10 Ha, in a
+    /// few steps more. Before the mixed density kept its electron count (`conserveCharge`) the residual
+    /// stopped at a charge error of the input density that Kerker mixing cannot remove, set by the
+    /// rounding history (here 5.3e-9; the `scf` run of the issue, 1.39e-8), and the SCF ran to its 100
+    /// steps unconverged. Measured: 36, 39 and 42 steps, F equal to 3e-13 Ha.
+    @Test func tightDensityTolerancesConverge() throws {
         let loose = try Self.si8(densityTolerance: 1e-7)
-        let tight = try Self.si8(densityTolerance: 1e-8)
-        #expect(loose.converged && tight.converged)
-        #expect(tight.iterations <= loose.iterations + 10, "\(loose.iterations) and \(tight.iterations) steps")
-        #expect(tight.history.last!.densityResidual < 1e-8)
-        #expect(abs(tight.freeEnergy - loose.freeEnergy) < 1e-10, "F \(tight.freeEnergy) vs \(loose.freeEnergy) Ha")
-        #expect(tight.stall == nil && loose.stall == nil)
+        #expect(loose.converged && loose.stall == nil)
+        for tolerance in [1e-8, 1e-10] {
+            let tight = try Self.si8(densityTolerance: tolerance)
+            #expect(tight.converged && tight.stall == nil, "\(tolerance): \(tight.iterations) steps, \(tight.stall?.message ?? "")")
+            #expect(tight.iterations <= loose.iterations + 12, "\(tolerance): \(loose.iterations) and \(tight.iterations) steps")
+            #expect(tight.history.last!.densityResidual < tolerance)
+            #expect(abs(tight.freeEnergy - loose.freeEnergy) < 1e-10, "\(tolerance): F \(tight.freeEnergy) vs \(loose.freeEnergy) Ha")
+        }
     }
 
     /// A density tolerance below double precision's reach (1e-20 electrons; the residual's rounding
