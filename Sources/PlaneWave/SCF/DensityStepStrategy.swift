@@ -2,8 +2,9 @@ import Foundation
 
 /// The density-level work of an SCF step once ρ_out is known: the density terms' energies at ρ_out,
 /// the residual ‖ρ_out − ρ_in‖ = (∫ |ρ_out − ρ_in|² d³r)^½, the next input density from the
-/// accelerator (with the electron count of ρ_out, `conserveCharge`) and its potential V[ρ_in]. Every process must end with the same energies, residual
-/// and potential; how the work is shared between them is the strategy.
+/// accelerator (with the electron count of ρ_out, `conserveCharge`) and its potential V[ρ_in]. Every
+/// process must end with the same energies, residual and potential; how the work is shared between
+/// them is the strategy.
 protocol DensityStepStrategy: AnyObject {
     /// The potential of the coming step's input density.
     func potential(_ rhoIn: [Double]) throws -> [Double]
