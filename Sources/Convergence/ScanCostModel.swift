@@ -12,9 +12,17 @@ import PlaneWave
 /// - time on a group of g ranks: t = t₀ + c · cost / (g · η), t₀ the start-up and set-up of a point,
 ///   c the seconds per cost unit of a cold-started point to the default tolerances on one core, η the
 ///   parallel efficiency (README, Performance: how they were calibrated).
-/// - memory per rank: M₀ + b_grid · N_grid + 16 B · N_pw · (2 n_bands + 16) · ⌈n_k / g⌉: the libraries and
-///   runtime, the density-grid arrays (potentials, densities, mixing history, the XC grid), and per
-///   k-point held by the rank its orbitals with the LOBPCG and projector blocks.
+/// - memory per rank: M₀ + b_grid · N_grid + γ · 16 B · N_pw · [(2 n_bands + 16) · n_held + 6 n_bands] / p:
+///   the libraries and runtime, the density-grid arrays (potentials, densities, mixing history, the XC
+///   grid), and the plane-wave blocks: per k-point held its orbitals with what the GaAs calibration puts
+///   beyond them (2 n_bands + 16 columns), and for the one k-point being diagonalised LOBPCG's working
+///   set at its peak, about 8 blocks of n_bands columns (X, HX, the search space Q = [W, P] and HQ of up
+///   to 2 n_bands each), 6 more than the held k-point counts. A group of g ranks forms min(g, n_k) k-point
+///   pools: n_held = ⌈n_k / min(g, n_k)⌉ k-points a pool, shared by p = ⌊g / min(g, n_k)⌋ ranks, which
+///   split every block by plane-wave rows (row-distributed LOBPCG; p = 1 while g ≤ n_k). γ = ½ for a
+///   Γ-only point (`Size.realCoefficients`: one irreducible k-point from an unshifted 1×1×1 mesh, whose
+///   coefficients are stored real, c_{−G} = c_G*), else 1; the other meshes with Γ among their
+///   k-points are counted complex, a small overestimate of the one k-point at Γ.
 public enum ScanCostModel {
     /// Start-up and set-up of one point (s).
     public static let startupSeconds = 0.5
@@ -33,6 +41,8 @@ public enum ScanCostModel {
         public var planeWaves: Double
         public var bands: Int
         public var gridPoints: Double
+        /// The point is Γ only (unshifted 1×1×1 mesh): its blocks hold real coefficients, half the bytes.
+        public var realCoefficients = false
     }
 
     public static func size(config: Config, ecut: Double, kmesh: [Int], a: Double?) -> Size {
@@ -44,7 +54,8 @@ public enum ScanCostModel {
         let bands = config.discretization.bands
             ?? BandCountPolicy.automatic(occupied: (config.electronCount + 1) / 2, smearing: config.smearing)
         let grid = config.discretization.fftGrid ?? PlaneWaveBasis.minimalGrid(lattice: lattice, ecut: ecut, symmetries: [])
-        return Size(irreducibleK: nk, planeWaves: npw, bands: bands, gridPoints: Double(grid.reduce(1, *)))
+        let gammaOnly = kmesh.allSatisfy { $0 == 1 } && config.discretization.kshift.allSatisfy { $0 == 0 }
+        return Size(irreducibleK: nk, planeWaves: npw, bands: bands, gridPoints: Double(grid.reduce(1, *)), realCoefficients: gammaOnly)
     }
 
     /// Relative cost of a point and its irreducible k count.
@@ -64,10 +75,16 @@ public enum ScanCostModel {
 
     /// Central estimate of the peak memory of one rank of a group of `groupSize` ranks (MiB).
     public static func memoryPerRankMiB(_ s: Size, groupSize: Int) -> Double {
-        let kPerRank = Double((s.irreducibleK + max(1, groupSize) - 1) / max(1, groupSize))
-        let perK = 16 * s.planeWaves * Double(2 * s.bands + 16)
-        return baseMiB + (bytesPerGridPoint * s.gridPoints + perK * kPerRank) / 1_048_576
+        let g = max(1, groupSize), nk = max(1, s.irreducibleK)
+        let pools = min(g, nk)
+        let held = (nk + pools - 1) / pools, sharing = g / pools
+        let columns = Double((2 * s.bands + 16) * held + lobpcgExtraBlocks * s.bands) / Double(sharing)
+        let blocks = (s.realCoefficients ? 8.0 : 16.0) * s.planeWaves * columns
+        return baseMiB + (bytesPerGridPoint * s.gridPoints + blocks) / 1_048_576
     }
+
+    /// LOBPCG's blocks of n_bands columns at its peak beyond the 2 a held k-point counts.
+    public static let lobpcgExtraBlocks = 6
 
     /// Sizes of the groups a stage's world is split into: one group per point while ranks are
     /// scarce, otherwise equal shares, so that every rank works while points remain.

@@ -36,6 +36,9 @@ public struct PointReport: Codable, Sendable {
     public let name: String
     public let converged: Bool
     public let scf_iterations: Int
+    /// Why the SCF ended early without converging when it stalled (`SCFStall.message`: the tolerance out
+    /// of reach, its value and the value reached); null otherwise.
+    @EncodedAsNull public var scf_stalled: String?
     public let free_energy_Ha: Double
     public let internal_energy_Ha: Double
     public let minus_TS_Ha: Double
@@ -105,6 +108,7 @@ public struct PointReport: Codable, Sendable {
         name = config.name
         converged = r.converged
         scf_iterations = r.iterations
+        scf_stalled = r.stall?.message
         free_energy_Ha = r.freeEnergy
         internal_energy_Ha = r.internalEnergy
         minus_TS_Ha = r.terms.entropy
@@ -166,7 +170,7 @@ public struct PointReport: Codable, Sendable {
     /// The atoms' species, for the text (not in the JSON, whose config names them).
     private var species: [String] = []
     private enum CodingKeys: String, CodingKey {
-        case name, converged, scf_iterations, free_energy_Ha, internal_energy_Ha, minus_TS_Ha, free_energy_per_atom_eV,
+        case name, converged, scf_iterations, scf_stalled, free_energy_Ha, internal_energy_Ha, minus_TS_Ha, free_energy_per_atom_eV,
              fermi_level_Ha, gap_Ha, gap, metallic, metallic_reason, band_energy_Ha, terms_Ha, ecut_Ha, kmesh,
              kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
              fft_grid, bands, electrons, spin_channels, total_magnetization_muB, absolute_magnetization_muB, kpoints, history, layout,

@@ -82,7 +82,8 @@ struct SCFCommand: ParsableCommand {
         let report = PointReport(config: cfg, outcome: outcome, sharing: try calc.sharing(), peakRSS: peakRSS)
         console.print(json ? try report.json() : report.text)
         if !outcome.result.converged {
-            console.error("error: SCF not converged after \(outcome.result.iterations) iterations (scf.max_iterations)")
+            console.error("error: " + (outcome.result.stall.map { "\($0.message) (after \(outcome.result.iterations) iterations)" }
+                                       ?? "SCF not converged after \(outcome.result.iterations) iterations (scf.max_iterations)"))
             throw ExitCode(1)
         }
     }

@@ -80,7 +80,8 @@ extension RunAnalysis {
                 } else {
                     let r = try calc.run(parameters: cfg.scf).result
                     outcome = PointLimits.Outcome(result: r, status: r.converged ? .converged : .unconverged,
-                                                  error: r.converged ? nil : "not converged after \(r.iterations) SCF iterations",
+                                                  error: r.converged ? nil : r.stall.map { "not converged: \($0.message)" }
+                                                      ?? "not converged after \(r.iterations) SCF iterations",
                                                   iterations: r.iterations)
                 }
             } catch {

@@ -12,7 +12,8 @@ import RunStore
 ///   `point_overrides`), checked on each rank inside the SCF iterations (`SCF.interrupt`: between the
 ///   eigensolver's iterations, agreed by the group after each diagonalisation) and, agreed, between them;
 /// - the run's `StopFlag` (SIGUSR1/SIGTERM), checked with the deadline (inside and between iterations);
-/// - one retry with half the mixing damping (at least 0.05) when the SCF ends unconverged (`retry`).
+/// - one retry with half the mixing damping (at least 0.05) when the SCF ends unconverged (`retry`),
+///   not when it stalled (`SCFStall`: the error names the tolerance out of reach instead).
 /// Every rank of the group ends the point at the same iteration, so none is left in a collective.
 /// The status: converged, `timeout` (the deadline), `interrupted` (the stop flag: recomputed when the
 /// run resumes), or `unconverged`.
@@ -80,7 +81,8 @@ public struct PointLimits {
         var iterations = r.iterations
         var retried = false
         let damping = max(0.05, parameters.mixingDamping / 2)
-        if !r.converged && !r.stopped && retry {
+        // a stalled SCF (`SCFStall`) has reached what its map allows: smaller mixing steps would stall the same way
+        if !r.converged && !r.stopped && r.stall == nil && retry {
             var conservative = parameters
             conservative.mixingDamping = damping
             retried = true
@@ -97,6 +99,10 @@ public struct PointLimits {
             }
             return Outcome(result: r, status: .timeout,
                            error: String(format: "exceeded the %@ s time limit after %d SCF iterations", formatNumber(timeout), iterations),
+                           iterations: iterations)
+        }
+        if let stall = r.stall {
+            return Outcome(result: r, status: .unconverged, error: "not converged: \(stall.message) (after \(r.iterations) SCF iterations)",
                            iterations: iterations)
         }
         return Outcome(result: r, status: .unconverged,

@@ -2,8 +2,9 @@ import Foundation
 
 /// The density-level work of an SCF step once ρ_out is known: the density terms' energies at ρ_out,
 /// the residual ‖ρ_out − ρ_in‖ = (∫ |ρ_out − ρ_in|² d³r)^½, the next input density from the
-/// accelerator and its potential V[ρ_in]. Every process must end with the same energies, residual
-/// and potential; how the work is shared between them is the strategy.
+/// accelerator (with the electron count of ρ_out, `conserveCharge`) and its potential V[ρ_in]. Every
+/// process must end with the same energies, residual and potential; how the work is shared between
+/// them is the strategy.
 protocol DensityStepStrategy: AnyObject {
     /// The potential of the coming step's input density.
     func potential(_ rhoIn: [Double]) throws -> [Double]
@@ -18,6 +19,20 @@ protocol DensityStepStrategy: AnyObject {
 }
 
 
+
+/// The accelerator's next input density with the electron count of ρ_out: the total density's constant
+/// (G = 0) part shifted so that ∫ ρ_next d³r = ∫ ρ_out d³r = N (spin-polarised, ρ of (ρ, m) only; m's
+/// integral is mixed like its other components). In exact arithmetic the mixing keeps the charge
+/// (ρ_in and ρ_out both hold N electrons, so every step has none), but the accelerator's history is
+/// rounded to single precision (`AndersonAcceleration`), which leaves a charge error of ~10⁻⁷ of the
+/// early steps in ρ_in; Kerker's P(G) → 0 as G → 0 (`KerkerPreconditioner`) never mixes it out, and
+/// the residual ‖ρ_out − ρ_in‖ then stops at |δN|/Ω^½ however well the orbitals converge.
+func conserveCharge(_ next: inout [Double], of rhoOut: [Double], points: Int) {
+    var shift = 0.0
+    for i in 0..<points { shift += rhoOut[i] - next[i] }
+    shift /= Double(points)
+    for i in 0..<points { next[i] += shift }
+}
 
 /// ‖ρ_out − ρ_in‖ on a grid of `points` points over the cell volume `volume`; spin-polarised the
 /// norm of (ρ, m), (∫ |Δρ|² + |Δm|² d³r)^½.
@@ -47,6 +62,7 @@ final class SerialDensityStep: DensityStepStrategy {
 
     func advance(rhoIn: inout [Double], rhoOut: [Double]) {
         rhoIn = mixer.next(input: rhoIn, output: rhoOut)
+        conserveCharge(&rhoIn, of: rhoOut, points: points)
     }
 
     func restart(rhoIn: inout [Double], from rho: [Double]) {
@@ -96,6 +112,7 @@ final class SharedDensityStep: DensityStepStrategy {
         if rank == mixingProcess {
             shared[m] = densityResidualNorm(rhoOut, rhoIn, volume: volume, points: points)
             rhoIn = mixer.next(input: rhoIn, output: rhoOut)
+            conserveCharge(&rhoIn, of: rhoOut, points: points)
             let next = try terms.potential(rhoIn)
             for i in 0..<n { shared[m + 1 + i] = next[i] }
         }

@@ -149,6 +149,9 @@ public final class SCF {
         var iteration = 0
         var previousOccupations: [[Double]]? = nil
         var checkedEarly = false
+        // the steps since the start or the last restart (more bands, a finer XC grid), for the stall test
+        var runResiduals: [Double] = [], runEnergyChanges: [Double] = [], runEigensolverIterations: [Int] = []
+        let atoms = basis.model.crystal.atoms.count
         while true {
             iteration += 1
             let t0 = Date()
@@ -158,7 +161,7 @@ public final class SCF {
             // the density-level temporaries of the last step (XC, mixing, a grid check) are free now: their
             // pages go back before the eigensolver's blocks take the heap (once per step, a few page faults)
             HeapRelease.freePages()
-            let tolerance = tolerancePolicy.tolerance(iteration: iteration, residual: residual, atoms: basis.model.crystal.atoms.count, suppliedDensity: startDensity != nil)
+            let tolerance = tolerancePolicy.tolerance(iteration: iteration, residual: residual, atoms: atoms, suppliedDensity: startDensity != nil)
             interruptedHere = false
             let (eigenvalues, diagIterations) = try diagonalize(potential: v, tolerance: tolerance,
                                                                maxIterations: tolerancePolicy.maxIterations(iteration: iteration),
@@ -188,6 +191,7 @@ public final class SCF {
                                eigensolverIterations: diagIterations, seconds: Date().timeIntervalSince(t0),
                                kPointSeconds: kPointClock, reductionSeconds: reductionClock)
             history.append(step)
+            runResiduals.append(residual); runEnergyChanges.append(change); runEigensolverIterations.append(diagIterations)
             observer?(step)
             var done = !interrupted && convergence.isConverged(iteration: iteration, energyChange: change, densityResidual: residual)
             if !interrupted, bandPolicy.shouldGrow(smearing: basis.model.smearing, iteration: iteration, growths: growths, occupations: occ,
@@ -196,6 +200,7 @@ public final class SCF {
                 growths += 1
                 previousOccupations = nil
                 done = false
+                runResiduals = []; runEnergyChanges = []; runEigensolverIterations = []
             } else if !interrupted, let refinement, iteration < parameters.maxIterations,
                       done || (!checkedEarly && iteration > 1 && residual < XCGridRefinement.earlyResidual) {
                 checkedEarly = true
@@ -210,11 +215,14 @@ public final class SCF {
                     // E_xc not converged on its grid: go on from ρ_out on a finer one
                     terms.use(finer)
                     densityStep.restart(rhoIn: &rhoIn, from: rhoOut)
+                    runResiduals = []; runEnergyChanges = []; runEigensolverIterations = []
                     continue
                 }
             }
             let stopped = interrupted || (!done && (shouldStop?() ?? false))
-            if done || stopped || iteration >= parameters.maxIterations {
+            let stall = done || stopped ? nil : try stalled(residuals: runResiduals, energyChanges: runEnergyChanges,
+                                                            eigensolverIterations: runEigensolverIterations)
+            if done || stopped || stall != nil || iteration >= parameters.maxIterations {
                 try sharing?.end()
                 sharing = nil
                 // the gap of the doubly occupied bands; with spin polarisation not defined that way
@@ -233,6 +241,7 @@ public final class SCF {
                                  atomicMoments: basis.spinChannels == 2
                                      ? MomentSpheres.integrate(density: rhoOut, grid: grid, crystal: basis.model.crystal,
                                                                radii: basis.model.momentSphereRadii) : nil)
+                result.stall = stall
                 // collective: `done` is the same on every process
                 // the mixing history is not needed any more: its pages go back before the forces
                 mixer.reset()
@@ -249,6 +258,16 @@ public final class SCF {
             }
             densityStep.advance(rhoIn: &rhoIn, rhoOut: rhoOut)
         }
+    }
+
+    /// `SCFConvergence.stall` on the steps of the current run, agreed by every process (collective): the
+    /// residuals and energies are the same everywhere, the eigensolver's iteration counts are each
+    /// process's own k-points', so the eigensolver counts as idle when it was on every process.
+    func stalled(residuals: [Double], energyChanges: [Double], eigensolverIterations: [Int]) throws -> SCFStall? {
+        guard convergence.residualStalled(residuals) else { return nil }
+        var busy = [convergence.eigensolverIdle(eigensolverIterations) ? 0.0 : 1.0]
+        if distribution.process.count > 1 { try distribution.sum(&busy) }
+        return busy[0] > 0 ? nil : convergence.stallVerdict(residuals: residuals, energyChanges: energyChanges)
     }
 
     /// Adds `BandCountPolicy.grown` bands to the orbitals (random columns); false at the limit.

@@ -95,6 +95,9 @@ public struct SCFResult: Sendable {
     public let electrons: Int
     /// The loop was ended by `SCF.shouldStop` before converging.
     public let stopped: Bool
+    /// Set when the loop ended early, not converged, because it stalled (`SCFConvergence.stall`):
+    /// which tolerance is out of reach and what was reached.
+    public var stall: SCFStall? = nil
     /// 1, or 2 for a collinear spin-polarised calculation.
     public var spinChannels = 1
     /// Total and absolute magnetisation of the final density; nil without spin polarisation.
