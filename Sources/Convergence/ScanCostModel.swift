@@ -55,6 +55,7 @@ public enum ScanCostModel {
             ?? BandCountPolicy.automatic(occupied: (config.electronCount + 1) / 2, smearing: config.smearing)
         let grid = config.discretization.fftGrid ?? PlaneWaveBasis.minimalGrid(lattice: lattice, ecut: ecut, symmetries: [])
         let gammaOnly = kmesh.allSatisfy { $0 == 1 } && config.discretization.kshift.allSatisfy { $0 == 0 }
+            && config.scf.realWavefunctionsAtGamma
         return Size(irreducibleK: nk, planeWaves: npw, bands: bands, gridPoints: Double(grid.reduce(1, *)), realCoefficients: gammaOnly)
     }
 
