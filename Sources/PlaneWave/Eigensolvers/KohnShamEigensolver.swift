@@ -105,8 +105,17 @@ final class KohnShamEigensolver {
                 x0 = start
             } else {
                 if potentialFourier == nil { potentialFourier = grid.fourier(v) }
+                // on a pool of several processes the coarse problem is distributed from the pool's threshold on
+                var lowest: SubspaceStart.LowestEigenpairs = SubspaceStart.localEigenpairs
+                if let pool, pool.size > 1 {
+                    lowest = { n, count, element in
+                        n >= pool.distributedThreshold ? try pool.lowestEigenpairs(order: n, count: count, element: element)
+                            : try SubspaceStart.localEigenpairs(n, count, element)
+                    }
+                }
                 x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
-                                                noise: RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic))
+                                                noise: RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic),
+                                                lowest: lowest)
             }
             // at Γ, packed real vectors (half the rows) and H on two of them per FFT pair
             let real = packing(k)

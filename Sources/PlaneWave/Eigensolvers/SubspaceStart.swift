@@ -16,22 +16,36 @@ public enum SubspaceStart {
         min(planeWaves, min(1024, max(64, 8 * bands)))
     }
 
+    /// The lowest `count` eigenpairs of an n × n Hermitian matrix given element-wise (a k-point pool
+    /// substitutes a distributed solver, each process forming only its part of the matrix).
+    public typealias LowestEigenpairs = (_ order: Int, _ count: Int, _ element: (Int, Int) -> Complex64) throws
+        -> (values: [Double], vectors: ComplexMatrix)
+
+    /// LAPACK on the whole matrix, made exactly Hermitian.
+    public static func localEigenpairs(_ n: Int, _ count: Int, _ element: (Int, Int) -> Complex64) throws
+        -> (values: [Double], vectors: ComplexMatrix) {
+        var a = ComplexMatrix(rows: n, cols: n) { element($0, $1) }
+        LOBPCG.hermitize(&a)
+        let e = try hermitianEigen(a)
+        return (Array(e.values.prefix(count)), e.vectors.columns(0..<count))
+    }
+
     /// - Parameters:
     ///   - h: the Hamiltonian of the k-point (its potential is the one whose Fourier coefficients are `potentialFourier`).
     ///   - noise: random start vectors of the full basis (plane waves × bands), scaled by `noiseScale` and added.
+    ///   - lowest: the dense solver of the coarse problem.
     public static func orbitals(_ h: Hamiltonian, potentialFourier vG: [Complex64], basis: PlaneWaveBasis,
-                                bands: Int, noise: ComplexMatrix, noiseScale: Double = 1e-3) throws -> ComplexMatrix {
+                                bands: Int, noise: ComplexMatrix, noiseScale: Double = 1e-3,
+                                lowest: LowestEigenpairs = localEigenpairs) throws -> ComplexMatrix {
         let kb = h.kbasis
         precondition(noise.rows == kb.count && noise.cols == bands, "noise must be plane waves × bands")
         let m = size(bands: bands, planeWaves: kb.count)
         // lowest kinetic energies first; ties by index, so every process picks the same sphere
         let sub = kb.kinetic.indices.sorted { (kb.kinetic[$0], $0) < (kb.kinetic[$1], $1) }.prefix(m).map { $0 }
         let rows = h.nonlocal.count > 0 ? h.nonlocal.rows(sub) : nil   // P and P D on the small sphere only
-        var a = ComplexMatrix(rows: m, cols: m) { i, j in
+        let e = try lowest(m, bands) { i, j in
             h.element(sub[i], sub[j], potentialFourier: vG, basis: basis, nonlocal: rows, rows: (i, j))
         }
-        LOBPCG.hermitize(&a)
-        let e = try hermitianEigen(a)
         var x = noise
         for c in 0..<bands {
             for g in 0..<kb.count { x[g, c] = x[g, c] * noiseScale }

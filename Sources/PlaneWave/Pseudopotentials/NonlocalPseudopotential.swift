@@ -319,18 +319,26 @@ extension NonlocalPseudopotential: AtomicForceTerm {
     /// Calls `body(kbasis, ψ, bands, w_k f_nk of those bands, projectors, block b, P_b, c_b = P_bᴴψ, D_b c_b)`
     /// for each block of atoms of each k-point of `state.orbitals` (ascending) with occupied bands of
     /// `state.ownsBand` and projectors: the set-up shared by the forces and the strain derivative.
+    /// ψ holds just those bands (its columns `bands`, so that the products cost what this process'
+    /// share of the occupied bands does).
     func forEachOccupiedProjection(_ state: ForceState,
                                    _ body: (KBasis, ComplexMatrix, [Int], [Double], NonlocalProjectors, Int,
                                             ComplexMatrix, ComplexMatrix, ComplexMatrix) -> Void) {
         for k in state.orbitals.keys.sorted() {
-            let x = state.orbitals[k]!
+            let all = state.orbitals[k]!
             let kb = state.kpoints[k]
             let occupations = state.occupations[k]
-            let bands = (0..<min(x.cols, occupations.count)).filter { state.ownsBand($0) && occupations[$0] != 0 }
-            if bands.isEmpty { continue }
+            let owned = (0..<min(all.cols, occupations.count)).filter { state.ownsBand($0) && occupations[$0] != 0 }
+            if owned.isEmpty { continue }
             let p = projectors(at: kb)
             if p.count == 0 { continue }
-            let weights = bands.map { kb.kpoint.weight * occupations[$0] }
+            let weights = owned.map { kb.kpoint.weight * occupations[$0] }
+            var x = all
+            if owned != Array(0..<all.cols) {
+                x = ComplexMatrix(rows: all.rows, cols: owned.count)
+                for (j, n) in owned.enumerated() { x.setColumns(from: all, column: n, at: j) }
+            }
+            let bands = Array(0..<owned.count)
             p.forEachBlock(x) { b, pb, c, dc in body(kb, x, bands, weights, p, b, pb, c, dc) }
         }
     }
