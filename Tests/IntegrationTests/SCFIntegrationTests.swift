@@ -96,21 +96,7 @@ struct SCFJSON: Decodable {
     /// empty bands are converged to a residual of 1e-3 only), on real wave functions at Γ (packed rows).
     /// Measured: F 1e-13 Ha, eigenvalues ≤ 1.2e-9 Ha.
     @Test func rowDistributedLOBPCGAtGamma() throws {
-        let fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]
-        let atoms = fcc.flatMap { f in [0, 0.25].map { o in "    - {species: Si, position: [\(f[0] + o), \(f[1] + o), \(f[2] + o)]}" } }
-        let cfg = """
-            name: si8
-            structure:
-              lattice: {vectors: [[10.26, 0, 0], [0, 10.26, 0], [0, 0, 10.26]], unit: bohr}
-              atoms:
-            \(atoms.joined(separator: "\n"))
-            pseudopotentials: {family: GTH-PADE, valence: {Si: 4}}
-            functional: LDA
-            smearing: {type: none}
-            basis: {ecut: 6 Ha, kmesh: 1x1x1, kshift: [0, 0, 0], xc_grid: density, bands: auto, symmetry: true}
-            scf: {energy_tolerance: 1e-10 Ha, density_tolerance: 1e-7}
-
-            """
+        let cfg = si8AtGamma(densityTolerance: "1e-7")
         // density residual 1e-7: at 1e-6 the lowest empty band of the three layouts' SCF trajectories
         // still differed by 1.7e-8 Ha (real wave functions at Γ), set by the SCF's convergence, not the layout
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("si8-\(UUID().uuidString).yaml").path
@@ -144,22 +130,8 @@ struct SCFJSON: Decodable {
     /// `scf_stalled` naming the tolerance, and says what to loosen on stderr. Measured: 39 steps; stalled
     /// after 58 steps at 2.6e-16.
     @Test func densityToleranceWithinAndOutOfReach() throws {
-        let fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]
-        let atoms = fcc.flatMap { f in [0, 0.25].map { o in "    - {species: Si, position: [\(f[0] + o), \(f[1] + o), \(f[2] + o)]}" } }
         func run(_ tolerance: String) throws -> (Preconv.Outcome, SCFJSON) {
-            let cfg = """
-                name: si8
-                structure:
-                  lattice: {vectors: [[10.26, 0, 0], [0, 10.26, 0], [0, 0, 10.26]], unit: bohr}
-                  atoms:
-                \(atoms.joined(separator: "\n"))
-                pseudopotentials: {family: GTH-PADE, valence: {Si: 4}}
-                functional: LDA
-                smearing: {type: none}
-                basis: {ecut: 6 Ha, kmesh: 1x1x1, kshift: [0, 0, 0], xc_grid: density, bands: auto, symmetry: true}
-                scf: {energy_tolerance: 1e-10 Ha, density_tolerance: \(tolerance)}
-
-                """
+            let cfg = si8AtGamma(densityTolerance: tolerance)
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("si8-tol-\(UUID().uuidString).yaml").path
             try cfg.write(toFile: path, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: path) }
@@ -290,4 +262,24 @@ struct SCFJSON: Decodable {
         let bad = try Preconv.run(ranks: nil, ["scf", fast, "--set", "basis.ecutt=8 Ha"], timeout: 60)
         #expect(bad.status == 2 && bad.stderr.contains("basis.ecutt: unknown key"), "\(bad.stderr)")
     }
+}
+
+/// Si 8-atom cubic cell (a = 10.26 bohr) at Γ, LDA GTH, 6 Ha, SCF to 1e-10 Ha and the given density
+/// residual (electrons), as an `scf` config.
+func si8AtGamma(densityTolerance: String) -> String {
+    let fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]
+    let atoms = fcc.flatMap { f in [0, 0.25].map { o in "    - {species: Si, position: [\(f[0] + o), \(f[1] + o), \(f[2] + o)]}" } }
+    return """
+        name: si8
+        structure:
+          lattice: {vectors: [[10.26, 0, 0], [0, 10.26, 0], [0, 0, 10.26]], unit: bohr}
+          atoms:
+        \(atoms.joined(separator: "\n"))
+        pseudopotentials: {family: GTH-PADE, valence: {Si: 4}}
+        functional: LDA
+        smearing: {type: none}
+        basis: {ecut: 6 Ha, kmesh: 1x1x1, kshift: [0, 0, 0], xc_grid: density, bands: auto, symmetry: true}
+        scf: {energy_tolerance: 1e-10 Ha, density_tolerance: \(densityTolerance)}
+
+        """
 }
