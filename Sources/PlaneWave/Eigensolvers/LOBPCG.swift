@@ -110,7 +110,7 @@ public enum LOBPCG {
             let before = try columnNorms(q, rowSum: rowSum)
             for pass in 0..<2 {
                 var b = ops.inner(x, q)
-                try sum(&b, rowSum, real: real)
+                try sum(&b, rowSum)
                 ops.subtract(x, times: b, from: &q)
                 ops.subtract(hx, times: b, from: &hq)
                 if pass == 0, try !zip(columnNorms(q, rowSum: rowSum), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
@@ -144,7 +144,7 @@ public enum LOBPCG {
             hq = q
             // keep X orthonormal against rounding drift, once it shows
             var overlap = ops.gram(x)
-            try sum(&overlap, rowSum, real: real)
+            try sum(&overlap, rowSum)
             if deviationFromIdentity(overlap) > orthonormalityDrift, let u = try? choleskyUpper(overlap) {
                 ops.solveUpperRight(&x, u); ops.solveUpperRight(&hx, u)
             }
@@ -184,10 +184,9 @@ public enum LOBPCG {
         m.storage.count > m.rows * m.cols + ComplexMatrix.padding ? m.columns(0..<m.cols) : m
     }
 
-    /// Completes a product over this process' rows by `rowSum` (nothing without it); in real mode
-    /// keeps its real part.
-    static func sum(_ m: inout ComplexMatrix, _ rowSum: RowSum?, real: Bool = false) throws {
-        if real { keepRealPart(&m) }
+    /// Completes a product over this process' rows by `rowSum` (nothing without it). In real mode the
+    /// products (`Products`) are real already.
+    static func sum(_ m: inout ComplexMatrix, _ rowSum: RowSum?) throws {
         guard let rowSum else { return }
         let count = 2 * m.rows * m.cols
         try m.storage.withUnsafeMutableBytes { raw in
@@ -204,7 +203,7 @@ public enum LOBPCG {
     static func rayleighRitz(_ s: ComplexMatrix, _ hs: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil,
                              real: Bool = false) throws -> ([Double], ComplexMatrix) {
         var h = Products(real: real).inner(s, hs)
-        try sum(&h, rowSum, real: real)
+        try sum(&h, rowSum)
         return try eigenpairs(h, eigen: eigen, real: real)
     }
 
@@ -226,7 +225,7 @@ public enum LOBPCG {
         var h = ComplexMatrix(rows: n, cols: n)
         for (row, a, col, b) in [(0, x, 0, hx), (0, x, nx, hq), (nx, q, nx, hq)] {
             var block = ops.inner(a, b)
-            try sum(&block, rowSum, real: real)
+            try sum(&block, rowSum)
             for j in 0..<block.cols { for i in 0..<block.rows { h[row + i, col + j] = block[i, j] } }
         }
         for j in 0..<nx { for i in nx..<n { h[i, j] = h[j, i].conjugate } }
@@ -282,7 +281,7 @@ public enum LOBPCG {
     static func orthonormalize(_ x: inout ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws {
         let ops = Products(real: real)
         var o = ops.gram(x)
-        try sum(&o, rowSum, real: real)
+        try sum(&o, rowSum)
         if let u = try? choleskyUpper(o) {
             ops.solveUpperRight(&x, u)
             return
@@ -294,7 +293,7 @@ public enum LOBPCG {
     /// T such that (XT)ᴴ(XT) = 1, dropping directions with overlap eigenvalue below 1e-12 of the largest.
     static func orthonormalizer(_ x: ComplexMatrix, eigen: DenseEigen, rowSum: RowSum? = nil, real: Bool = false) throws -> ComplexMatrix? {
         var o = Products(real: real).gram(x)
-        try sum(&o, rowSum, real: real)
+        try sum(&o, rowSum)
         let (values, vectors) = try eigenpairs(o, eigen: eigen, real: real)
         let e = (values: values, vectors: vectors)
         guard let top = e.values.last, top > 0 else { return nil }
