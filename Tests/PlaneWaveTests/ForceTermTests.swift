@@ -64,8 +64,40 @@ struct ForceTermTests {
         let pps = try Self.gth()
         let b0 = try Self.basis(pps, functional: .lda, atom: 0, shift: .zero)
         let rho = SCF.initialDensity(basis: b0, grid: FourierGrid(basis: b0))
-        try Self.check("local", pps, force: { LocalPseudopotential(grid: FourierGrid(basis: $0)).forces(ForceState(density: rho)) },
+        try Self.check("local", pps, force: { try LocalPseudopotential(grid: FourierGrid(basis: $0)).forces(ForceState(density: rho)) },
                        energy: { LocalPseudopotential(grid: FourierGrid(basis: $0)).energy(rho) })
+    }
+
+    /// The atom-centred sums split over 3 processes (`ProcessShare`, their parts added here in place of
+    /// the collective sum) give the whole force and strain derivative; one of the parts alone does not.
+    @Test("local pseudopotential's force and stress split over processes") func localSplit() throws {
+        let pps = try Self.gth()
+        let b = try Self.basis(pps, functional: .lda, atom: 0, shift: SIMD3(0.05, -0.02, 0.01))
+        let term = LocalPseudopotential(grid: FourierGrid(basis: b))
+        let rho = SCF.initialDensity(basis: b, grid: term.grid)
+        let whole = try term.forces(ForceState(density: rho))
+        let wholeStress = try term.strainDerivative(ForceState(density: rho))
+        var parts = [SIMD3<Double>](repeating: .zero, count: 2), partStress = [SIMD3<Double>](repeating: .zero, count: 3)
+        var first = [SIMD3<Double>]()
+        for index in 0..<3 {
+            let state = ForceState(density: rho, share: ProcessShare(index: index, count: 3) { _ in })
+            let f = try term.forces(state)
+            if index == 0 { first = f }
+            for a in 0..<2 { parts[a] += f[a] }
+            // the −δ_αβ E part is whole on every process; the radial parts are split
+            let t = try term.strainDerivative(state)
+            for a in 0..<3 { partStress[a] += t[a] }
+        }
+        let e = term.grid.integrate(term.potential, rho)
+        for a in 0..<3 { partStress[a][a] += 2 * e }
+        var worst = 0.0, worstStress = 0.0, firstOff = 0.0
+        for a in 0..<2 { for i in 0..<3 {
+            worst = max(worst, abs(parts[a][i] - whole[a][i])); firstOff = max(firstOff, abs(first[a][i] - whole[a][i]))
+        } }
+        for a in 0..<3 { for i in 0..<3 { worstStress = max(worstStress, abs(partStress[a][i] - wholeStress[a][i])) } }
+        print("split local forces: largest difference \(worst) Ha/bohr (one part alone: \(firstOff)), stress \(worstStress) Ha")
+        #expect(worst < 1e-12 && worstStress < 1e-10)
+        #expect(firstOff > 1e-3, "one process' part is not the whole force")
     }
 
     /// ⟨ψ|V_NL|ψ⟩ summed with weights w_k f_n over fixed random orbitals at every k-point.

@@ -64,17 +64,19 @@ public final class PseudopotentialCore: EnergyTerm {
 
 extension LocalPseudopotential: AtomicForceTerm {
     /// F_a = −∂/∂τ_a ∫ V_loc ρ = Re Σ_{G≠0} iG v_a(|G|) e^{−iG·τ_a} ρ̄_G (`atomCentredForces`).
-    public func forces(_ state: ForceState) -> [SIMD3<Double>] {
-        atomCentredForces(grid: grid, field: state.density, model: grid.basis.model) { pp, q in pp.localFourier(q) }
+    public func forces(_ state: ForceState) throws -> [SIMD3<Double>] {
+        try atomCentredForces(grid: grid, field: state.density, model: grid.basis.model, share: state.share) { pp, q in pp.localFourier(q) }
     }
 }
 
 extension LocalPseudopotential: StressTerm {
     /// E = Σ_{G≠0} Re[(Ωρ_G)‾ Σ_a e^{−iG·τ_a} v_a(|G|)]/Ω: the 1/Ω gives −δ_αβ E, the radial parts
     /// `atomCentredStress` with f = ρ, g′ = v′_a.
-    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+    public func strainDerivative(_ state: ForceState) throws -> [SIMD3<Double>] {
         let e = grid.integrate(potential, state.density)
-        let t = atomCentredStress(grid: grid, field: state.density, model: grid.basis.model) { pp, q in pp.localFourierDerivative(q) }
+        let t = try atomCentredStress(grid: grid, field: state.density, model: grid.basis.model, share: state.share) {
+            pp, q in pp.localFourierDerivative(q)
+        }
         return Tensor3.sum(t, Tensor3.scaled(Tensor3.identity, -e))
     }
 }

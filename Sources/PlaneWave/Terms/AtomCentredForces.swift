@@ -10,14 +10,18 @@ import Foundation
 /// Miller indices, as the densities were built, so the result is the exact derivative of the
 /// grid energy (the real part taken after the sum, as `FourierGrid.real` takes it).
 /// `radial(species, q)` gives g_a(q) (Ha·bohr³ or electrons); atoms whose radial part is
-/// identically zero get no force.
-func atomCentredForces(grid: FourierGrid, field: [Double], model: Model,
-                       radial: (any Pseudopotential, Double) -> Double) -> [SIMD3<Double>] {
-    var forces = [SIMD3<Double>](repeating: .zero, count: model.crystal.atoms.count)
-    forEachAtomCentredTerm(grid: grid, field: field, model: model, radial: radial) { g, _, fbar, terms in
+/// identically zero get no force. The G are split between processes by `share`, which completes
+/// the sum (collective).
+func atomCentredForces(grid: FourierGrid, field: [Double], model: Model, share: ProcessShare,
+                       radial: (any Pseudopotential, Double) -> Double) throws -> [SIMD3<Double>] {
+    let atoms = model.crystal.atoms.count
+    var forces = [Double](repeating: 0, count: 3 * atoms)
+    forEachAtomCentredTerm(grid: grid, field: field, model: model, share: share, radial: radial) { g, _, fbar, terms in
         for (a, term) in terms.enumerated() where term != .zero {
-            forces[a] -= g * (term * fbar).imaginary          // Re(i z) = −Im z
+            let f = g * (term * fbar).imaginary          // Re(i z) = −Im z
+            forces[3 * a] -= f.x; forces[3 * a + 1] -= f.y; forces[3 * a + 2] -= f.z
         }
     }
-    return forces
+    try share.complete(&forces)
+    return (0..<atoms).map { SIMD3(forces[3 * $0], forces[3 * $0 + 1], forces[3 * $0 + 2]) }
 }

@@ -7,8 +7,9 @@ import Foundation
 /// their centred Miller indices m (as the densities were built), it calls
 /// `body(G, |G|, f̄_G, terms)` with G = Σ mᵢ bᵢ (bohr⁻¹, Cartesian), f_G = (1/N) Σ_r f(r) e^{−iG·r}
 /// (`FourierGrid`) and terms[a] = r_a(|G|) e^{−iG·τ_a}, where `radial(species, q)` gives r_a (the
-/// radial part or its derivative); G where every radial value is zero are skipped.
-func forEachAtomCentredTerm(grid: FourierGrid, field: [Double], model: Model,
+/// radial part or its derivative); G where every radial value is zero are skipped, and so are the
+/// points outside this process' range of `share` (the caller completes the sum).
+func forEachAtomCentredTerm(grid: FourierGrid, field: [Double], model: Model, share: ProcessShare,
                             radial: (any Pseudopotential, Double) -> Double,
                             _ body: (SIMD3<Double>, Double, Complex64, [Complex64]) -> Void) {
     let atoms = model.crystal.atoms
@@ -30,8 +31,9 @@ func forEachAtomCentredTerm(grid: FourierGrid, field: [Double], model: Model,
         }
     }
     let offset = grid.size.map { Int32($0) }
+    let points = share.range(of: grid.count)
     grid.forEachPoint { i, m, g2 in
-        if g2 == 0 { return }
+        if g2 == 0 || !points.contains(i) { return }
         let q = g2.squareRoot()
         for s in species.indices { values[s] = radial(potentials[s], q) }
         if values.allSatisfy({ $0 == 0 }) { return }

@@ -28,10 +28,33 @@ public struct ForceState {
     public var kpoints: [KBasis]
     /// Whether this process adds band n to the orbital sums (the band split of a k-point pool).
     public var ownsBand: (Int) -> Bool
+    /// How the sums over the density grid are split between the processes, which all hold ρ.
+    public var share: ProcessShare
 
     public init(density: [Double], orbitals: [Int: ComplexMatrix] = [:], occupations: [[Double]] = [],
-                kpoints: [KBasis] = [], ownsBand: @escaping (Int) -> Bool = { _ in true }) {
+                kpoints: [KBasis] = [], ownsBand: @escaping (Int) -> Bool = { _ in true },
+                share: ProcessShare = .whole) {
         self.density = density; self.orbitals = orbitals; self.occupations = occupations
-        self.kpoints = kpoints; self.ownsBand = ownsBand
+        self.kpoints = kpoints; self.ownsBand = ownsBand; self.share = share
     }
+}
+
+/// A sum over the points of a grid that every process holds, split between `count` processes:
+/// process `index` adds the points of its contiguous range (`range(of:)`), and `complete` adds the
+/// parts of every process element-wise (collective: every process calls it at the same place).
+/// `.whole` is one process doing all of it.
+public struct ProcessShare {
+    public var index: Int
+    public var count: Int
+    public var complete: (inout [Double]) throws -> Void
+
+    public init(index: Int, count: Int, complete: @escaping (inout [Double]) throws -> Void) {
+        precondition(count >= 1 && (0..<count).contains(index), "process \(index) of \(count)")
+        self.index = index; self.count = count; self.complete = complete
+    }
+
+    public static var whole: ProcessShare { ProcessShare(index: 0, count: 1) { _ in } }
+
+    /// This process' points of a grid of n points: [index·n/count, (index + 1)·n/count).
+    public func range(of n: Int) -> Range<Int> { index * n / count..<(index + 1) * n / count }
 }

@@ -144,11 +144,11 @@ extension ExchangeCorrelation: AtomicForceTerm {
     /// The force of the non-linear core correction, F_a = −∫ V_xc ∂ρ_c/∂τ_a d³r on `xcGrid`, where
     /// ρ_c is built (`modelCoreDensity`) and V_xc is the potential of ρ + ρ_c there
     /// (`atomCentredForces` with f = V_xc, g = ρ_c); zero without core charges.
-    public func forces(_ state: ForceState) -> [SIMD3<Double>] {
+    public func forces(_ state: ForceState) throws -> [SIMD3<Double>] {
         let model = grid.basis.model
         guard coreDensity != nil else { return [SIMD3<Double>](repeating: .zero, count: model.crystal.atoms.count) }
         let v = corePotential(state.density)
-        return atomCentredForces(grid: xcGrid, field: v, model: model) { pp, q in pp.coreChargeFourier(q) }
+        return try atomCentredForces(grid: xcGrid, field: v, model: model, share: state.share) { pp, q in pp.coreChargeFourier(q) }
     }
 }
 
@@ -158,8 +158,8 @@ extension ExchangeCorrelation: StressTerm {
     ///   ∂E_xc/∂ε_αβ = δ_αβ [E_xc − ∫ (v_ρ ρ̃ + 2 v_σ σ)] − 2 ∫ v_σ ∂_αρ̃ ∂_βρ̃ + T_αβ,
     /// v_ρ = ∂(ρε)/∂ρ and v_σ = ∂(ρε)/∂σ (libxc's vrho, vsigma; zero for LDAs), T the core charge's
     /// radial parts (`atomCentredStress` with f = V_xc, g′ = ρ′_c,a), all on `xcGrid`.
-    public func strainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
-        if spinChannels == 2 { return spinStrainDerivative(state) }
+    public func strainDerivative(_ state: ForceState) throws -> [SIMD3<Double>] {
+        if spinChannels == 2 { return try spinStrainDerivative(state) }
         let (density, gradient, sigma) = inputs(state.density)
         let n = density.count
         let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
@@ -178,7 +178,9 @@ extension ExchangeCorrelation: StressTerm {
         for a in 0..<3 { t[a][a] += energy - scaling }
         if coreDensity != nil {
             let v = corePotential(state.density)
-            let core = atomCentredStress(grid: xcGrid, field: v, model: grid.basis.model) { pp, q in pp.coreChargeFourierDerivative(q) }
+            let core = try atomCentredStress(grid: xcGrid, field: v, model: grid.basis.model, share: state.share) {
+                pp, q in pp.coreChargeFourierDerivative(q)
+            }
             t = Tensor3.sum(t, core)
         }
         return t
@@ -280,7 +282,7 @@ extension ExchangeCorrelation {
     ///   ∂E_xc/∂ε_αβ = δ_αβ [E_xc − ∫ (Σ_σ v_ρσ ρ̃_σ + 2 Σ_σσ′ v_σσ′ σ_σσ′)]
     ///                − ∫ (2 v_↑↑ ∂_αρ̃↑∂_βρ̃↑ + v_↑↓ (∂_αρ̃↑∂_βρ̃↓ + ∂_αρ̃↓∂_βρ̃↑) + 2 v_↓↓ ∂_αρ̃↓∂_βρ̃↓) + T_αβ,
     /// T the core charge's radial parts with f = (V_xc,↑ + V_xc,↓)/2.
-    func spinStrainDerivative(_ state: ForceState) -> [SIMD3<Double>] {
+    func spinStrainDerivative(_ state: ForceState) throws -> [SIMD3<Double>] {
         let (density, gradients, sigma) = spinInputs(state.density)
         let np = density.count / 2
         let (eps, vrho, vsigma) = spinEvaluate(density: density, sigma: sigma)
@@ -306,7 +308,8 @@ extension ExchangeCorrelation {
         scaling *= xcGrid.basis.volume / Double(np)
         for a in 0..<3 { t[a][a] += energy - scaling }
         if coreDensity != nil {
-            let core = atomCentredStress(grid: xcGrid, field: corePotential(state.density), model: grid.basis.model) { pp, q in
+            let core = try atomCentredStress(grid: xcGrid, field: corePotential(state.density), model: grid.basis.model,
+                                             share: state.share) { pp, q in
                 pp.coreChargeFourierDerivative(q)
             }
             t = Tensor3.sum(t, core)
