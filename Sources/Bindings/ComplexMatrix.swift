@@ -212,6 +212,33 @@ public func multiply(_ a: ComplexMatrix, columns: Range<Int>, _ b: ComplexMatrix
     return c
 }
 
+/// (diag(w) A)ᴴ B = Aᴴ diag(w) B for real row weights w (A.rows = B.rows = w.count), formed a block
+/// of rows at a time so that no weighted copy of A is made (only a buffer of 256 rows).
+public func multiplyAdjoint(_ a: ComplexMatrix, rowWeights w: [Double], _ b: ComplexMatrix) -> ComplexMatrix {
+    precondition(a.rows == b.rows && w.count == a.rows, "multiplyAdjoint: A, B and w need the same rows")
+    var c = ComplexMatrix(rows: a.cols, cols: b.cols)
+    let rows = a.rows, block = 256
+    if rows == 0 || a.cols == 0 || b.cols == 0 { return c }
+    var buffer = [Complex64](repeating: .zero, count: block * a.cols)
+    var al = Complex64.one, be = Complex64.one
+    a.storage.withUnsafeBufferPointer { pa in
+        b.storage.withUnsafeBufferPointer { pb in
+            c.storage.withUnsafeMutableBufferPointer { pc in
+                buffer.withUnsafeMutableBufferPointer { pt in
+                    for start in stride(from: 0, to: rows, by: block) {
+                        let m = min(block, rows - start)
+                        for j in 0..<a.cols { for i in 0..<m { pt[i + j * block] = pa[start + i + j * rows] * w[start + i] } }
+                        cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, Int32(a.cols), Int32(b.cols), Int32(m),
+                                    &al, pt.baseAddress, Int32(block), pb.baseAddress! + start, Int32(rows),
+                                    &be, pc.baseAddress, Int32(a.cols))
+                    }
+                }
+            }
+        }
+    }
+    return c
+}
+
 public enum LinearAlgebraError: Error, CustomStringConvertible {
     case lapack(routine: String, info: Int)
     /// A distributed matrix laid out in a way the routine cannot take.

@@ -43,6 +43,8 @@ public enum ScanCostModel {
         public var gridPoints: Double
         /// The point is Γ only (unshifted 1×1×1 mesh): its blocks hold real coefficients, half the bytes.
         public var realCoefficients = false
+        /// The bytes LOBPCG's workspace may take per k-point and rank (`SCFParameters.eigensolverMemory`).
+        public var eigensolverMemory = Double(SCFParameters.defaultEigensolverMemory)
     }
 
     public static func size(config: Config, ecut: Double, kmesh: [Int], a: Double?) -> Size {
@@ -56,7 +58,8 @@ public enum ScanCostModel {
         let grid = config.discretization.fftGrid ?? PlaneWaveBasis.minimalGrid(lattice: lattice, ecut: ecut, symmetries: [])
         let gammaOnly = kmesh.allSatisfy { $0 == 1 } && config.discretization.kshift.allSatisfy { $0 == 0 }
             && config.scf.realWavefunctionsAtGamma
-        return Size(irreducibleK: nk, planeWaves: npw, bands: bands, gridPoints: Double(grid.reduce(1, *)), realCoefficients: gammaOnly)
+        return Size(irreducibleK: nk, planeWaves: npw, bands: bands, gridPoints: Double(grid.reduce(1, *)), realCoefficients: gammaOnly,
+                    eigensolverMemory: Double(config.scf.eigensolverMemory))
     }
 
     /// Relative cost of a point and its irreducible k count.
@@ -79,9 +82,11 @@ public enum ScanCostModel {
         let g = max(1, groupSize), nk = max(1, s.irreducibleK)
         let pools = min(g, nk)
         let held = (nk + pools - 1) / pools, sharing = g / pools
-        let columns = Double((2 * s.bands + 16) * held + lobpcgExtraBlocks * s.bands) / Double(sharing)
-        let blocks = (s.realCoefficients ? 8.0 : 16.0) * s.planeWaves * columns
-        return baseMiB + (bytesPerGridPoint * s.gridPoints + blocks) / 1_048_576
+        let bytesPerColumn = (s.realCoefficients ? 8.0 : 16.0) * s.planeWaves
+        let orbitals = Double((2 * s.bands + 16) * held) / Double(sharing) * bytesPerColumn
+        // the eigensolver's workspace, in band blocks beyond its budget (`LOBPCG.bandBlock`)
+        let workspace = min(Double(lobpcgExtraBlocks * s.bands) / Double(sharing) * bytesPerColumn, s.eigensolverMemory)
+        return baseMiB + (bytesPerGridPoint * s.gridPoints + orbitals + workspace) / 1_048_576
     }
 
     /// LOBPCG's blocks of n_bands columns at its peak beyond the 2 a held k-point counts.

@@ -71,7 +71,7 @@ public struct Config: Sendable {
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver",
-                                  "real_wavefunctions_at_gamma"]
+                                  "real_wavefunctions_at_gamma", "eigensolver_memory"]
     public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant", "preconditioner", "localization_density",
                                      "magnetization_factor"]
     /// Smearing type names accepted in `smearing.type`.
@@ -265,6 +265,13 @@ public struct Config: Sendable {
                 scf.eigensolver = kind
             }
             if let r = sm["real_wavefunctions_at_gamma"] { scf.realWavefunctionsAtGamma = try r.bool() }
+            if let m = sm["eigensolver_memory"] {
+                let text = try m.string(expected: "a size such as 64 MiB")
+                guard let size = try? ByteCount(parsing: text), size.bytes >= 64 << 10, size.bytes <= Int64(Int32.max) * 64 else {
+                    throw m.error("'\(text)' is not a size from 64 KiB up (examples: 48 MiB, 1 GiB)")
+                }
+                scf.eigensolverMemory = Int(size.bytes)
+            }
             scf = try scf.validated()
         }
         if xcOnDensityGrid { scf.xcGridTolerance = nil }

@@ -428,4 +428,17 @@ struct SpinConfigTests {
         #expect(Self.message("{preconditioner: hybrid, kerker: 0}")?.contains("scf.mixing.kerker") == true)
         #expect(Self.message("{preconditioner: hybrid, localization_density: -1}")?.contains("localization_density") == true)
     }
+
+    /// `scf.eigensolver_memory` is a size (default 48 MiB); below 64 KiB or not a size, the field, the
+    /// value and what is allowed are named.
+    @Test func eigensolverMemory() throws {
+        #expect(try Config.parse(yaml: Self.base).scf.eigensolverMemory == 48 << 20)
+        #expect(try Config.parse(yaml: Self.base + "\nscf: {eigensolver_memory: 200 MiB}\n").scf.eigensolverMemory == 200 << 20)
+        #expect(try Config.parse(yaml: Self.base + "\nscf: {eigensolver_memory: 1GiB}\n").scf.eigensolverMemory == 1 << 30)
+        for bad in ["12 KiB", "lots", "-5 MiB"] {
+            var message = "accepted"
+            do { _ = try Config.parse(yaml: Self.base + "\nscf: {eigensolver_memory: \(bad)}\n", file: "/tmp/m.yaml") } catch { message = "\(error)" }
+            #expect(message.contains("scf.eigensolver_memory") && message.contains(bad) && message.contains("64 KiB"), "\(bad): \(message)")
+        }
+    }
 }

@@ -22,6 +22,7 @@ struct SCFJSON: Decodable {
     let scalapack_solves: Int
     let kpoints_taken_over: Int
     let row_distributed_solves: Int
+    let lobpcg_band_block: Int?
     let peak_rss_MiB: [Double]?
     let scf_stalled: String?
 
@@ -120,6 +121,31 @@ struct SCFJSON: Decodable {
             // (`DiagonalizationTolerance`), except the lowest
             for (i, (x, y)) in zip(r.kpoints[0].eigenvalues_Ha, one.kpoints[0].eigenvalues_Ha).enumerated() {
                 #expect(abs(x - y) < (i <= 16 ? 1e-8 : 1e-5), "\(n) ranks, band \(i + 1): ε \(x) vs \(y)")
+            }
+        }
+    }
+
+    /// Si8 at Γ (20 bands) with `scf.eigensolver_memory: 64 KiB`: LOBPCG in band blocks of 16 (the
+    /// smallest block) on 1 rank and on a pool of 2 (rows split, band blocks on each), against one
+    /// block of all bands on 1 rank: the same F to 1e-8 Ha and the occupied bands to 1e-8 Ha.
+    @Test func bandBlocksGiveTheWholeBlocksResult() throws {
+        func run(_ ranks: Int, memory: String?) throws -> SCFJSON {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("si8-bb-\(UUID().uuidString).yaml").path
+            try si8AtGamma(densityTolerance: "1e-7", eigensolverMemory: memory).write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let out = try Preconv.run(ranks: ranks, ["scf", path, "--json"], timeout: 300)
+            #expect(out.status == 0, "\(ranks) ranks: exit \(out.status): \(out.stderr)")
+            return try SCFJSON.parse(out.stdout)
+        }
+        let whole = try run(1, memory: nil)
+        #expect(whole.converged && whole.lobpcg_band_block == nil)
+        for ranks in [1, 2] {
+            let r = try run(ranks, memory: "64 KiB")
+            #expect(r.converged && r.lobpcg_band_block == 16, "\(ranks) ranks: band block \(String(describing: r.lobpcg_band_block))")
+            #expect(ranks == 1 || r.row_distributed_solves >= r.scf_iterations)
+            #expect(abs(r.free_energy_Ha - whole.free_energy_Ha) < 1e-8, "\(ranks) ranks: F \(r.free_energy_Ha) vs \(whole.free_energy_Ha)")
+            for (i, (x, y)) in zip(r.kpoints[0].eigenvalues_Ha, whole.kpoints[0].eigenvalues_Ha).enumerated().prefix(17) {
+                #expect(abs(x - y) < 1e-8, "\(ranks) ranks, band \(i + 1): ε \(x) vs \(y)")
             }
         }
     }
@@ -266,7 +292,7 @@ struct SCFJSON: Decodable {
 
 /// Si 8-atom cubic cell (a = 10.26 bohr) at Γ, LDA GTH, 6 Ha, SCF to 1e-10 Ha and the given density
 /// residual (electrons), as an `scf` config.
-func si8AtGamma(densityTolerance: String) -> String {
+func si8AtGamma(densityTolerance: String, eigensolverMemory: String? = nil) -> String {
     let fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]
     let atoms = fcc.flatMap { f in [0, 0.25].map { o in "    - {species: Si, position: [\(f[0] + o), \(f[1] + o), \(f[2] + o)]}" } }
     return """
@@ -279,7 +305,7 @@ func si8AtGamma(densityTolerance: String) -> String {
         functional: LDA
         smearing: {type: none}
         basis: {ecut: 6 Ha, kmesh: 1x1x1, kshift: [0, 0, 0], xc_grid: density, bands: auto, symmetry: true}
-        scf: {energy_tolerance: 1e-10 Ha, density_tolerance: \(densityTolerance)}
+        scf: {energy_tolerance: 1e-10 Ha, density_tolerance: \(densityTolerance)\(eigensolverMemory.map { ", eigensolver_memory: \($0)" } ?? "")}
 
         """
 }

@@ -31,19 +31,25 @@ final class KohnShamEigensolver {
     let method: EigensolverKind
     /// LOBPCG at Γ on real wave functions (`RealCoefficientsAtGamma`), as ABINIT's `istwfk 2`.
     let realAtGamma: Bool
+    /// Bytes LOBPCG's workspace may take per k-point and process; more bands go in band blocks
+    /// (`LOBPCG.bandBlock`).
+    let workspaceBudget: Int
     /// Sphere-pruned wave-function FFTs shared by all k-points.
     let transform: WavefunctionFFT
     /// Where each prepared k-point's sphere sits in the FFT box.
     private var layouts: [Int: SphereFFTLayout] = [:]
     /// The packing of each k-point at Γ solved so far (nil: not Γ).
     private var packings: [Int: RealCoefficientsAtGamma?] = [:]
+    /// Bands per block of the last LOBPCG solve here when it went in band blocks (`LOBPCG.bandBlock`), else nil.
+    private(set) var lastBandBlock: Int? = nil
     /// For V(G) (dense solver, subspace start); built on first use.
     private lazy var grid: FourierGrid = FourierGrid(basis: basis)
 
     init(basis: PlaneWaveBasis, distribution: KPointDistribution, nonlocal: NonlocalPseudopotential,
-         method: EigensolverKind = .lobpcg, grid: FourierGrid? = nil, realAtGamma: Bool = true) {
+         method: EigensolverKind = .lobpcg, grid: FourierGrid? = nil, realAtGamma: Bool = true,
+         workspaceBudget: Int = SCFParameters.defaultEigensolverMemory) {
         self.basis = basis; self.distribution = distribution; self.nonlocal = nonlocal; self.method = method
-        self.realAtGamma = realAtGamma
+        self.realAtGamma = realAtGamma; self.workspaceBudget = workspaceBudget
         transform = WavefunctionFFT(basis: basis)
         if let grid { self.grid = grid }
     }
@@ -114,7 +120,7 @@ final class KohnShamEigensolver {
                     }
                 }
                 x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
-                                                noise: RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic),
+                                                noise: { RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic) },
                                                 lowest: lowest)
             }
             // at Γ, packed real vectors (half the rows) and H on two of them per FFT pair
@@ -139,10 +145,12 @@ final class KohnShamEigensolver {
                 x0 = ComplexMatrix(rows: 0, cols: 0)
                 let tpa = TPAPreconditioner(kinetic: Array(kinetic[rows]))
                 let rowSum: LOBPCG.RowSum = { try pool.sum($0) }
+                let block = LOBPCG.bandBlock(bands: local.cols, rows: rows.count, budget: workspaceBudget)
+                lastBandBlock = block < local.cols ? block : nil
                 r = try LOBPCG.solve(apply: { x in try pool.mapRows(x, rows: n, applyH) },
                                      precondition: { w, bands, x in try tpa.apply(&w, bands: bands, current: x, rowSum: rowSum) },
                                      initial: consume local, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
-                                     interrupted: check, rowSum: rowSum, realCoefficients: real != nil)
+                                     interrupted: check, rowSum: rowSum, realCoefficients: real != nil, bandBlock: block)
                 vectors = try pool.gatherRows(r.vectors, rows: n)
                 if let real { vectors = real.unpack(vectors) }
                 // ⟨ψ_n|V_NL|ψ_n⟩ of this process' columns, completed over the pool (one contributor each)
@@ -152,10 +160,14 @@ final class KohnShamEigensolver {
                 try nonlocal.withUnsafeMutableBufferPointer { try pool.sum($0) }
             } else {
                 let tpa = TPAPreconditioner(kinetic: kinetic)
+                let block = LOBPCG.bandBlock(bands: x0.cols, rows: n, budget: workspaceBudget)
+                lastBandBlock = block < x0.cols ? block : nil
                 r = try LOBPCG.solve(apply: applyH,
                                      precondition: { w, bands, x in tpa.apply(&w, bands: bands, current: x) },
                                      initial: consume x0, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
-                                     interrupted: check, realCoefficients: real != nil)
+                                     interrupted: check, realCoefficients: real != nil, bandBlock: block)
+                // LOBPCG's blocks are free: their pages go back before the full-sphere orbitals are made
+                if real != nil { HeapRelease.freePages() }
                 vectors = real?.unpack(r.vectors) ?? r.vectors
                 nonlocal = nl.expectation(vectors)
             }

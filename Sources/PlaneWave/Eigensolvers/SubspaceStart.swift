@@ -32,13 +32,13 @@ public enum SubspaceStart {
 
     /// - Parameters:
     ///   - h: the Hamiltonian of the k-point (its potential is the one whose Fourier coefficients are `potentialFourier`).
-    ///   - noise: random start vectors of the full basis (plane waves × bands), scaled by `noiseScale` and added.
+    ///   - noise: random start vectors of the full basis (plane waves × bands), scaled by `noiseScale` and added;
+    ///     made once the coarse problem is solved, and the result is formed in its storage (no second block).
     ///   - lowest: the dense solver of the coarse problem.
     public static func orbitals(_ h: Hamiltonian, potentialFourier vG: [Complex64], basis: PlaneWaveBasis,
-                                bands: Int, noise: ComplexMatrix, noiseScale: Double = 1e-3,
+                                bands: Int, noise: () -> ComplexMatrix, noiseScale: Double = 1e-3,
                                 lowest: LowestEigenpairs = localEigenpairs) throws -> ComplexMatrix {
         let kb = h.kbasis
-        precondition(noise.rows == kb.count && noise.cols == bands, "noise must be plane waves × bands")
         let m = size(bands: bands, planeWaves: kb.count)
         // lowest kinetic energies first; ties by index, so every process picks the same sphere
         let sub = kb.kinetic.indices.sorted { (kb.kinetic[$0], $0) < (kb.kinetic[$1], $1) }.prefix(m).map { $0 }
@@ -46,7 +46,8 @@ public enum SubspaceStart {
         let e = try lowest(m, bands) { i, j in
             h.element(sub[i], sub[j], potentialFourier: vG, basis: basis, nonlocal: rows, rows: (i, j))
         }
-        var x = noise
+        var x = noise()
+        precondition(x.rows == kb.count && x.cols == bands, "noise must be plane waves × bands")
         for c in 0..<bands {
             for g in 0..<kb.count { x[g, c] = x[g, c] * noiseScale }
             for (i, g) in sub.enumerated() { x[g, c] += e.vectors[i, c] }

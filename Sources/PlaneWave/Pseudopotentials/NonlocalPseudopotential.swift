@@ -41,7 +41,7 @@ public struct NonlocalRows: Sendable {
 /// factor atom by atom). D being block-diagonal by atom, V_NL X = Σ_blocks P_b D_b P_bᴴ X.
 public struct NonlocalProjectors: Sendable {
     /// Bytes of P one block of atoms may take (the whole P is kept when it fits).
-    public static let blockBytes = 32 << 20
+    public static let blockBytes = 16 << 20
     /// Columns one block may have (bounds its D_b, blockColumns² elements).
     static let blockColumns = 1024
 
@@ -305,7 +305,7 @@ extension NonlocalPseudopotential: AtomicForceTerm {
             let offset = p.columns(ofBlock: b).lowerBound
             for alpha in 0..<3 {
                 // Pᴴ(i q_α ψ) = i (q_α P)ᴴ ψ, and Re[(i c)* d] = Im[c* d]
-                let c = multiply(.adjoint, momentumScaled(pb, kb, alpha), .none, x)
+                let c = multiplyAdjoint(pb, rowWeights: kb.kPlusG.map { $0[alpha] }, x)
                 for (n, f) in zip(bands, weights) {
                     for j in 0..<c.rows {
                         forces[owner[offset + j]][alpha] -= 2 * f * (c[j, n].conjugate * dc[j, n]).imaginary
@@ -334,24 +334,15 @@ extension NonlocalPseudopotential: AtomicForceTerm {
             if p.count == 0 { continue }
             let weights = owned.map { kb.kpoint.weight * occupations[$0] }
             var x = all
-            if owned != Array(0..<all.cols) {
+            if owned == Array(0..<owned.count) {
+                x.shrink(toColumns: owned.count)     // the leading bands: read in place
+            } else {
                 x = ComplexMatrix(rows: all.rows, cols: owned.count)
                 for (j, n) in owned.enumerated() { x.setColumns(from: all, column: n, at: j) }
             }
             let bands = Array(0..<owned.count)
             p.forEachBlock(x) { b, pb, c, dc in body(kb, x, bands, weights, p, b, pb, c, dc) }
         }
-    }
-
-    /// (k+G)_α m_G for every column of m (plane-wave rows).
-    func momentumScaled(_ m: ComplexMatrix, _ kb: KBasis, _ alpha: Int) -> ComplexMatrix {
-        var y = m
-        let npw = m.rows
-        let q = kb.kPlusG.map { $0[alpha] }   // computed from the Miller indices: taken once
-        y.storage.withUnsafeMutableBufferPointer { ys in
-            for n in 0..<m.cols { for g in 0..<npw { ys[n * npw + g] = ys[n * npw + g] * q[g] } }
-        }
-        return y
     }
 }
 
@@ -445,7 +436,7 @@ extension NonlocalPseudopotential: StressTerm {
             for beta in 0..<3 {
                 let dp = p.assemble(p.blocks[b], shapes: shapes!.shapes[beta])
                 for alpha in 0..<3 {
-                    let m = multiply(.adjoint, momentumScaled(dp, kb, alpha), .none, x)
+                    let m = multiplyAdjoint(dp, rowWeights: kb.kPlusG.map { $0[alpha] }, x)
                     var s = 0.0
                     for (n, f) in zip(bands, weights) {
                         var b = 0.0

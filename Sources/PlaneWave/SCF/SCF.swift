@@ -57,7 +57,8 @@ public final class SCF {
         symmetrization = Symmetrization(grid: grid)
         eigensolver = KohnShamEigensolver(basis: basis, distribution: distribution, nonlocal: terms.nonlocal,
                                           method: parameters.eigensolver, grid: grid,
-                                          realAtGamma: parameters.realWavefunctionsAtGamma)
+                                          realAtGamma: parameters.realWavefunctionsAtGamma,
+                                          workspaceBudget: parameters.eigensolverMemory)
         convergence = SCFConvergence(parameters: parameters, atoms: basis.model.crystal.atoms.count,
                                      electrons: basis.model.electronCount)
         bands = BandCountPolicy.automatic(for: basis)
@@ -242,6 +243,7 @@ public final class SCF {
                                      ? MomentSpheres.integrate(density: rhoOut, grid: grid, crystal: basis.model.crystal,
                                                                radii: basis.model.momentSphereRadii) : nil)
                 result.stall = stall
+                result.bandBlock = eigensolver.lastBandBlock
                 // collective: `done` is the same on every process
                 // the mixing history is not needed any more: its pages go back before the forces
                 mixer.reset()

@@ -56,6 +56,11 @@ public struct SCFParameters: Sendable, Equatable {
     /// LOBPCG at Γ on real wave functions (`RealCoefficientsAtGamma`, ABINIT's `istwfk 2`): half the
     /// storage and work of complex ones. false: complex coefficients everywhere (for comparisons).
     public var realWavefunctionsAtGamma = true
+    /// Bytes LOBPCG's blocks may take per k-point and process (its workspace holds about eight blocks
+    /// of all bands); beyond it the bands are solved in band blocks (`LOBPCG.bandBlock`,
+    /// `solveInBandBlocks`), so that a large cell's eigensolver needs little more than its orbitals.
+    public var eigensolverMemory = SCFParameters.defaultEigensolverMemory
+    public static let defaultEigensolverMemory = 48 << 20
     /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
     /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
     /// SCF goes on with the finer grid. nil: E_xc on the density grid only (as ABINIT and QE do).
@@ -66,6 +71,7 @@ public struct SCFParameters: Sendable, Equatable {
     public func validated() throws -> SCFParameters {
         if let e = energyTolerance, !(e > 0 && e.isFinite) { throw InputError("scf.energy_tolerance", "must be positive, got \(e) Ha") }
         if let d = densityTolerance, !(d > 0 && d.isFinite) { throw InputError("scf.density_tolerance", "must be positive, got \(d) electrons") }
+        guard eigensolverMemory > 0 else { throw InputError("scf.eigensolver_memory", "must be a positive size, got \(eigensolverMemory) bytes") }
         guard maxIterations >= 1 else { throw InputError("scf.max_iterations", "must be at least 1, got \(maxIterations)") }
         guard mixingDamping > 0, mixingDamping <= 1 else { throw InputError("scf.mixing.damping", "must be in (0, 1], got \(mixingDamping)") }
         guard mixingHistory >= 1 else { throw InputError("scf.mixing.history", "must be at least 1, got \(mixingHistory)") }

@@ -108,6 +108,9 @@ public struct SCFResult: Sendable {
     /// Each atom's moment and charge integrated in its sphere (`MomentSpheres`, radii
     /// `Model.momentSphereRadii`); nil without spin polarisation.
     public var atomicMoments: MomentSpheres? = nil
+    /// Bands per block of this process' last LOBPCG solve when the bands went in blocks (the
+    /// workspace budget `SCFParameters.eigensolverMemory`), nil when they went in one block.
+    public var bandBlock: Int? = nil
 
     /// The eigenvalues (Ha) of spin channel `spin` (0 up, 1 down) at each irreducible k-point.
     public func eigenvalues(spin: Int) -> [[Double]] {
