@@ -11,13 +11,7 @@ struct BandBlockedLOBPCGTests {
     let potential: [Double]
 
     init() throws {
-        let (b, _) = try setUp(small("Si_LDA_cp2kpade_ec10", ecut: 6, kmesh: [1, 1, 1]))
-        basis = b
-        var state: UInt64 = 4242
-        potential = (0..<b.fftSize.reduce(1, *)).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return -0.5 * Double(state >> 11) / Double(1 << 53)
-        }
+        (basis, potential) = try siliconAtGamma(potentialSeed: 4242)
     }
 
     @Test("the block size: all bands within the budget, else equal blocks of at least 16")

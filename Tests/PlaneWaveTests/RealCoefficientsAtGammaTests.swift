@@ -11,14 +11,7 @@ struct RealCoefficientsAtGammaTests {
     let potential: [Double]
 
     init() throws {
-        let (b, _) = try setUp(small("Si_LDA_cp2kpade_ec10", ecut: 6, kmesh: [1, 1, 1]))
-        basis = b
-        let grid = b.fftSize.reduce(1, *)
-        var state: UInt64 = 12345
-        potential = (0..<grid).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return -0.5 * Double(state >> 11) / Double(1 << 53)
-        }
+        (basis, potential) = try siliconAtGamma(potentialSeed: 12345)
     }
 
     func solver(real: Bool) -> KohnShamEigensolver {
@@ -93,4 +86,16 @@ struct RealCoefficientsAtGammaTests {
         }
         for (x, y) in zip(results[0], results[1]) { #expect(abs(x - y) < 1e-10, "real \(x) vs complex \(y)") }
     }
+}
+
+/// Si (GTH LDA, 6 Ha, 2 atoms) at Γ only, and a random real local potential in [−½, 0) Ha on its grid
+/// from a seeded generator.
+func siliconAtGamma(potentialSeed: UInt64) throws -> (PlaneWaveBasis, [Double]) {
+    let (b, _) = try setUp(small("Si_LDA_cp2kpade_ec10", ecut: 6, kmesh: [1, 1, 1]))
+    var state = potentialSeed
+    let potential = (0..<b.fftSize.reduce(1, *)).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return -0.5 * Double(state >> 11) / Double(1 << 53)
+    }
+    return (b, potential)
 }
