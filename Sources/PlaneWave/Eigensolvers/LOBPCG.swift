@@ -128,17 +128,8 @@ public enum LOBPCG {
                 hp = nil
             }
             w = ComplexMatrix(rows: 0, cols: 0); hw = w
-            // project out X (Q ⊥ X), a second time when a column lost most of its norm in the first
-            // pass (Daniel–Gragg–Kaufman–Stewart: then the first pass left rounding errors of the
-            // removed part's size), then orthonormalise Q
-            let before = try columnNorms(q, rowSum: rowSum)
-            for pass in 0..<2 {
-                var b = ops.inner(x, q)
-                try sum(&b, rowSum)
-                ops.subtract(x, times: b, from: &q)
-                ops.subtract(hx, times: b, from: &hq)
-                if pass == 0, try !zip(columnNorms(q, rowSum: rowSum), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
-            }
+            // project out X (Q ⊥ X, `projectOut`; H Q alike), then orthonormalise Q
+            for b in try projectOut(x, from: &q, rowSum: rowSum, ops: ops) { ops.subtract(hx, times: b, from: &hq) }
             guard let t = try orthonormalizer(q, eigen: eigen, rowSum: rowSum, real: real) else {
                 return Result(values: lambda, vectors: x, residualNorms: resNorms, iterations: iteration,
                               converged: false, operatorApplications: applications, products: keepProducts ? hx : nil)
@@ -204,15 +195,20 @@ public enum LOBPCG {
     }
 
     /// Q ← Q − Y (YᴴQ) for orthonormal Y, a second time when a column lost most of its norm in the first
-    /// pass (then the first left rounding errors of the removed part's size).
-    static func projectOut(_ y: ComplexMatrix, from q: inout ComplexMatrix, rowSum: RowSum?, ops: Products) throws {
+    /// pass (Daniel–Gragg–Kaufman–Stewart: then the first left rounding errors of the removed part's
+    /// size). Returns the coefficients YᴴQ of each pass, for the caller to update H Q alike.
+    @discardableResult
+    static func projectOut(_ y: ComplexMatrix, from q: inout ComplexMatrix, rowSum: RowSum?, ops: Products) throws -> [ComplexMatrix] {
         let before = try columnNorms(q, rowSum: rowSum)
+        var passes: [ComplexMatrix] = []
         for pass in 0..<2 {
             var b = ops.inner(y, q)
             try sum(&b, rowSum)
             ops.subtract(y, times: b, from: &q)
+            passes.append(b)
             if pass == 0, try !zip(columnNorms(q, rowSum: rowSum), before).contains(where: { $0 < 0.5.squareRoot() * $1 }) { break }
         }
+        return passes
     }
 
     /// M itself when its storage holds just its columns, else a copy of its columns in storage of their size.
