@@ -301,11 +301,13 @@ extension NonlocalPseudopotential: AtomicForceTerm {
         let owner = atoms.indices.flatMap { a in
             [Int](repeating: a, count: model.pseudopotentials[atoms[a].species]!.projectorCount)
         }
+        var momenta: (k: SIMD3<Double>, q: [[Double]])? = nil   // (k+G)_α of the current k-point
         forEachOccupiedProjection(state) { kb, x, bands, weights, p, b, pb, _, dc in
             let offset = p.columns(ofBlock: b).lowerBound
+            if momenta?.k != kb.kpoint.reduced { momenta = (kb.kpoint.reduced, Self.momentumComponents(kb)) }
             for alpha in 0..<3 {
                 // Pᴴ(i q_α ψ) = i (q_α P)ᴴ ψ, and Re[(i c)* d] = Im[c* d]
-                let c = multiplyAdjoint(pb, rowWeights: kb.kPlusG.map { $0[alpha] }, x)
+                let c = multiplyAdjoint(pb, rowWeights: momenta!.q[alpha], x)
                 for (n, f) in zip(bands, weights) {
                     for j in 0..<c.rows {
                         forces[owner[offset + j]][alpha] -= 2 * f * (c[j, n].conjugate * dc[j, n]).imaginary
@@ -343,6 +345,13 @@ extension NonlocalPseudopotential: AtomicForceTerm {
             let bands = Array(0..<owned.count)
             p.forEachBlock(x) { b, pb, c, dc in body(kb, x, bands, weights, p, b, pb, c, dc) }
         }
+    }
+
+    /// (k+G)_α of every plane wave of `kb` for α = x, y, z (bohr⁻¹), taken once per k-point: `kPlusG`
+    /// is computed from the Miller indices at each use.
+    static func momentumComponents(_ kb: KBasis) -> [[Double]] {
+        let q = kb.kPlusG
+        return (0..<3).map { alpha in q.map { $0[alpha] } }
     }
 }
 
@@ -426,17 +435,21 @@ extension NonlocalPseudopotential: StressTerm {
         var t = Tensor3.zero
         var energy = 0.0
         var shapes: (k: SIMD3<Double>, shapes: [[[Double]]])? = nil   // the derivative shapes of the current k-point
+        var momenta: (k: SIMD3<Double>, q: [[Double]])? = nil         // and its (k+G)_α
         forEachOccupiedProjection(state) { kb, x, bands, weights, p, b, _, c, dc in
             for (n, f) in zip(bands, weights) {
                 var s = 0.0
                 for j in 0..<c.rows { s += (c[j, n].conjugate * dc[j, n]).real }
                 energy += f * s
             }
-            if shapes?.k != kb.kpoint.reduced { shapes = (kb.kpoint.reduced, p.derivativeShapes(model: model)) }
+            if shapes?.k != kb.kpoint.reduced {
+                shapes = (kb.kpoint.reduced, p.derivativeShapes(model: model))
+                momenta = (kb.kpoint.reduced, Self.momentumComponents(kb))
+            }
             for beta in 0..<3 {
                 let dp = p.assemble(p.blocks[b], shapes: shapes!.shapes[beta])
                 for alpha in 0..<3 {
-                    let m = multiplyAdjoint(dp, rowWeights: kb.kPlusG.map { $0[alpha] }, x)
+                    let m = multiplyAdjoint(dp, rowWeights: momenta!.q[alpha], x)
                     var s = 0.0
                     for (n, f) in zip(bands, weights) {
                         var b = 0.0
