@@ -12,27 +12,7 @@ public final class LocalPseudopotential: DensityTerm {
 
     public init(grid: FourierGrid) {
         self.grid = grid
-        let basis = grid.basis
-        let crystal = basis.model.crystal
-        let omega = basis.volume
-        var vG = [Complex64](repeating: .zero, count: grid.count)
-        // v_a(|G|) once per species and point (cheaper than a dictionary cache keyed by species and G²)
-        let species = Array(Set(crystal.atoms.map(\.species))).sorted()
-        let potentials = species.map { basis.model.pseudopotentials[$0]! }
-        let atomSpecies = crystal.atoms.map { a in species.firstIndex(of: a.species)! }
-        var radial = [Double](repeating: 0, count: species.count)
-        grid.forEachPoint { i, m, g2 in
-            if g2 == 0 { return }
-            let q = g2.squareRoot()
-            for s in species.indices { radial[s] = potentials[s].localFourier(q) }
-            var v = Complex64.zero
-            for (a, atom) in crystal.atoms.enumerated() {
-                let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
-                v += Complex64(cos(phase), sin(phase)) * radial[atomSpecies[a]]
-            }
-            vG[i] = v * (1 / omega)
-        }
-        potential = grid.real(vG)
+        potential = atomicSuperposition(grid: grid, skippingOrigin: true) { p, q in p.localFourier(q) }
     }
 
     public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {

@@ -96,30 +96,14 @@ public final class SCF {
     /// Σ_a c_a ρ_a (as in `initialDensity`) with c_a = 1, or c_a = weights[a]/Z_a.
     static func atomicDensity(basis: PlaneWaveBasis, grid: FourierGrid, weights: [Double]?) -> [Double] {
         let s = 1.2
-        let species = Array(Set(basis.model.crystal.atoms.map(\.species))).sorted()
-        let potentials = species.map { basis.model.pseudopotentials[$0]! }
-        let atomSpecies = basis.model.crystal.atoms.map { a in species.firstIndex(of: a.species)! }
-        let scale = potentials.map { p in p.hasValenceDensity ? Double(p.zion) / p.valenceDensityFourier(0) : 0 }
-        let atomWeight = weights.map { w in w.indices.map { w[$0] / Double(potentials[atomSpecies[$0]].zion) } }
-        var radial = [Double](repeating: 0, count: species.count)
-        var rhoG = [Complex64](repeating: .zero, count: grid.count)
-        grid.forEachPoint { i, m, g2 in
-            for (k, p) in potentials.enumerated() {
-                radial[k] = p.hasValenceDensity ? scale[k] * p.valenceDensityFourier(g2.squareRoot())
-                                                : Double(p.zion) * exp(-g2 * s * s / 2)
-            }
-            var v = Complex64.zero
-            for (a, atom) in basis.model.crystal.atoms.enumerated() {
-                let phase = -2 * Double.pi * (Double(m.x) * atom.position.x + Double(m.y) * atom.position.y + Double(m.z) * atom.position.z)
-                if let atomWeight {
-                    v += Complex64(cos(phase), sin(phase)) * (atomWeight[a] * radial[atomSpecies[a]])
-                } else {
-                    v += Complex64(cos(phase), sin(phase)) * radial[atomSpecies[a]]
-                }
-            }
-            rhoG[i] = v * (1 / basis.volume)
+        let pseudopotentials = basis.model.pseudopotentials
+        let coefficients = weights.map { w in
+            basis.model.crystal.atoms.enumerated().map { a, atom in w[a] / Double(pseudopotentials[atom.species]!.zion) }
         }
-        return grid.real(rhoG)
+        return atomicSuperposition(grid: grid, coefficients: coefficients) { p, q in
+            p.hasValenceDensity ? Double(p.zion) / p.valenceDensityFourier(0) * p.valenceDensityFourier(q)
+                                : Double(p.zion) * exp(-q * q * s * s / 2)
+        }
     }
 
     /// Runs the SCF from `startDensity` (or the atomic guess). Non-convergence is a status, not an error.

@@ -20,28 +20,17 @@ func forEachAtomCentredTerm(grid: FourierGrid, field: [Double], model: Model, sh
     let fG = grid.fourier(field)
     var values = [Double](repeating: 0, count: species.count)
     var terms = [Complex64](repeating: .zero, count: atoms.count)
-    // e^{−iG·τ_a} as the product of its factors e^{−2πi m_d τ_a,d} along the three axes, tabulated for
-    // |m_d| ≤ N_d (two complex products per atom and G instead of a sine and a cosine)
-    let factors = (0..<3).map { d in
-        atoms.map { atom in
-            (-grid.size[d]...grid.size[d]).map { m in
-                let x = -2 * Double.pi * Double(m) * atom.position[d]
-                return Complex64(cos(x), sin(x))
-            }
-        }
-    }
-    let offset = grid.size.map { Int32($0) }
+    let phases = AtomPhases(atoms: atoms, size: grid.size)
     let points = share.range(of: grid.count)
     grid.forEachPoint { i, m, g2 in
         if g2 == 0 || !points.contains(i) { return }
         let q = g2.squareRoot()
         for s in species.indices { values[s] = radial(potentials[s], q) }
         if values.allSatisfy({ $0 == 0 }) { return }
-        let mx = Int(m.x + offset[0]), my = Int(m.y + offset[1]), mz = Int(m.z + offset[2])
         for a in atoms.indices {
             let v = values[atomSpecies[a]]
             if v == 0 { terms[a] = .zero; continue }
-            terms[a] = factors[0][a][mx] * factors[1][a][my] * factors[2][a][mz] * v
+            terms[a] = phases(a, m) * v
         }
         let g = Double(m.x) * b[0] + Double(m.y) * b[1] + Double(m.z) * b[2]
         body(g, q, fG[i].conjugate, terms)
