@@ -54,4 +54,51 @@ struct NonlocalBlockTests {
         } }
         #expect(abs(t0[0][0]) > 1e-3)
     }
+
+    /// V_NL X by `applyRows` with X's rows split into `parts` (plane-wave indices and row weights per
+    /// part), each part as one process of a pool: the sums over the parts are formed by running the
+    /// parts in turn, each recording its partial products per block (which do not depend on the sums)
+    /// for the others to add. Returns each part's rows of the result.
+    static func rowSplitApply(_ p: NonlocalProjectors, parts: [(rows: [Int], planeWaves: [Int], weights: [Double]?)],
+                              x: ComplexMatrix, real: Bool) throws -> [ComplexMatrix] {
+        func rows(_ m: ComplexMatrix, _ r: [Int]) -> ComplexMatrix { ComplexMatrix(rows: r.count, cols: m.cols) { i, j in m[r[i], j] } }
+        var partials = [[[Double]]](repeating: [], count: parts.count)
+        // a first pass records each part's partial products (its own results are not yet right)
+        for (i, part) in parts.enumerated() {
+            var y = ComplexMatrix(rows: part.rows.count, cols: x.cols)
+            try p.applyRows(rows(x, part.rows), planeWaves: part.planeWaves, weights: part.weights, real: real, addingTo: &y) { b in
+                partials[i].append(Array(b))
+            }
+        }
+        return try parts.enumerated().map { i, part in
+            var y = ComplexMatrix(rows: part.rows.count, cols: x.cols)
+            var block = 0
+            try p.applyRows(rows(x, part.rows), planeWaves: part.planeWaves, weights: part.weights, real: real, addingTo: &y) { b in
+                for other in parts.indices where other != i { for e in b.indices { b[e] += partials[other][block][e] } }
+                block += 1
+            }
+            return y
+        }
+    }
+
+    @Test("V_NL X on rows split over a pool (applyRows) equals the whole product")
+    func rowSplit() throws {
+        let basis = try ForceTermTests.basis(ForceTermTests.gth(), functional: .lda, atom: 0, shift: SIMD3(0.05, -0.03, 0.02))
+        for (k, kb) in basis.kpoints.enumerated().prefix(2) {
+            let x = RandomOrbitals.block(rows: kb.count, cols: 5, seed: 11 + k, kinetic: kb.kinetic)
+            for blockBytes in [NonlocalProjectors.blockBytes, 1] {
+                let p = NonlocalProjectors(kbasis: kb, model: basis.model, blockBytes: blockBytes)
+                var whole = ComplexMatrix(rows: x.rows, cols: x.cols)
+                p.apply(x, addingTo: &whole)
+                let cut = [0, kb.count / 3, kb.count]
+                let parts = (0..<2).map { r in (rows: Array(cut[r]..<cut[r + 1]), planeWaves: Array(cut[r]..<cut[r + 1]), weights: [Double]?.none) }
+                let split = try Self.rowSplitApply(p, parts: parts, x: x, real: false)
+                var scale = 0.0, diff = 0.0
+                for (part, y) in zip(parts, split) { for j in 0..<x.cols { for (i, g) in part.rows.enumerated() {
+                    scale = max(scale, whole[g, j].length); diff = max(diff, (whole[g, j] - y[i, j]).length)
+                } } }
+                #expect(scale > 1e-3 && diff < 1e-13 * scale, "k \(k), \(p.blocks.count) blocks: \(diff) of \(scale)")
+            }
+        }
+    }
 }

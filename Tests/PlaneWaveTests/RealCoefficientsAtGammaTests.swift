@@ -57,6 +57,27 @@ struct RealCoefficientsAtGammaTests {
         } }
     }
 
+    @Test("V_NL on packed rows split over a pool (applyRows, weights √2) equals V_NL on the full sphere")
+    func packedRowSplit() throws {
+        let p = try #require(RealCoefficientsAtGamma(basis.kpoints[0]))
+        let projectors = NonlocalProjectors(kbasis: basis.kpoints[0], model: basis.model)
+        let a = packedBlock(p, cols: 3)
+        var full = ComplexMatrix(rows: basis.kpoints[0].count, cols: 3)
+        projectors.apply(p.unpack(a), addingTo: &full)
+        let direct = p.pack(full)
+        let cut = [0, p.count / 2, p.count]
+        let parts = (0..<2).map { r in
+            let rows = Array(cut[r]..<cut[r + 1])
+            return (rows: rows, planeWaves: rows.map { Int(p.representative[$0]) }, weights: Optional(rows.map { $0 == 0 ? 1 : 2.0.squareRoot() }))
+        }
+        let split = try NonlocalBlockTests.rowSplitApply(projectors, parts: parts, x: a, real: true)
+        var scale = 0.0, diff = 0.0
+        for (part, y) in zip(parts, split) { for j in 0..<3 { for (i, r) in part.rows.enumerated() {
+            scale = max(scale, direct[r, j].length); diff = max(diff, (direct[r, j] - y[i, j]).length)
+        } } }
+        #expect(scale > 1e-3 && diff < 1e-13 * scale, "\(diff) of \(scale)")
+    }
+
     @Test("H on packed vectors, two per FFT pair, equals H on the full sphere")
     func hamiltonian() throws {
         let p = try #require(RealCoefficientsAtGamma(basis.kpoints[0]))

@@ -147,7 +147,17 @@ final class KohnShamEigensolver {
                 let rowSum: LOBPCG.RowSum = { try pool.sum($0) }
                 let block = LOBPCG.bandBlock(bands: local.cols, rows: rows.count, budget: workspaceBudget)
                 lastBandBlock = block < local.cols ? block : nil
-                r = try LOBPCG.solve(apply: { x in try pool.mapRows(x, rows: n, applyH) },
+                // T + V_loc by columns (FFTs of whole vectors), V_NL on the rows (each process its rows of P)
+                let applyLocal: (ComplexMatrix) -> ComplexMatrix = real.map { r in { r.apply(h.applyLocal, to: $0) } }
+                    ?? { h.applyLocal($0) }
+                let planeWaves = real.map { r in rows.map { Int(r.representative[$0]) } } ?? Array(rows)
+                let weights = real.map { _ in rows.map { $0 == 0 ? 1 : 2.0.squareRoot() } }
+                r = try LOBPCG.solve(apply: { x in
+                                         var y = try pool.mapRows(x, rows: n, applyLocal)
+                                         try nl.applyRows(x, planeWaves: planeWaves, weights: weights, real: real != nil,
+                                                          addingTo: &y, rowSum: rowSum)
+                                         return y
+                                     },
                                      precondition: { w, bands, x in try tpa.apply(&w, bands: bands, current: x, rowSum: rowSum) },
                                      initial: consume local, tolerances: tolerances, maxIterations: maxIterations, eigen: eigen,
                                      interrupted: check, rowSum: rowSum, realCoefficients: real != nil, bandBlock: block)

@@ -42,9 +42,15 @@ public enum SubspaceStart {
         let m = size(bands: bands, planeWaves: kb.count)
         // lowest kinetic energies first; ties by index, so every process picks the same sphere
         let sub = kb.kinetic.indices.sorted { (kb.kinetic[$0], $0) < (kb.kinetic[$1], $1) }.prefix(m).map { $0 }
-        let rows = h.nonlocal.count > 0 ? h.nonlocal.rows(sub) : nil   // P and P D on the small sphere only
+        // V_NL on the small sphere as one product (P D) Pᴴ, not a sum over the projectors per element
+        var nonlocal: ComplexMatrix? = nil
+        if h.nonlocal.count > 0 {
+            nonlocal = ComplexMatrix(rows: m, cols: m)
+            h.nonlocal.rows(sub).addMatrix(into: &nonlocal!)
+        }
         let e = try lowest(m, bands) { i, j in
-            h.element(sub[i], sub[j], potentialFourier: vG, basis: basis, nonlocal: rows, rows: (i, j))
+            let local = h.element(sub[i], sub[j], potentialFourier: vG, basis: basis, nonlocal: nil)
+            return nonlocal.map { local + $0[i, j] } ?? local
         }
         var x = noise()
         precondition(x.rows == kb.count && x.cols == bands, "noise must be plane waves × bands")

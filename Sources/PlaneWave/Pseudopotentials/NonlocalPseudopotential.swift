@@ -28,6 +28,11 @@ public final class NonlocalPseudopotential: OrbitalTerm {
 public struct NonlocalRows: Sendable {
     public let projectors: ComplexMatrix
     public let projectorsTimesCoupling: ComplexMatrix
+
+    /// h += (P D) Pᴴ, the matrix of V_NL on these plane waves (one matrix product).
+    public func addMatrix(into h: inout ComplexMatrix) {
+        gemm(.none, projectorsTimesCoupling, .adjoint, projectors, beta: .one, into: &h)
+    }
 }
 
 /// Separable non-local part of the pseudopotentials at one k-point:
@@ -236,6 +241,30 @@ public struct NonlocalProjectors: Sendable {
     /// Y ← Y + P D Pᴴ X.
     public func apply(_ x: ComplexMatrix, addingTo y: inout ComplexMatrix) {
         forEachBlock(x) { _, p, _, dc in gemm(.none, p, .none, dc, beta: .one, into: &y) }
+    }
+
+    /// This process' rows of Y + V_NL X when X's rows are split over processes (LOBPCG on a k-point
+    /// pool): `x` holds the rows of X at this k-point's plane waves `planeWaves`, each row scaled by
+    /// `weights` (nil: 1). Per block of atoms, c_b = P_bᴴ X = Σ_processes P_b,rowsᴴ X_rows is completed by
+    /// `rowSum` (collective: every process holding rows of X calls it once per block, in order), and
+    /// this process' rows get P_b,rows D_b c_b: each process forms and multiplies only its rows of P.
+    /// Packed real vectors at Γ (`RealCoefficientsAtGamma`, `real`): the rows are the pairs'
+    /// representatives with weights √2 (1 at G = 0), and c_b is the real part of the weighted sum,
+    /// since P(−G) = P(G)* (so Σ over ±G of P*c is twice the real part at G).
+    public func applyRows(_ x: ComplexMatrix, planeWaves: [Int], weights: [Double]?, real: Bool,
+                          addingTo y: inout ComplexMatrix, rowSum: @escaping LOBPCG.RowSum) throws {
+        precondition(x.rows == planeWaves.count && y.rows == x.rows && y.cols == x.cols, "applyRows: blocks of this process' rows")
+        for b in blocks.indices {
+            var p = whole.map { w in ComplexMatrix(rows: planeWaves.count, cols: w.cols) { i, j in w[planeWaves[i], j] } }
+                ?? assemble(blocks[b], shapes: shapes, planeWaves: planeWaves)
+            if let weights {
+                for j in 0..<p.cols { for i in 0..<p.rows { p[i, j] = p[i, j] * weights[i] } }
+            }
+            var c = multiply(.adjoint, p, .none, x)
+            try LOBPCG.sum(&c, rowSum)
+            if real { LOBPCG.keepRealPart(&c) }
+            gemm(.none, p, .none, multiply(.none, couplings[b], .none, c), beta: .one, into: &y)
+        }
     }
 
     /// ⟨x_n|V_NL|x_n⟩ for every column n.

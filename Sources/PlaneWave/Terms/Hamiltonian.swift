@@ -25,6 +25,14 @@ public struct Hamiltonian {
 
     /// H X for the columns of X.
     public func apply(_ x: ComplexMatrix) -> ComplexMatrix {
+        var hx = applyLocal(x)
+        nonlocal.apply(x, addingTo: &hx)
+        return hx
+    }
+
+    /// (−½∇² + V_local) X, H without V_NL (a k-point pool applies V_NL on its rows,
+    /// `NonlocalProjectors.applyRows`).
+    public func applyLocal(_ x: ComplexMatrix) -> ComplexMatrix {
         let npw = kbasis.count
         var hx = ComplexMatrix(rows: npw, cols: x.cols)
         kbasis.kinetic.withUnsafeBufferPointer { kin in
@@ -47,7 +55,6 @@ public struct Hamiltonian {
                 }
             }
         }
-        nonlocal.apply(x, addingTo: &hx)
         return hx
     }
 
@@ -64,8 +71,7 @@ public struct Hamiltonian {
             h[j, j] += Complex64(kbasis.kinetic[j], 0)
         }
         if nonlocal.count > 0 {
-            let rows = nonlocal.rows()
-            gemm(.none, rows.projectorsTimesCoupling, .adjoint, rows.projectors, beta: .one, into: &h)
+            nonlocal.rows().addMatrix(into: &h)
         }
         return h
     }
@@ -73,16 +79,14 @@ public struct Hamiltonian {
 
 extension Hamiltonian {
     /// One element ⟨k+Gᵢ|H|k+Gⱼ⟩ (for matrices built in distributed form); `nonlocal` = P and P D on
-    /// some plane waves (`NonlocalProjectors.rows`), whose rows `rows` are those of Gᵢ and Gⱼ
-    /// (i and j when nil: rows of every plane wave).
+    /// every plane wave (`NonlocalProjectors.rows`), nil to leave V_NL out.
     @inlinable public func element(_ i: Int, _ j: Int, potentialFourier vG: [Complex64], basis: PlaneWaveBasis,
-                                   nonlocal: NonlocalRows?, rows: (i: Int, j: Int)? = nil) -> Complex64 {
+                                   nonlocal: NonlocalRows?) -> Complex64 {
         var h = vG[basis.gridIndex(kbasis.millers[i] &- kbasis.millers[j])]
         if i == j { h += Complex64(kbasis.kinetic[i], 0) }
         if let nonlocal {
-            let (ri, rj) = rows ?? (i, j)
             let p = nonlocal.projectors, pd = nonlocal.projectorsTimesCoupling
-            for b in 0..<p.cols { h += pd[ri, b] * p[rj, b].conjugate }
+            for b in 0..<p.cols { h += pd[i, b] * p[j, b].conjugate }
         }
         return h
     }
