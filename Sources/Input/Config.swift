@@ -21,6 +21,8 @@ import PlaneWave
 /// scf: {energy_tolerance: 1e-9 Ha, density_tolerance: 1e-6, max_iterations: 100,   # tolerances also auto (SCFConvergence)
 ///       mixing: {damping: 0.7, history: 8, kerker: 0.8, dielectric_constant: 10}, eigensolver: lobpcg}
 ///                                                # real_wavefunctions_at_gamma: true (default): LOBPCG at Γ on real orbitals
+///                                                # density_grid: auto (default: slabs from 48³ points), slabs or whole:
+///                                                # with several ranks, the mixing's grids in slabs over them (FFTW-MPI)
 ///                                                # dielectric_constant: ε_r of the screening model; omitted: ∞ (Kerker)
 ///                                                # mixing.preconditioner: none, kerker, dielectric (needs ε_r) or hybrid
 ///                                                # (the model confined to the material, for slabs; MixingModel), with
@@ -71,7 +73,7 @@ public struct Config: Sendable {
     public static let smearingKeys = ["type", "width"]
     public static let basisKeys = ["ecut", "kmesh", "kshift", "fft_grid", "xc_grid", "bands", "symmetry"]
     public static let scfKeys = ["energy_tolerance", "density_tolerance", "max_iterations", "mixing", "eigensolver",
-                                  "real_wavefunctions_at_gamma", "eigensolver_memory"]
+                                  "real_wavefunctions_at_gamma", "eigensolver_memory", "density_grid"]
     public static let mixingKeys = ["damping", "history", "kerker", "dielectric_constant", "preconditioner", "localization_density",
                                      "magnetization_factor"]
     /// Smearing type names accepted in `smearing.type`.
@@ -271,6 +273,13 @@ public struct Config: Sendable {
                     throw m.error("'\(text)' is not a size from 64 KiB up (examples: 48 MiB, 1 GiB)")
                 }
                 scf.eigensolverMemory = Int(size.bytes)
+            }
+            if let g = sm["density_grid"] {
+                let name = try g.string(expected: "a density grid layout")
+                guard let layout = DensityGridLayout(rawValue: name.lowercased()) else {
+                    throw g.error("'\(name)' is not one of \(DensityGridLayout.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                scf.densityGrid = layout
             }
             scf = try scf.validated()
         }

@@ -164,6 +164,25 @@ public final class Communicator: @unchecked Sendable {
                   "MPI_Alltoallv")
     }
 
+    /// MPI_Allgatherv of doubles: rank r contributes `part` (`counts[r]` values); every rank receives
+    /// all parts in rank order.
+    public func allgatherv(_ part: [Double], counts: [Int]) throws -> [Double] {
+        precondition(counts.count == size && counts[rank] == part.count, "allgatherv: this rank's count")
+        let total = counts.reduce(0, +)
+        guard total <= Int(Int32.max) else { throw MPIError(call: "MPI_Allgatherv of \(total) values (above MPI's 32-bit counts)", code: MPI_ERR_COUNT) }
+        if size == 1 { return part }
+        var rc = counts.map { Int32($0) }, rd = [Int32](repeating: 0, count: size)
+        for r in 1..<size { rd[r] = rd[r - 1] + rc[r - 1] }
+        var all = [Double](repeating: 0, count: total)
+        try part.withUnsafeBufferPointer { p in
+            try all.withUnsafeMutableBufferPointer { a in
+                try check(MPI_Allgatherv(p.baseAddress, Int32(p.count), PCMPI_DOUBLE, a.baseAddress, &rc, &rd, PCMPI_DOUBLE, handle),
+                          "MPI_Allgatherv")
+            }
+        }
+        return all
+    }
+
     /// Broadcast of doubles from `root`; every rank must pass an array of the same length.
     public func broadcast(_ values: inout [Double], root: Int = 0) throws {
         if size == 1 || values.isEmpty { return }

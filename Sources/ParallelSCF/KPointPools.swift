@@ -108,6 +108,9 @@ public final class MPIKPointDistribution: KPointDistribution {
         return KPointStealing(node: node, lists: lists, planeWaves: planeWaves) { [weak self] in self?.kpointsTaken += 1 }
     }
 
+    /// Collective over the group.
+    public func makeDensitySlabs(size: [Int]) throws -> DensitySlabs? { try SlabDensityGrid(group: group, size: size) }
+
     /// k-point solves this process took over from others (`makeSharing`), over all steps so far.
     public private(set) var kpointsTaken = 0
 

@@ -441,4 +441,15 @@ struct SpinConfigTests {
             #expect(message.contains("scf.eigensolver_memory") && message.contains(bad) && message.contains("64 KiB"), "\(bad): \(message)")
         }
     }
+
+    /// `scf.density_grid` is auto (default), slabs or whole; any other value names the field, the value
+    /// and the allowed ones.
+    @Test func densityGrid() throws {
+        #expect(try Config.parse(yaml: Self.base).scf.densityGrid == .auto)
+        #expect(try Config.parse(yaml: Self.base + "\nscf: {density_grid: slabs}\n").scf.densityGrid == .slabs)
+        #expect(try Config.parse(yaml: Self.base + "\nscf: {density_grid: Whole}\n").scf.densityGrid == .whole)
+        var message = "accepted"
+        do { _ = try Config.parse(yaml: Self.base + "\nscf: {density_grid: pencils}\n", file: "/tmp/m.yaml") } catch { message = "\(error)" }
+        #expect(message.contains("scf.density_grid") && message.contains("pencils") && message.contains("auto, slabs, whole"), "\(message)")
+    }
 }

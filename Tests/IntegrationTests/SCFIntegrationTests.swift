@@ -23,6 +23,8 @@ struct SCFJSON: Decodable {
     let kpoints_taken_over: Int
     let row_distributed_solves: Int
     let lobpcg_band_block: Int?
+    let density_slab_planes: [Int]?
+    let fft_grid: [Int]
     let peak_rss_MiB: [Double]?
     let scf_stalled: String?
 
@@ -99,10 +101,10 @@ struct SCFJSON: Decodable {
     /// Si 8-atom cubic cell at Γ (LDA, GTH, ecut 6 Ha): one k-point pool of 2 and of 4 ranks splits
     /// LOBPCG's blocks by plane-wave rows (`row_distributed_solves`, none on 1 rank) and gives the
     /// 1-rank F and the eigenvalues of the occupied bands and the lowest empty one to 1e-8 Ha (the other
-    /// empty bands are converged to a residual of 1e-3 only), on real wave functions at Γ (packed rows).
-    /// Measured: F 1e-13 Ha, eigenvalues ≤ 1.2e-9 Ha.
+    /// empty bands are converged to a residual of 1e-3 only), on real wave functions at Γ (packed rows),
+    /// with the mixing's density grid in slabs over the ranks (`density_grid: slabs`, FFTW-MPI).
     @Test func rowDistributedLOBPCGAtGamma() throws {
-        let cfg = si8AtGamma(densityTolerance: "1e-7")
+        let cfg = si8AtGamma(densityTolerance: "1e-7", densityGrid: "slabs")
         // density residual 1e-7: at 1e-6 the lowest empty band of the three layouts' SCF trajectories
         // still differed by 1.7e-8 Ha (real wave functions at Γ), set by the SCF's convergence, not the layout
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("si8-\(UUID().uuidString).yaml").path
@@ -115,12 +117,16 @@ struct SCFJSON: Decodable {
         }
         let one = runs[0]
         #expect(one.converged && one.n_irreducible_k == 1)
-        #expect(one.row_distributed_solves == 0)
+        #expect(one.row_distributed_solves == 0 && one.density_slab_planes == nil)
         // 8 Si: 32 valence electrons, the 16 occupied bands below a gap
         #expect(one.kpoints[0].eigenvalues_Ha.count >= 16 && (one.gap_Ha ?? 0) > 0.01)
         for (n, r) in zip([2, 4], runs.dropFirst()) {
             #expect(r.layout.poolRanks == [Array(0..<n)])
             #expect(r.row_distributed_solves >= r.scf_iterations, "\(n) ranks: \(r.row_distributed_solves) row-distributed solves")
+            // the mixing's density grid in slabs of whole planes over every rank (FFTW-MPI)
+            let planes = r.density_slab_planes ?? []
+            #expect(planes.count == n && planes.allSatisfy { $0 > 0 } && planes.reduce(0, +) == r.fft_grid[0],
+                    "\(n) ranks: density slabs \(planes) of the grid \(r.fft_grid)")
             #expect(abs(r.free_energy_Ha - one.free_energy_Ha) < 1e-8, "\(n) ranks: F \(r.free_energy_Ha) vs \(one.free_energy_Ha)")
             // the occupied bands to 1e-8 Ha; the empty ones are converged to a residual of 1e-3 only
             // (`DiagonalizationTolerance`), except the lowest
@@ -297,7 +303,7 @@ struct SCFJSON: Decodable {
 
 /// Si 8-atom cubic cell (a = 10.26 bohr) at Γ, LDA GTH, 6 Ha, SCF to 1e-10 Ha and the given density
 /// residual (electrons), as an `scf` config.
-func si8AtGamma(densityTolerance: String, eigensolverMemory: String? = nil) -> String {
+func si8AtGamma(densityTolerance: String, eigensolverMemory: String? = nil, densityGrid: String? = nil) -> String {
     let fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]
     let atoms = fcc.flatMap { f in [0, 0.25].map { o in "    - {species: Si, position: [\(f[0] + o), \(f[1] + o), \(f[2] + o)]}" } }
     return """
@@ -310,7 +316,7 @@ func si8AtGamma(densityTolerance: String, eigensolverMemory: String? = nil) -> S
         functional: LDA
         smearing: {type: none}
         basis: {ecut: 6 Ha, kmesh: 1x1x1, kshift: [0, 0, 0], xc_grid: density, bands: auto, symmetry: true}
-        scf: {energy_tolerance: 1e-10 Ha, density_tolerance: \(densityTolerance)\(eigensolverMemory.map { ", eigensolver_memory: \($0)" } ?? "")}
+        scf: {energy_tolerance: 1e-10 Ha, density_tolerance: \(densityTolerance)\(eigensolverMemory.map { ", eigensolver_memory: \($0)" } ?? "")\(densityGrid.map { ", density_grid: \($0)" } ?? "")}
 
         """
 }

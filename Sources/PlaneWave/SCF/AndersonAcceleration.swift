@@ -36,9 +36,17 @@ public final class AndersonAcceleration {
 
     /// The next input density from this step's input and output.
     public func next(input: [Double], output: [Double]) -> [Double] {
-        let n = input.count
-        var f = (0..<n).map { output[$0] - input[$0] }
+        var f = (0..<input.count).map { output[$0] - input[$0] }
         preconditioner.precondition(&f, density: input)
+        return step(input: input, residual: f, sum: { _ in })
+    }
+
+    /// The next input density from ρ_in and its preconditioned residual f = P(ρ_out − ρ_in), given on
+    /// some of the grid's points: `sum` completes the inner products over the processes that hold the
+    /// others (collective, once per call from the second step on), so each keeps the history of its
+    /// own points only; for the whole grid, `sum` does nothing.
+    public func step(input: [Double], residual f: [Double], sum: (inout [Double]) throws -> Void) rethrows -> [Double] {
+        let n = input.count
         if let previous = lastInput, history > 1 {
             let previousF = lastResidual
             inputSteps.append((0..<n).map { Float(input[$0] - previous[$0]) })
@@ -50,19 +58,28 @@ public final class AndersonAcceleration {
         var xbar = input, fbar = f
         let m = inputSteps.count
         if m > 0 {
-            // normal equations (ΔFᵀΔF) γ = ΔFᵀ f_m
-            var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
-            var b = [Double](repeating: 0, count: m)
+            // normal equations (ΔFᵀΔF) γ = ΔFᵀ f_m: the upper triangle of ΔFᵀΔF, then ΔFᵀ f_m
+            var products = [Double](repeating: 0, count: m * (m + 1) / 2 + m)
+            var at = 0
             for i in 0..<m {
                 let di = residualSteps[i]
                 for j in i..<m {
                     let dj = residualSteps[j]
                     var s = 0.0
                     for r in 0..<n { s += Double(di[r]) * Double(dj[r]) }
-                    a[i][j] = s; a[j][i] = s
+                    products[at] = s; at += 1
                 }
-                var s = 0.0; for r in 0..<n { s += Double(di[r]) * f[r] }; b[i] = s
             }
+            for i in 0..<m {
+                let di = residualSteps[i]
+                var s = 0.0; for r in 0..<n { s += Double(di[r]) * f[r] }
+                products[at + i] = s
+            }
+            try sum(&products)
+            var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
+            at = 0
+            for i in 0..<m { for j in i..<m { a[i][j] = products[at]; a[j][i] = products[at]; at += 1 } }
+            let b = Array(products[at...])
             let trace = (0..<m).reduce(0.0) { $0 + a[$1][$1] }
             for i in 0..<m { a[i][i] += 1e-12 * trace + 1e-300 }
             if let gamma = solveSymmetric(a, b) {

@@ -18,6 +18,9 @@ public protocol KPointDistribution {
     var processLoads: [Double] { get }
     /// Work stealing between processes within one diagonalisation, or nil. Collective.
     func makeSharing(planeWaves: [Int]) throws -> KPointSharing?
+    /// The density grid of `size` points per axis in slabs over every process of the calculation, or
+    /// nil when this distribution has none. Collective.
+    func makeDensitySlabs(size: [Int]) throws -> DensitySlabs?
 }
 
 extension KPointDistribution {
@@ -25,6 +28,26 @@ extension KPointDistribution {
     public var process: (rank: Int, count: Int) { (0, 1) }
     public var processLoads: [Double] { [Double](repeating: 0, count: process.count) }
     public func makeSharing(planeWaves: [Int]) throws -> KPointSharing? { nil }
+    public func makeDensitySlabs(size: [Int]) throws -> DensitySlabs? { nil }
+}
+
+/// The density grid in slabs over the processes of one calculation (FFTW-MPI's layout: whole planes
+/// of the first axis, a contiguous range of the grid's storage order on each process), for the
+/// density-level state that would otherwise be held whole: the mixing's input density and history
+/// (`SlabDensityStep`). Every method is collective: all processes call it, in the same order.
+public protocol DensitySlabs: AnyObject {
+    /// This process' points of the grid (storage order), possibly none.
+    var points: Range<Int> { get }
+    /// The planes of the first axis on each process, by rank.
+    var planes: [Int] { get }
+    /// Element-wise sum over the processes, in place.
+    func sum(_ values: inout [Double]) throws
+    /// The whole grid on every process from each one's `points`.
+    func gather(_ part: [Double]) throws -> [Double]
+    /// f ← F⁻¹[p F f] for a real field f given on this process' points, with p diagonal in G:
+    /// `factors[i]` multiplies the Fourier coefficient of point `points.lowerBound + i` (the distributed
+    /// transform keeps the slab layout, so G of a point is the grid's, `FourierGrid.forEachPoint`).
+    func filter(_ part: inout [Double], factors: [Double]) throws
 }
 
 /// Work stealing of k-points within one step: the time a k-point takes varies from step to

@@ -13,17 +13,22 @@ public protocol MixingPreconditioner {
     func precondition(_ residual: inout [Double])
     /// Applies P at the input density ρ_in (`density`) to the residual in place.
     func precondition(_ residual: inout [Double], density: [Double])
+    /// P(|G|²) of a model diagonal in G and independent of the state (which a slab-distributed grid
+    /// applies by its distributed FFT, `SlabDensityStep`); nil for any other.
+    var fourierFactor: ((Double) -> Double)? { get }
 }
 
 extension MixingPreconditioner {
     /// A model independent of the state: P alone.
     public func precondition(_ residual: inout [Double], density: [Double]) { precondition(&residual) }
+    public var fourierFactor: ((Double) -> Double)? { nil }
 }
 
 /// P = 1 (simple mixing).
 public struct NoPreconditioner: MixingPreconditioner {
     public init() {}
     public func precondition(_ residual: inout [Double]) {}
+    public var fourierFactor: ((Double) -> Double)? { { _ in 1 } }
 }
 
 /// Kerker's preconditioner (G. P. Kerker, Phys. Rev. B 23, 3082 (1981)), the Thomas–Fermi
@@ -54,6 +59,8 @@ public struct KerkerPreconditioner: MixingPreconditioner {
         let q2 = wavevector * wavevector
         return (g2 + q2 / (dielectricConstant ?? .infinity)) / (g2 + q2)
     }
+
+    public var fourierFactor: ((Double) -> Double)? { factor }
 
     public func precondition(_ residual: inout [Double]) {
         var fG = grid.fourier(residual)

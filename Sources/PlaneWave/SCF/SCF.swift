@@ -115,9 +115,15 @@ public final class SCF {
         let weights = basis.kpoints.map(\.kpoint.weight)
         let mixer = AndersonAcceleration(damping: parameters.mixingDamping, history: parameters.mixingHistory,
                                          preconditioner: parameters.mixingPreconditioner(grid: grid, spinChannels: basis.spinChannels))
-        let densityStep: DensityStepStrategy = distribution.process.count == 1
-            ? SerialDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count)
-            : SharedDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count, distribution: distribution)
+        let densityStep: DensityStepStrategy
+        let slabs = distribution.process.count > 1 ? try makeDensitySlabs(preconditioner: mixer.preconditioner) : nil
+        if distribution.process.count == 1 {
+            densityStep = SerialDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count)
+        } else if let slabs, let factor = mixer.preconditioner.fourierFactor {
+            densityStep = SlabDensityStep(terms: terms, mixer: mixer, factor: factor, grid: grid, distribution: distribution, slabs: slabs)
+        } else {
+            densityStep = SharedDensityStep(terms: terms, mixer: mixer, volume: basis.volume, points: grid.count, distribution: distribution)
+        }
         let filled = basis.model.filledOccupation
         let spins = basis.kpoints.map(\.spin)
         adoptOrbitals(startOrbitals)
@@ -228,6 +234,7 @@ public final class SCF {
                                                                radii: basis.model.momentSphereRadii) : nil)
                 result.stall = stall
                 result.bandBlock = eigensolver.lastBandBlock
+                result.densitySlabPlanes = slabs?.planes
                 // collective: `done` is the same on every process
                 // the mixing history is not needed any more: its pages go back before the forces
                 mixer.reset()
@@ -244,6 +251,20 @@ public final class SCF {
             }
             densityStep.advance(rhoIn: &rhoIn, rhoOut: rhoOut)
         }
+    }
+
+    /// The density grid in slabs over the processes (`SlabDensityStep`) where `SCFParameters.densityGrid`
+    /// asks for them, or nil. Slabs need one density channel and a preconditioner diagonal in G. Collective:
+    /// the conditions are the same on every process.
+    func makeDensitySlabs(preconditioner: MixingPreconditioner) throws -> DensitySlabs? {
+        let layout = parameters.densityGrid
+        guard layout == .slabs || (layout == .auto && grid.count >= DensityGridLayout.slabPoints) else { return nil }
+        guard basis.spinChannels == 1, preconditioner.fourierFactor != nil else {
+            if layout == .auto { return nil }
+            throw InputError("scf.density_grid", "slabs need one spin channel and a mixing preconditioner diagonal in G "
+                             + "(none, kerker or dielectric); use auto or whole")
+        }
+        return try distribution.makeDensitySlabs(size: grid.size)
     }
 
     /// `SCFConvergence.stall` on the steps of the current run, agreed by every process (collective): the

@@ -21,6 +21,21 @@ public enum MixingModel: String, Sendable, CaseIterable {
     case hybrid
 }
 
+/// Where the mixing's density-level state lives when several processes share one calculation
+/// (`scf.density_grid`).
+public enum DensityGridLayout: String, Sendable, CaseIterable {
+    /// Slabs from `slabPoints` grid points on, whole below (`SlabDensityStep`, `SharedDensityStep`).
+    case auto
+    /// In slabs of the density grid over the processes (FFTW-MPI's layout), whatever its size.
+    case slabs
+    /// Whole on one process (`SharedDensityStep`).
+    case whole
+
+    /// `auto` distributes grids of at least this many points (48³): below it the mixing's grids are a
+    /// few MB and its work milliseconds, less than a distributed FFT's exchanges.
+    public static let slabPoints = 48 * 48 * 48
+}
+
 /// Settings of the self-consistent field loop.
 public struct SCFParameters: Sendable, Equatable {
     /// Stop when |ΔF| between iterations is below this (Ha; nil: `energyTolerancePerAtom` per atom)…
@@ -61,6 +76,8 @@ public struct SCFParameters: Sendable, Equatable {
     /// `solveInBandBlocks`), so that a large cell's eigensolver needs little more than its orbitals.
     public var eigensolverMemory = SCFParameters.defaultEigensolverMemory
     public static let defaultEigensolverMemory = 48 << 20
+    /// With several processes, the density grid of the mixing in slabs over them or whole on one.
+    public var densityGrid = DensityGridLayout.auto
     /// The exchange–correlation grid policy (`XCGridRefinement`): at convergence, E_xc of the
     /// density is recomputed on a grid 25 % finer; while it moves by more than this (Ha per atom) the
     /// SCF goes on with the finer grid. nil: E_xc on the density grid only (as ABINIT and QE do).

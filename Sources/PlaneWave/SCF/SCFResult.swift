@@ -111,6 +111,9 @@ public struct SCFResult: Sendable {
     /// Bands per block of this process' last LOBPCG solve when the bands went in blocks (the
     /// workspace budget `SCFParameters.eigensolverMemory`), nil when they went in one block.
     public var bandBlock: Int? = nil
+    /// The density grid's planes (first axis) on each process when the mixing held it in slabs
+    /// (`SlabDensityStep`), by rank; nil when it was whole.
+    public var densitySlabPlanes: [Int]? = nil
 
     /// The eigenvalues (Ha) of spin channel `spin` (0 up, 1 down) at each irreducible k-point.
     public func eigenvalues(spin: Int) -> [[Double]] {
