@@ -71,56 +71,39 @@ final class SerialDensityStep: DensityStepStrategy {
     }
 }
 
-/// Several processes split the grid work of a step: the least loaded one (by
-/// `KPointDistribution.processLoads`) computes the residual, mixes and builds the next potential
-/// (used only if the SCF goes on), the next least loaded one evaluates the density energies at the
-/// same time, and one sum hands both to everybody. The accelerator's history and the mixed density
-/// live on the mixing process only; the others keep their first ρ_in, which nothing reads again.
+/// Several processes split the grid work of a step (`PotentialAndEnergies`): the least loaded one
+/// computes the residual, mixes and builds the next potential (used only if the SCF goes on), the
+/// next least loaded one evaluates the density energies at the same time. The accelerator's history
+/// and the mixed density live on the mixing process only; the others keep their first ρ_in, which
+/// nothing reads again.
 final class SharedDensityStep: DensityStepStrategy {
-    let terms: KohnShamTerms
     let mixer: AndersonAcceleration
     let volume: Double
     /// Points of the density grid.
     let points: Int
-    let distribution: KPointDistribution
-    let mixingProcess: Int, energyProcess: Int
+    let tasks: PotentialAndEnergies
     /// The next potential, from the last `evaluate`.
     private var pending: [Double]? = nil
 
     init(terms: KohnShamTerms, mixer: AndersonAcceleration, volume: Double, points: Int, distribution: KPointDistribution) {
-        self.terms = terms; self.mixer = mixer; self.volume = volume; self.points = points; self.distribution = distribution
-        let loads = distribution.processLoads
-        // the heavier task (mixing and potential) to the least loaded process, the energies to the next
-        let byLoad = loads.indices.sorted { (loads[$0], $0) < (loads[$1], $1) }
-        mixingProcess = byLoad[0]
-        energyProcess = byLoad[min(1, distribution.process.count - 1)]
+        self.mixer = mixer; self.volume = volume; self.points = points
+        tasks = PotentialAndEnergies(terms: terms, distribution: distribution)
     }
 
     func potential(_ rhoIn: [Double]) throws -> [Double] {
         if let v = pending { return v }
-        return try terms.potential(rhoIn)
+        return try tasks.terms.potential(rhoIn)
     }
 
     func evaluate(rhoIn: inout [Double], rhoOut: [Double]) throws -> (energies: [Double], residual: Double, summing: Double) {
-        let rank = distribution.process.rank
-        let m = terms.densityTerms.count, n = rhoOut.count
-        var shared = [Double](repeating: 0, count: m + 1 + n)
-        if rank == energyProcess {
-            let e = try terms.densityEnergies(rhoOut)
-            for i in 0..<m { shared[i] = e[i] }
-        }
-        if rank == mixingProcess {
-            shared[m] = densityResidualNorm(rhoOut, rhoIn, volume: volume, points: points)
+        let r = try tasks.compute(rhoOut: rhoOut, points: rhoOut.count, values: 1) { [self] in
+            let residual = densityResidualNorm(rhoOut, rhoIn, volume: volume, points: points)
             rhoIn = mixer.next(input: rhoIn, output: rhoOut)
             conserveCharge(&rhoIn, of: rhoOut, points: points)
-            let next = try terms.potential(rhoIn)
-            for i in 0..<n { shared[m + 1 + i] = next[i] }
+            return (rhoIn, [residual])
         }
-        let summing = Date()
-        try distribution.sum(&shared)
-        let seconds = Date().timeIntervalSince(summing)
-        pending = Array(shared[(m + 1)...])
-        return (Array(shared[0..<m]), shared[m], seconds)
+        pending = r.potential
+        return (r.energies, r.values[0], r.summing)
     }
 
     func advance(rhoIn: inout [Double], rhoOut: [Double]) {}
