@@ -30,14 +30,20 @@ final class SlabDensityGrid: DensitySlabs {
 
     func gather(_ part: [Double]) throws -> [Double] { try group.allgatherv(part, counts: counts) }
 
-    func filter(_ part: inout [Double], factors: [Double]) throws {
-        precondition(part.count == points.count && factors.count == points.count, "filter: this rank's points")
+    func fourier(_ part: [Double]) throws -> [Complex64] {
+        precondition(part.count == points.count, "fourier: this rank's points")
         let buffer = fft.buffer
         for i in part.indices { buffer[i] = Complex64(part[i], 0) }
         fft.forward()
         let scale = 1 / Double(fft.n.0 * fft.n.1 * fft.n.2)
-        for i in part.indices { buffer[i] = buffer[i] * (factors[i] * scale) }
+        return part.indices.map { buffer[$0] * scale }
+    }
+
+    func real(_ coefficients: [Complex64]) throws -> [Double] {
+        precondition(coefficients.count == points.count, "real: this rank's points")
+        let buffer = fft.buffer
+        for i in coefficients.indices { buffer[i] = coefficients[i] }
         fft.backward()
-        for i in part.indices { part[i] = buffer[i].real }
+        return coefficients.indices.map { buffer[$0].real }
     }
 }

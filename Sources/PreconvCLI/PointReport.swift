@@ -83,6 +83,10 @@ public struct PointReport: Codable, Sendable {
     /// The density grid's planes (its first axis) on each rank, in rank order, when the mixing held it
     /// in slabs over the ranks (FFTW-MPI, `scf.density_grid`); null when it was whole on one rank.
     @EncodedAsNull public var density_slab_planes: [Int]?
+    /// Of the SCF steps with the grid in slabs, those whose density terms (local pseudopotential,
+    /// Hartree, exchange–correlation: energies and the next potential) were evaluated on the slabs too;
+    /// the others (exchange–correlation on a finer grid) were evaluated whole. Null when whole.
+    @EncodedAsNull public var density_term_slab_steps: Int?
     public let wall_time_s: Double
     /// Of `wall_time_s`: rank 0's time for the forces and for the stress after the SCF.
     public let forces_wall_time_s: Double
@@ -158,6 +162,7 @@ public struct PointReport: Codable, Sendable {
         row_distributed_solves = sharing.rowDistributedSolves
         lobpcg_band_block = r.bandBlock
         density_slab_planes = r.densitySlabPlanes
+        density_term_slab_steps = r.densityTermSlabSteps
         wall_time_s = o.seconds
         forces_wall_time_s = r.forcesSeconds
         stress_wall_time_s = r.stressSeconds
@@ -182,7 +187,7 @@ public struct PointReport: Codable, Sendable {
              fermi_level_Ha, gap_Ha, gap, metallic, metallic_reason, band_energy_Ha, terms_Ha, ecut_Ha, kmesh,
              kmesh_spacing_per_angstrom, lattice_vectors_bohr, n_irreducible_k,
              fft_grid, bands, electrons, spin_channels, total_magnetization_muB, absolute_magnetization_muB, kpoints, history, layout,
-             scalapack_solves, kpoints_taken_over, row_distributed_solves, lobpcg_band_block, density_slab_planes, wall_time_s, forces_wall_time_s, stress_wall_time_s, peak_rss_MiB,
+             scalapack_solves, kpoints_taken_over, row_distributed_solves, lobpcg_band_block, density_slab_planes, density_term_slab_steps, wall_time_s, forces_wall_time_s, stress_wall_time_s, peak_rss_MiB,
              forces_Ha_per_bohr, stress_Ha_per_bohr3, pressure_GPa,
              fermi_level_up_Ha, fermi_level_down_Ha, fixed_total_magnetization_muB, atomic_moments_muB, sphere_radii_bohr
     }

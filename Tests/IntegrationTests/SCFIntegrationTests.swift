@@ -24,6 +24,7 @@ struct SCFJSON: Decodable {
     let row_distributed_solves: Int
     let lobpcg_band_block: Int?
     let density_slab_planes: [Int]?
+    let density_term_slab_steps: Int?
     let fft_grid: [Int]
     let peak_rss_MiB: [Double]?
     let scf_stalled: String?
@@ -117,7 +118,7 @@ struct SCFJSON: Decodable {
         }
         let one = runs[0]
         #expect(one.converged && one.n_irreducible_k == 1)
-        #expect(one.row_distributed_solves == 0 && one.density_slab_planes == nil)
+        #expect(one.row_distributed_solves == 0 && one.density_slab_planes == nil && one.density_term_slab_steps == nil)
         // 8 Si: 32 valence electrons, the 16 occupied bands below a gap
         #expect(one.kpoints[0].eigenvalues_Ha.count >= 16 && (one.gap_Ha ?? 0) > 0.01)
         for (n, r) in zip([2, 4], runs.dropFirst()) {
@@ -127,6 +128,8 @@ struct SCFJSON: Decodable {
             let planes = r.density_slab_planes ?? []
             #expect(planes.count == n && planes.allSatisfy { $0 > 0 } && planes.reduce(0, +) == r.fft_grid[0],
                     "\(n) ranks: density slabs \(planes) of the grid \(r.fft_grid)")
+            // and the density terms' energies and potential on the slabs in every step
+            #expect(r.density_term_slab_steps == r.scf_iterations, "\(n) ranks: \(r.density_term_slab_steps ?? -1) slab steps")
             #expect(abs(r.free_energy_Ha - one.free_energy_Ha) < 1e-8, "\(n) ranks: F \(r.free_energy_Ha) vs \(one.free_energy_Ha)")
             // the occupied bands to 1e-8 Ha; the empty ones are converged to a residual of 1e-3 only
             // (`DiagonalizationTolerance`), except the lowest
@@ -134,6 +137,62 @@ struct SCFJSON: Decodable {
                 #expect(abs(x - y) < (i <= 16 ? 1e-8 : 1e-5), "\(n) ranks, band \(i + 1): ε \(x) vs \(y)")
             }
         }
+    }
+
+    /// GaAs primitive cell at Γ, PBE with PseudoDojo files (both with a model core charge), ecut 16 Ha,
+    /// `density_grid: slabs` on 1, 2 and 4 ranks (30 planes: even slabs on 2 ranks, uneven on 4). With
+    /// exchange–correlation on the density grid the density terms run on the slabs in every step: the
+    /// GGA's gradient and divergence by the distributed transform and the core charge sliced. With
+    /// `xc_grid: refined` the XC grid is refined during the SCF (F moves by more than 1e-6 Ha), and the
+    /// steps after that evaluate the terms whole. Either way F and the occupied bands plus the lowest
+    /// empty one equal the 1-rank run to 1e-8 Ha.
+    @Test(.enabled(if: ABINITRun.ready(["Ga", "As"]), "PseudoDojo files absent: install Debian's abinit-data (make test does)"))
+    func densityTermsOnSlabsWithGGAAndCoreCharges() throws {
+        var free: [String: Double] = [:]
+        for xc in ["density", "refined"] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("gaas-slabs-\(UUID().uuidString).yaml").path
+            try """
+                name: gaas-slabs
+                structure:
+                  lattice: {vectors: [[0, 5.34, 5.34], [5.34, 0, 5.34], [5.34, 5.34, 0]], unit: bohr}
+                  atoms:
+                    - {species: Ga, position: [0, 0, 0]}
+                    - {species: As, position: [0.25, 0.25, 0.25]}
+                pseudopotentials: {directory: \(ABINITRun.dojoDirectory)}
+                functional: PBE
+                smearing: {type: none}
+                basis: {ecut: 16 Ha, kmesh: 1x1x1, kshift: [0, 0, 0], xc_grid: \(xc), bands: auto, symmetry: true}
+                scf: {energy_tolerance: 1e-10 Ha, density_tolerance: 1e-7, density_grid: slabs}
+
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let runs = try [1, 2, 4].map { n -> SCFJSON in
+                let out = try Preconv.run(ranks: n, ["scf", path, "--json"], timeout: 300)
+                #expect(out.status == 0, "\(xc), \(n) ranks: exit \(out.status): \(out.stderr)")
+                return try SCFJSON.parse(out.stdout)
+            }
+            let one = runs[0]
+            #expect(one.converged && one.fft_grid == [30, 30, 30] && one.density_term_slab_steps == nil)
+            free[xc] = one.free_energy_Ha
+            // Ga 13 + As 15 valence electrons (3d in valence on both): 14 occupied bands
+            #expect(one.kpoints[0].eigenvalues_Ha.count >= 15 && one.kpoints[0].occupations.prefix(14).allSatisfy { $0 == 2 })
+            for (n, r) in zip([2, 4], runs.dropFirst()) {
+                let planes = r.density_slab_planes ?? []
+                #expect(planes.count == n && planes.allSatisfy { $0 > 0 } && planes.reduce(0, +) == 30, "\(xc), \(n) ranks: slabs \(planes)")
+                let steps = r.density_term_slab_steps ?? -1
+                if xc == "density" {
+                    #expect(steps == r.scf_iterations, "\(n) ranks: \(steps) of \(r.scf_iterations) steps with the terms on slabs")
+                } else {
+                    #expect(steps > 0 && steps < r.scf_iterations, "\(n) ranks, refined: \(steps) of \(r.scf_iterations) steps on slabs")
+                }
+                #expect(abs(r.free_energy_Ha - one.free_energy_Ha) < 1e-8, "\(xc), \(n) ranks: F \(r.free_energy_Ha) vs \(one.free_energy_Ha)")
+                for (i, (x, y)) in zip(r.kpoints[0].eigenvalues_Ha, one.kpoints[0].eigenvalues_Ha).enumerated() where i <= 14 {
+                    #expect(abs(x - y) < 1e-8, "\(xc), \(n) ranks, band \(i + 1): ε \(x) vs \(y)")
+                }
+            }
+        }
+        // the refined run did refine its XC grid (else it would not test the switch to whole terms)
+        #expect(abs((free["refined"] ?? 0) - (free["density"] ?? 0)) > 1e-6, "F \(free)")
     }
 
     /// Si8 at Γ (20 bands) with `scf.eigensolver_memory: 64 KiB`: LOBPCG in band blocks of 16 (the

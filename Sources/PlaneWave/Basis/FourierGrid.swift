@@ -14,9 +14,15 @@ public final class FourierGrid: @unchecked Sendable {
     /// Calls body(i, m) for every point i in the FFT's order, m its centred Miller indices (computed as
     /// it goes: no grid-sized array of them is kept).
     @inline(__always) public func forEachMiller(_ body: (Int, SIMD3<Int32>) -> Void) {
+        forEachMiller(planes: 0..<size[0], body)
+    }
+
+    /// `forEachMiller` over the points of the first axis' `planes` only (a slab, `GridSlab`); i is still
+    /// the point's index on the whole grid.
+    @inline(__always) public func forEachMiller(planes: Range<Int>, _ body: (Int, SIMD3<Int32>) -> Void) {
         let n0 = size[0], n1 = size[1], n2 = size[2]
-        var i = 0
-        for a in 0..<n0 {
+        var i = planes.lowerBound * n1 * n2
+        for a in planes {
             let ma = Int32(centred(a, n0))
             for b in 0..<n1 {
                 let mb = Int32(centred(b, n1))
@@ -30,8 +36,13 @@ public final class FourierGrid: @unchecked Sendable {
 
     /// Calls body(i, m, |G|²) (bohr⁻²) for every point, as `forEachMiller`.
     @inline(__always) public func forEachPoint(_ body: (Int, SIMD3<Int32>, Double) -> Void) {
+        forEachPoint(planes: 0..<size[0], body)
+    }
+
+    /// `forEachPoint` over the first axis' `planes` only, as `forEachMiller(planes:_:)`.
+    @inline(__always) public func forEachPoint(planes: Range<Int>, _ body: (Int, SIMD3<Int32>, Double) -> Void) {
         let lattice = basis.model.crystal.lattice
-        forEachMiller { i, m in body(i, m, PlaneWaveBasis.squaredNorm(m, lattice: lattice)) }
+        forEachMiller(planes: planes) { i, m in body(i, m, PlaneWaveBasis.squaredNorm(m, lattice: lattice)) }
     }
 
     /// The basis's density grid.
@@ -161,11 +172,16 @@ public final class FourierGrid: @unchecked Sendable {
 
     /// Calls body(i, index of −G, Gx, Gy, Gz) for every grid point, with G = 0 on Nyquist planes.
     @inline(__always) func forEachWaveVector(_ body: (Int, Int, Double, Double, Double) -> Void) {
+        forEachWaveVector(planes: 0..<size[0], body)
+    }
+
+    /// `forEachWaveVector` over the first axis' `planes` only; i and the index of −G are on the whole grid.
+    @inline(__always) func forEachWaveVector(planes: Range<Int>, _ body: (Int, Int, Double, Double, Double) -> Void) {
         let b = basis.model.crystal.lattice.reciprocal
         let n = size, n0 = n[0], n1 = n[1], n2 = n[2]
         let ny0 = n0 % 2 == 0 ? -n0 / 2 : Int.min, ny1 = n1 % 2 == 0 ? -n1 / 2 : Int.min, ny2 = n2 % 2 == 0 ? -n2 / 2 : Int.min
-        var i = 0
-        for a in 0..<n0 { for bb in 0..<n1 { for c in 0..<n2 {
+        var i = planes.lowerBound * n1 * n2
+        for a in planes { for bb in 0..<n1 { for c in 0..<n2 {
             defer { i += 1 }
             let mx = centred(a, n0), my = centred(bb, n1), mz = centred(c, n2)
             let minus = (((-mx % n0) + n0) % n0 * n1 + ((-my % n1) + n1) % n1) * n2 + ((-mz % n2) + n2) % n2

@@ -24,6 +24,14 @@ public final class LocalPseudopotential: DensityTerm {
     public func hamiltonianPart(density rho: [Double]) -> HamiltonianPart { .localPotential(potential) }
 }
 
+extension LocalPseudopotential: SlabDensityTerm {
+    /// V_loc at the slab's points; this process' part of ∫ V_loc ρ.
+    public func energyAndPotential(_ rho: [Double], on slab: GridSlab) -> (energy: Double, potential: [Double]) {
+        let v = slab.slice(potential)
+        return (slab.integrate(v, rho), v)
+    }
+}
+
 /// The G = 0 limit of the local pseudopotentials: E = N_el · Σ_a ε_a / Ω with
 /// ε_a = lim_{q→0} [v_a(q) + 4πZ_a/q²] (ABINIT's "psp_core"; constant for a fixed cell).
 public final class PseudopotentialCore: EnergyTerm {

@@ -33,8 +33,9 @@ extension KPointDistribution {
 
 /// The density grid in slabs over the processes of one calculation (FFTW-MPI's layout: whole planes
 /// of the first axis, a contiguous range of the grid's storage order on each process), for the
-/// density-level state that would otherwise be held whole: the mixing's input density and history
-/// (`SlabDensityStep`). Every method is collective: all processes call it, in the same order.
+/// density-level work that would otherwise be done whole on one process: the mixing's input density
+/// and history (`SlabDensityStep`), the density terms' energies and potential (`GridSlab`,
+/// `SlabDensityTerm`). Every method is collective: all processes call it, in the same order.
 public protocol DensitySlabs: AnyObject {
     /// This process' points of the grid (storage order), possibly none.
     var points: Range<Int> { get }
@@ -44,10 +45,24 @@ public protocol DensitySlabs: AnyObject {
     func sum(_ values: inout [Double]) throws
     /// The whole grid on every process from each one's `points`.
     func gather(_ part: [Double]) throws -> [Double]
+    /// f_G = (1/N) Σ_r f(r) e^{−iG·r} at this process' points for a real field f given at them, N the
+    /// grid's points (`FourierGrid.fourier`): the distributed transform keeps the slab layout, so G
+    /// of a point is the grid's (`FourierGrid.forEachPoint`).
+    func fourier(_ part: [Double]) throws -> [Complex64]
+    /// The real part of Σ_G f_G e^{iG·r} at this process' points from the coefficients at them
+    /// (`FourierGrid.real`).
+    func real(_ coefficients: [Complex64]) throws -> [Double]
+}
+
+extension DensitySlabs {
     /// f ← F⁻¹[p F f] for a real field f given on this process' points, with p diagonal in G:
-    /// `factors[i]` multiplies the Fourier coefficient of point `points.lowerBound + i` (the distributed
-    /// transform keeps the slab layout, so G of a point is the grid's, `FourierGrid.forEachPoint`).
-    func filter(_ part: inout [Double], factors: [Double]) throws
+    /// `factors[i]` multiplies the Fourier coefficient of point `points.lowerBound + i`.
+    public func filter(_ part: inout [Double], factors: [Double]) throws {
+        precondition(part.count == points.count && factors.count == points.count, "filter: this process' points")
+        var c = try fourier(part)
+        for i in c.indices { c[i] = c[i] * factors[i] }
+        part = try real(c)
+    }
 }
 
 /// Work stealing of k-points within one step: the time a k-point takes varies from step to

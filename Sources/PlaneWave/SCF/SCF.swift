@@ -235,6 +235,7 @@ public final class SCF {
                 result.stall = stall
                 result.bandBlock = eigensolver.lastBandBlock
                 result.densitySlabPlanes = slabs?.planes
+                result.densityTermSlabSteps = (densityStep as? SlabDensityStep)?.slabSteps
                 // collective: `done` is the same on every process
                 // the mixing history is not needed any more: its pages go back before the forces
                 mixer.reset()

@@ -114,6 +114,9 @@ public struct SCFResult: Sendable {
     /// The density grid's planes (first axis) on each process when the mixing held it in slabs
     /// (`SlabDensityStep`), by rank; nil when it was whole.
     public var densitySlabPlanes: [Int]? = nil
+    /// Of the SCF steps with the grid in slabs, those whose density terms (energies at ρ_out and the next
+    /// potential) were evaluated on the slabs too (`KohnShamTerms.evaluatesOnSlabs`); nil when whole.
+    public var densityTermSlabSteps: Int? = nil
 
     /// The eigenvalues (Ha) of spin channel `spin` (0 up, 1 down) at each irreducible k-point.
     public func eigenvalues(spin: Int) -> [[Double]] {

@@ -42,7 +42,7 @@ final class XCGridRefinement {
     func refined(terms: KohnShamTerms, density rho: [Double], atoms: Int) throws -> ExchangeCorrelation? {
         let densityGrid = terms.exchangeCorrelation.grid.size
         var size = terms.exchangeCorrelation.xcGrid.size
-        var energy = terms.exchangeCorrelation.energy(rho)
+        var energy = try terms.exchangeCorrelation.energy(rho)
         var chosen: ExchangeCorrelation? = nil
         while true {
             size = Self.next(size)
@@ -50,7 +50,7 @@ final class XCGridRefinement {
             // built for each check, not kept between them: the term holds several fields of the finer grid
             // through the SCF steps between the early check and convergence
             let finer = try terms.exchangeCorrelation(on: size)
-            let finerEnergy = finer.energy(rho)
+            let finerEnergy = try finer.energy(rho)
             guard abs(finerEnergy - energy) > tolerance * Double(atoms) else { break }
             chosen = finer
             energy = finerEnergy

@@ -85,3 +85,21 @@ extension OrbitalTerm {
     public var dependence: EnergyTermDependence { .orbitals }
     public func energy(_ state: KohnShamState) -> Double { state.orbitalSums[name] ?? 0 }
 }
+
+/// A density term that can also be evaluated on one process' slab of the density grid (`GridSlab`),
+/// so that the density-level work of an SCF step is split over the processes (`SlabDensityStep`):
+/// the sum over the processes of the slab energies is E[ρ], the slab potentials put together are
+/// V[ρ], equal to the whole-grid evaluation up to the order of the sums.
+public protocol SlabDensityTerm: DensityTerm {
+    /// Whether this instance can be evaluated on slabs (the same on every process).
+    var evaluatesOnSlabs: Bool { get }
+    /// This process' part of E[ρ] and V[ρ] at its points, for ρ given at them. Collective.
+    func energyAndPotential(_ rho: [Double], on slab: GridSlab) throws -> (energy: Double, potential: [Double])
+    /// This process' part of E[ρ] alone. Collective.
+    func energy(_ rho: [Double], on slab: GridSlab) throws -> Double
+}
+
+extension SlabDensityTerm {
+    public var evaluatesOnSlabs: Bool { true }
+    public func energy(_ rho: [Double], on slab: GridSlab) throws -> Double { try energyAndPotential(rho, on: slab).energy }
+}

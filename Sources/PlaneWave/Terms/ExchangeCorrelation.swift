@@ -69,42 +69,52 @@ public final class ExchangeCorrelation: DensityTerm {
         return grid.real(fineIndex.map { vG[$0] })
     }
 
-    /// ρ (+ ρ_c) clipped at zero, its gradient and σ = |∇ρ|² (GGAs only).
-    func inputs(_ valenceOnDensityGrid: [Double]) -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
-        let valence = interpolated(valenceOnDensityGrid)
-        let rho = coreDensity.map { c in zip(valence, c).map { $0 + $1 } } ?? valence
+    /// ρ (+ ρ_c) clipped at zero, its gradient and σ = |∇ρ|² (GGAs only), on `xcGrid`.
+    func inputs(_ valenceOnDensityGrid: [Double]) throws -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
+        try inputs(valence: interpolated(valenceOnDensityGrid), core: coreDensity, on: xcGrid)
+    }
+
+    /// `inputs` of the valence density and core charge given at the points of `fields`.
+    func inputs(valence: [Double], core: [Double]?, on fields: FieldCalculus) throws
+        -> (density: [Double], gradient: [[Double]], sigma: [Double]?) {
+        let rho = core.map { c in zip(valence, c).map { $0 + $1 } } ?? valence
         let n = rho.count
         let density = rho.map { max($0, 0) }
         guard isGGA else { return (density, [], nil) }
-        let gradient = xcGrid.gradient(rho)
+        let gradient = try fields.gradient(rho)
         var s = [Double](repeating: 0, count: n)
         for a in 0..<3 { for i in 0..<n { s[i] += gradient[a][i] * gradient[a][i] } }
         return (density, gradient, s)
     }
 
     /// E_xc alone: no potential, so no divergence term, and σ without the gradient's components.
-    public func energy(_ rho: [Double]) -> Double {
+    public func energy(_ rho: [Double]) throws -> Double {
         if spinChannels == 2 { return spinEnergy(rho) }
+        return try energy(valence: interpolated(rho), core: coreDensity, on: xcGrid)
+    }
+
+    /// E_xc (its part over the points of `fields`) of the valence density and core charge given at them.
+    func energy(valence: consuming [Double], core: [Double]?, on fields: FieldCalculus) throws -> Double {
         // one grid-sized field at a time where possible: this is the refinement check's evaluation on
         // a finer grid, the SCF's largest transient
-        var density = interpolated(rho)
-        if let coreDensity { for i in density.indices { density[i] += coreDensity[i] } }
-        let sigma = isGGA ? xcGrid.gradientSquared(density) : nil
+        var density = valence
+        if let core { for i in density.indices { density[i] += core[i] } }
+        let sigma = isGGA ? try fields.gradientSquared(density) : nil
         for i in density.indices { density[i] = max(density[i], 0) }
         var eps: [Double] = []
         for f in functionals {
             let e = f.energyDensity(rho: density, sigma: sigma)
             if eps.isEmpty { eps = e } else { for i in 0..<eps.count { eps[i] += e[i] } }
         }
-        return eps.isEmpty ? 0 : xcGrid.integrate(eps, density)
+        return eps.isEmpty ? 0 : fields.integrate(eps, density)
     }
 
-    public func energyAndPotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
+    public func energyAndPotential(_ rho: [Double]) throws -> (energy: Double, potential: [Double]) {
         if spinChannels == 2 {
             let (energy, v) = spinEnergyAndFinePotentials(rho)
             return (energy, restricted(v.up) + restricted(v.down))
         }
-        let (energy, v) = energyAndFinePotential(rho)
+        let (energy, v) = try energyAndFinePotential(rho)
         return (energy, restricted(v))
     }
 
@@ -126,17 +136,38 @@ public final class ExchangeCorrelation: DensityTerm {
     }
 
     /// E_xc and V_xc = δE_xc/δ(ρ + ρ_c) on `xcGrid` itself (before the restriction to the density grid).
-    func energyAndFinePotential(_ rho: [Double]) -> (energy: Double, potential: [Double]) {
-        let (density, gradient, sigma) = inputs(rho)
+    func energyAndFinePotential(_ rho: [Double]) throws -> (energy: Double, potential: [Double]) {
+        try energyAndPotential(valence: interpolated(rho), core: coreDensity, on: xcGrid)
+    }
+
+    /// E_xc (its part over the points of `fields`) and V_xc at them, of the valence density and core
+    /// charge given at them.
+    func energyAndPotential(valence: [Double], core: [Double]?, on fields: FieldCalculus) throws -> (energy: Double, potential: [Double]) {
+        let (density, gradient, sigma) = try inputs(valence: valence, core: core, on: fields)
         let n = density.count
         let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
         var v = vrho
         if isGGA {
             let h = (0..<3).map { a in (0..<n).map { vsigma[$0] * gradient[a][$0] } }
-            let div = xcGrid.divergence(h)
+            let div = try fields.divergence(h)
             for i in 0..<n { v[i] -= 2 * div[i] }
         }
-        return (xcGrid.integrate(eps, density), v)
+        return (fields.integrate(eps, density), v)
+    }
+}
+
+extension ExchangeCorrelation: SlabDensityTerm {
+    /// On the density grid itself, one channel: the finer XC grid and the spin channels are evaluated whole.
+    public var evaluatesOnSlabs: Bool { fineIndex == nil && spinChannels == 1 }
+
+    public func energyAndPotential(_ rho: [Double], on slab: GridSlab) throws -> (energy: Double, potential: [Double]) {
+        precondition(evaluatesOnSlabs, "exchange–correlation on slabs: the density grid, one channel")
+        return try energyAndPotential(valence: rho, core: coreDensity.map(slab.slice), on: slab)
+    }
+
+    public func energy(_ rho: [Double], on slab: GridSlab) throws -> Double {
+        precondition(evaluatesOnSlabs, "exchange–correlation on slabs: the density grid, one channel")
+        return try energy(valence: rho, core: coreDensity.map(slab.slice), on: slab)
     }
 }
 
@@ -147,7 +178,7 @@ extension ExchangeCorrelation: AtomicForceTerm {
     public func forces(_ state: ForceState) throws -> [SIMD3<Double>] {
         let model = grid.basis.model
         guard coreDensity != nil else { return [SIMD3<Double>](repeating: .zero, count: model.crystal.atoms.count) }
-        let v = corePotential(state.density)
+        let v = try corePotential(state.density)
         return try atomCentredForces(grid: xcGrid, field: v, model: model, share: state.share) { pp, q in pp.coreChargeFourier(q) }
     }
 }
@@ -160,7 +191,7 @@ extension ExchangeCorrelation: StressTerm {
     /// radial parts (`atomCentredStress` with f = V_xc, g′ = ρ′_c,a), all on `xcGrid`.
     public func strainDerivative(_ state: ForceState) throws -> [SIMD3<Double>] {
         if spinChannels == 2 { return try spinStrainDerivative(state) }
-        let (density, gradient, sigma) = inputs(state.density)
+        let (density, gradient, sigma) = try inputs(state.density)
         let n = density.count
         let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
         let energy = xcGrid.integrate(eps, density)
@@ -177,7 +208,7 @@ extension ExchangeCorrelation: StressTerm {
         }
         for a in 0..<3 { t[a][a] += energy - scaling }
         if coreDensity != nil {
-            let v = corePotential(state.density)
+            let v = try corePotential(state.density)
             let core = try atomCentredStress(grid: xcGrid, field: v, model: grid.basis.model, share: state.share) {
                 pp, q in pp.coreChargeFourierDerivative(q)
             }
@@ -192,8 +223,8 @@ extension ExchangeCorrelation: StressTerm {
 extension ExchangeCorrelation {
     /// The potential the core charge feels on `xcGrid`: V_xc, or (V_xc,↑ + V_xc,↓)/2 spin-polarised
     /// (ρ_c/2 in each channel).
-    func corePotential(_ rho: [Double]) -> [Double] {
-        guard spinChannels == 2 else { return energyAndFinePotential(rho).potential }
+    func corePotential(_ rho: [Double]) throws -> [Double] {
+        guard spinChannels == 2 else { return try energyAndFinePotential(rho).potential }
         let v = spinEnergyAndFinePotentials(rho).potentials
         return zip(v.up, v.down).map { ($0 + $1) / 2 }
     }
@@ -308,7 +339,7 @@ extension ExchangeCorrelation {
         scaling *= xcGrid.basis.volume / Double(np)
         for a in 0..<3 { t[a][a] += energy - scaling }
         if coreDensity != nil {
-            let core = try atomCentredStress(grid: xcGrid, field: corePotential(state.density), model: grid.basis.model,
+            let core = try atomCentredStress(grid: xcGrid, field: try corePotential(state.density), model: grid.basis.model,
                                              share: state.share) { pp, q in
                 pp.coreChargeFourierDerivative(q)
             }

@@ -25,6 +25,24 @@ public final class Hartree: DensityTerm {
     }
 }
 
+extension Hartree: SlabDensityTerm {
+    /// V_H on the slab by the distributed transform; this process' part of E_H = ½ ∫ V_H ρ.
+    public func energyAndPotential(_ rho: [Double], on slab: GridSlab) throws -> (energy: Double, potential: [Double]) {
+        var rhoG = try slab.slabs.fourier(rho)
+        slab.forEachPoint { j, _, g2 in rhoG[j] = g2 == 0 ? .zero : rhoG[j] * (4 * Double.pi / g2) }
+        let v = try slab.slabs.real(rhoG)
+        return (slab.integrate(v, rho) / 2, v)
+    }
+
+    /// This process' part of E_H = (Ω/2) Σ_{G≠0} 4π |ρ_G|²/G², one distributed transform.
+    public func energy(_ rho: [Double], on slab: GridSlab) throws -> Double {
+        let rhoG = try slab.slabs.fourier(rho)
+        var e = 0.0
+        slab.forEachPoint { j, _, g2 in if g2 != 0 { e += rhoG[j].norm2 / g2 } }
+        return 2 * Double.pi * grid.basis.volume * e
+    }
+}
+
 extension Hartree: StressTerm {
     /// E_H = (1/2Ω) Σ_{G≠0} 4π |Ωρ_G|²/G² with Ωρ_G fixed under strain and
     /// ∂G²/∂ε_αβ = −2 G_α G_β:

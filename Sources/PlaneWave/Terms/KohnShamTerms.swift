@@ -74,6 +74,29 @@ public final class KohnShamTerms {
         return v
     }
 
+    /// Whether the density terms can be evaluated on one process' slab of the grid (`SlabDensityTerm`,
+    /// one spin channel): `slabEnergies` and `slabPotential`. The same on every process.
+    public var evaluatesOnSlabs: Bool {
+        basis.spinChannels == 1 && densityTerms.allSatisfy { ($0 as? SlabDensityTerm)?.evaluatesOnSlabs == true }
+    }
+
+    /// This process' parts of `densityEnergies(ρ)` for ρ given at the slab's points: their sum over the
+    /// processes is E[ρ] of each density term. Collective.
+    public func slabEnergies(_ rho: [Double], on slab: GridSlab) throws -> [Double] {
+        try densityTerms.map { try ($0 as! SlabDensityTerm).energy(rho, on: slab) }
+    }
+
+    /// V[ρ] = Σ_t V_t[ρ] at the slab's points for ρ given at them (the density terms are the terms with
+    /// a local potential, as in `potential`). Collective.
+    public func slabPotential(_ rho: [Double], on slab: GridSlab) throws -> [Double] {
+        var v = [Double](repeating: 0, count: rho.count)
+        for term in densityTerms {
+            let vt = try (term as! SlabDensityTerm).energyAndPotential(rho, on: slab).potential
+            for i in v.indices { v[i] += vt[i] }
+        }
+        return v
+    }
+
     /// E[ρ] of each `densityTerms` entry.
     public func densityEnergies(_ rho: [Double]) throws -> [Double] {
         guard basis.spinChannels == 2 else {
