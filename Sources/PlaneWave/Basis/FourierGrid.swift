@@ -142,28 +142,22 @@ public final class FourierGrid: @unchecked Sendable {
         take(buf, false)
     }
 
-    /// Divergence of a Cartesian vector field, spectrally. vₓ + i vᵧ goes through one transform Z;
-    /// their coefficients are X_G = (Z_G + Z̄_{−G})/2 and Y_G = (Z_G − Z̄_{−G})/2i.
+    /// Divergence of a Cartesian vector field, spectrally: ∇·v = Σ_G i(G·v_G) e^{iG·r}, the three
+    /// components' coefficients accumulated in one grid of them as each is transformed (one complex
+    /// grid besides the transform's own, the largest transient of a GGA potential).
     public func divergence(_ v: [[Double]]) -> [Double] {
         precondition(v.count == 3 && v.allSatisfy { $0.count == count }, "a vector field has three components on the grid")
         let n = count, buf = fft.buffer
-        for i in 0..<n { buf[i] = Complex64(v[0][i], v[1][i]) }
-        fft.forward()
         let s = 1 / Double(n)
-        let z = (0..<n).map { buf[$0] * s }
-        let w = fourier(v[2])
         var acc = [Complex64](repeating: .zero, count: n)
-        z.withUnsafeBufferPointer { pz in
-            w.withUnsafeBufferPointer { pw in
-                acc.withUnsafeMutableBufferPointer { a in
-                    forEachWaveVector { i, minus, gx, gy, gz in
-                        let zc = pz[minus].conjugate
-                        let x = (pz[i] + zc) * 0.5
-                        let y = (pz[i] - zc) * 0.5                              // = i Y_G
-                        // i(gx X + gy Y + gz W) = i(gx X + gz W) + gy (i Y)
-                        let t = x * gx + pw[i] * gz
-                        a[i] = Complex64(-t.imaginary, t.real) + y * gy
-                    }
+        acc.withUnsafeMutableBufferPointer { a in
+            for axis in 0..<3 {
+                v[axis].withUnsafeBufferPointer { f in for i in 0..<n { buf[i] = Complex64(f[i], 0) } }
+                fft.forward()
+                forEachWaveVector { i, _, gx, gy, gz in
+                    let g = (axis == 0 ? gx : axis == 1 ? gy : gz) * s
+                    let c = buf[i]
+                    a[i] = a[i] + Complex64(-c.imaginary * g, c.real * g)          // iG_a v_a,G
                 }
             }
         }

@@ -241,10 +241,12 @@ public final class SCF {
                 mixer.reset()
                 HeapRelease.freePages()
                 if done {
+                    // the density terms' grid work on the slabs where the SCF evaluated them there
+                    let slab = terms.evaluatesOnSlabs ? (densityStep as? SlabDensityStep)?.slab : nil
                     let start = DispatchTime.now().uptimeNanoseconds
-                    result.forces = try forces(density: rhoOut, occupations: occ.values)
+                    result.forces = try forces(density: rhoOut, occupations: occ.values, slab: slab)
                     let middle = DispatchTime.now().uptimeNanoseconds
-                    result.stress = try stress(density: rhoOut, occupations: occ.values)
+                    result.stress = try stress(density: rhoOut, occupations: occ.values, slab: slab)
                     result.forcesSeconds = Double(middle - start) * 1e-9
                     result.stressSeconds = Double(DispatchTime.now().uptimeNanoseconds - middle) * 1e-9
                 }

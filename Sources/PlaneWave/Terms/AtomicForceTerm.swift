@@ -30,6 +30,9 @@ public struct ForceState {
     public var ownsBand: (Int) -> Bool
     /// How the sums over the density grid are split between the processes, which all hold ρ.
     public var share: ProcessShare
+    /// This process' slab of the density grid when the SCF evaluated the density terms on slabs
+    /// (`SlabDensityTerm`): those terms' grid work may go there too, over the same processes as `share`.
+    public var slab: GridSlab? = nil
 
     public init(density: [Double], orbitals: [Int: ComplexMatrix] = [:], occupations: [[Double]] = [],
                 kpoints: [KBasis] = [], ownsBand: @escaping (Int) -> Bool = { _ in true },

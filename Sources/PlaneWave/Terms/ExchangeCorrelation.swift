@@ -143,13 +143,15 @@ public final class ExchangeCorrelation: DensityTerm {
     /// E_xc (its part over the points of `fields`) and V_xc at them, of the valence density and core
     /// charge given at them.
     func energyAndPotential(valence: [Double], core: [Double]?, on fields: FieldCalculus) throws -> (energy: Double, potential: [Double]) {
-        let (density, gradient, sigma) = try inputs(valence: valence, core: core, on: fields)
+        var (density, gradient, sigma) = try inputs(valence: valence, core: core, on: fields)
         let n = density.count
         let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
+        sigma = nil
         var v = vrho
         if isGGA {
-            let h = (0..<3).map { a in (0..<n).map { vsigma[$0] * gradient[a][$0] } }
-            let div = try fields.divergence(h)
+            // v_σ ∇ρ in the gradient's own storage
+            for a in 0..<3 { gradient[a].withUnsafeMutableBufferPointer { g in for i in 0..<n { g[i] *= vsigma[i] } } }
+            let div = try fields.divergence(gradient)
             for i in 0..<n { v[i] -= 2 * div[i] }
         }
         return (fields.integrate(eps, density), v)
@@ -178,7 +180,7 @@ extension ExchangeCorrelation: AtomicForceTerm {
     public func forces(_ state: ForceState) throws -> [SIMD3<Double>] {
         let model = grid.basis.model
         guard coreDensity != nil else { return [SIMD3<Double>](repeating: .zero, count: model.crystal.atoms.count) }
-        let v = try corePotential(state.density)
+        let v = try corePotential(state.density, slab: state.slab)
         return try atomCentredForces(grid: xcGrid, field: v, model: model, share: state.share) { pp, q in pp.coreChargeFourier(q) }
     }
 }
@@ -188,27 +190,36 @@ extension ExchangeCorrelation: StressTerm {
     /// Ωρ̃_G is fixed but for the core's radial parts, and the gradient's G strains as the cell, so
     ///   ∂E_xc/∂ε_αβ = δ_αβ [E_xc − ∫ (v_ρ ρ̃ + 2 v_σ σ)] − 2 ∫ v_σ ∂_αρ̃ ∂_βρ̃ + T_αβ,
     /// v_ρ = ∂(ρε)/∂ρ and v_σ = ∂(ρε)/∂σ (libxc's vrho, vsigma; zero for LDAs), T the core charge's
-    /// radial parts (`atomCentredStress` with f = V_xc, g′ = ρ′_c,a), all on `xcGrid`.
+    /// radial parts (`atomCentredStress` with f = V_xc, g′ = ρ′_c,a), all on `xcGrid`; on the
+    /// state's slab when it has one and the term `evaluatesOnSlabs` (the integrals summed over the slabs).
     public func strainDerivative(_ state: ForceState) throws -> [SIMD3<Double>] {
         if spinChannels == 2 { return try spinStrainDerivative(state) }
-        let (density, gradient, sigma) = try inputs(state.density)
+        let slab = evaluatesOnSlabs ? state.slab : nil
+        let fields: FieldCalculus = slab ?? xcGrid
+        let (density, gradient, sigma) = try slab.map { s in try inputs(valence: s.slice(state.density), core: coreDensity.map(s.slice), on: s) }
+            ?? inputs(state.density)
         let n = density.count
         let (eps, vrho, vsigma) = evaluate(density: density, sigma: sigma)
-        let energy = xcGrid.integrate(eps, density)
-        var scaling = xcGrid.integrate(vrho, density)
+        let energy = fields.integrate(eps, density)
+        var scaling = fields.integrate(vrho, density)
         var t = Tensor3.zero
         if isGGA, let sigma {
-            scaling += 2 * xcGrid.integrate(vsigma, sigma)
+            scaling += 2 * fields.integrate(vsigma, sigma)
             for a in 0..<3 { for b in a..<3 {
                 var s = 0.0
                 for i in 0..<n { s += vsigma[i] * gradient[a][i] * gradient[b][i] }
-                let v = -2 * s * xcGrid.basis.volume / Double(n)
+                let v = -2 * s * xcGrid.basis.volume / Double(xcGrid.count)
                 t[a][b] = v; t[b][a] = v
             } }
         }
         for a in 0..<3 { t[a][a] += energy - scaling }
+        if let slab {
+            var parts = (0..<9).map { t[$0 / 3][$0 % 3] }
+            try slab.slabs.sum(&parts)
+            for a in 0..<3 { t[a] = SIMD3(parts[3 * a], parts[3 * a + 1], parts[3 * a + 2]) }
+        }
         if coreDensity != nil {
-            let v = try corePotential(state.density)
+            let v = try corePotential(state.density, slab: state.slab)
             let core = try atomCentredStress(grid: xcGrid, field: v, model: grid.basis.model, share: state.share) {
                 pp, q in pp.coreChargeFourierDerivative(q)
             }
@@ -222,8 +233,10 @@ extension ExchangeCorrelation: StressTerm {
 
 extension ExchangeCorrelation {
     /// The potential the core charge feels on `xcGrid`: V_xc, or (V_xc,↑ + V_xc,↓)/2 spin-polarised
-    /// (ρ_c/2 in each channel).
-    func corePotential(_ rho: [Double]) throws -> [Double] {
+    /// (ρ_c/2 in each channel); evaluated on `slab` and gathered whole when there is one and the term
+    /// `evaluatesOnSlabs` (collective then).
+    func corePotential(_ rho: [Double], slab: GridSlab? = nil) throws -> [Double] {
+        if let slab, evaluatesOnSlabs { return try slab.slabs.gather(energyAndPotential(slab.slice(rho), on: slab).potential) }
         guard spinChannels == 2 else { return try energyAndFinePotential(rho).potential }
         let v = spinEnergyAndFinePotentials(rho).potentials
         return zip(v.up, v.down).map { ($0 + $1) / 2 }
