@@ -51,13 +51,15 @@ test-slurm: deps
 	@scripts/install-deps.sh --slurm
 	scripts/local-slurm/test.sh
 
-# Benchmarks write results/bench/*.json (si64: the large cell at Γ, several minutes); ABINIT and Quantum ESPRESSO are run in the same session when
+# Benchmarks write results/bench/*.json (si64: the large cell at Γ, several minutes; grid: memory per rank with the density
+# grid in slabs, 1, 2 and 4 ranks); ABINIT and Quantum ESPRESSO are run in the same session when
 # installed (apt-get install abinit quantum-espresso) and the ratios printed.
 bench: build
 	scripts/bench_engine.py
 	scripts/bench_engine.py --case dojo
 	scripts/bench_engine.py --case fe
 	scripts/bench_engine.py --case si64
+	scripts/bench_engine.py --case grid
 	scripts/bench_scan.py $(BIN) $(NP)
 
 clean:

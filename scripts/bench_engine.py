@@ -12,6 +12,11 @@ and one large cell with few k-points:
         LDA (Teter93) GTH-PADE q4, ecut 15 Ha, no smearing, SCF to 1e-8 Ha in F with the default
         (per-electron) density tolerance; ABINIT on 2 ranks with paral_kgb 1 (band/FFT
         parallelism, npband 2), no QE run                               → results/bench/engine-si64.json
+and a cell whose density grid sets the memory:
+  grid  (--case grid) Si 8-atom cubic cell (a = 10.26 bohr) at Γ, PBE GTH-PBE q4, ecut 6 Ha on a 96³
+        grid (few small orbitals, a large grid, as a cell with vacuum), no smearing, SCF to 1e-8 Ha:
+        `scf.density_grid` whole and slabs on 1, 2 and 4 ranks, the peak RSS per rank; ABINIT with its
+        FFT over the ranks (paral_kgb 1, npfft 2 and 4)                   → results/bench/engine-grid.json
 
 Runs `preconv-mpi scf` on 1 and 2 ranks and, when they are installed, ABINIT (1 and 2 ranks) and
 Quantum ESPRESSO pw.x (2 ranks, -nk 2) on the identical physics in the same session, then writes
@@ -45,6 +50,9 @@ CASES = {
     # both codes choose their band count (occupied bands only, 128, for this insulator)
     "si64": {"config": None, "ecut_Ha": 15.0, "bands": None, "output": "engine-si64.json",
              "pseudopotentials": "GTH-PADE (LDA) Si q4", "kmesh": 1},
+    # both codes at 16 bands (the occupied ones) and XC on the density grid
+    "grid": {"config": None, "ecut_Ha": 6.0, "bands": 16, "output": "engine-grid.json",
+             "pseudopotentials": "GTH-PBE Si q4", "kmesh": 1, "fft": 96},
 }
 FE_A_BOHR = 5.42
 FE_YAML = f"""name: fe-bench
@@ -156,10 +164,10 @@ def timed(cmd, cwd, log, before=None):
     return wall, float(open(t).read().split()[-1]) / 1024, p.stdout, [round(wall, 3)]
 
 
-def si_supercell_atoms():
-    """Reduced positions of the diamond-structure atoms of the SI_SUPERCELL³ conventional cells."""
+def si_supercell_atoms(n=SI_SUPERCELL):
+    """Reduced positions of the diamond-structure atoms of n³ conventional cells."""
     fcc = [(0, 0, 0), (0, .5, .5), (.5, 0, .5), (.5, .5, 0)]
-    n, out = SI_SUPERCELL, []
+    out = []
     for i in range(n):
         for j in range(n):
             for k in range(n):
@@ -192,8 +200,27 @@ scf:
 """
 
 
-def preconv(work, ranks):
-    if CASE_NAME == "si64":
+def grid_config(layout):
+    """The grid case as a preconv-mpi config, with `scf.density_grid: layout`."""
+    atoms = "\n".join(f"    - {{species: Si, position: [{x}, {y}, {z}]}}" for x, y, z in si_supercell_atoms(1))
+    n = CASE["fft"]
+    return f"""name: si8-grid
+structure:
+  lattice: {{vectors: [[{SI_A_BOHR}, 0, 0], [0, {SI_A_BOHR}, 0], [0, 0, {SI_A_BOHR}]], unit: bohr}}
+  atoms:
+{atoms}
+pseudopotentials: {{family: GTH-PBE, valence: {{Si: 4}}}}
+functional: PBE
+smearing: {{type: none}}
+basis: {{ecut: {ECUT_HA} Ha, kmesh: 1x1x1, kshift: [0, 0, 0], fft_grid: [{n}, {n}, {n}], xc_grid: density, bands: {BANDS}, symmetry: true}}
+scf: {{energy_tolerance: {TOL_HA} Ha, density_grid: {layout}}}
+"""
+
+
+def preconv(work, ranks, layout=None):
+    if CASE_NAME == "grid":
+        cfg = grid_config(layout)
+    elif CASE_NAME == "si64":
         cfg = si64_config()
     else:
         cfg = FE_YAML if CASE_NAME == "fe" else open(os.path.join(ROOT, CASE["config"])).read().split("\nstages:")[0]  # `scf` reads the one-point part
@@ -207,6 +234,8 @@ def preconv(work, ranks):
     d = json.loads(out)
     return {"wall_s": round(wall, 3), "walls_s": walls, "peak_rss_MiB": round(rss, 1), "free_energy_Ha": d["free_energy_Ha"],
             "scf_iterations": d["scf_iterations"], "n_irreducible_k": d["n_irreducible_k"], "ranks": ranks, "bands": d.get("bands"),
+            "peak_rss_per_rank_MiB": d.get("peak_rss_MiB"), "density_slab_planes": d.get("density_slab_planes"),
+            "density_term_slab_steps": d.get("density_term_slab_steps"),
             "total_magnetization_muB": d.get("total_magnetization_muB"),
             "kpoints_taken_over": d.get("kpoints_taken_over"),
             # the forces and the stress after the SCF, as a share of the command's wall time (scf --json)
@@ -240,6 +269,8 @@ def abinit(work, ranks, entries):
         return abinit_fe(work, ranks, entries)
     if CASE_NAME == "si64":
         return abinit_si64(work, ranks, entries)
+    if CASE_NAME == "grid":
+        return abinit_grid(work, ranks, entries)
     if CASE_NAME == "dojo":
         pseudos, ixc = f"{DOJO}/Ga.psp8, {DOJO}/As.psp8", -101130
     else:
@@ -298,6 +329,78 @@ chkprim 0 maxnsym 1536
     record["bands"] = int(bands[-1]) if bands else None
     return record
 
+def abinit_grid(work, ranks, entries):
+    """The grid case in ABINIT: libxc's PBE on the same GTH constants, the same 96³ grid and 16 bands; on
+    several ranks paral_kgb 1 with the FFT grid over the ranks (npfft), ABINIT's own distribution of it."""
+    write_psp10(os.path.join(work, "Si.psp10"), "Si", 14, entries["Si GTH-PBE-q4"], 11)
+    atoms = si_supercell_atoms(1)
+    xred = "\n".join(f"{x} {y} {z}" for x, y, z in atoms)
+    n = CASE["fft"]
+    parallel = f"paral_kgb 1 npband 1 npfft {ranks} np_spkpt 1" if ranks > 1 else ""
+    inp = f"""acell 3*{SI_A_BOHR}
+rprim 1 0 0  0 1 0  0 0 1
+ntypat 1 znucl 14 natom {len(atoms)} typat {len(atoms)}*1
+xred
+{xred}
+pseudos "Si.psp10"
+ixc -101130 ecut {ECUT_HA} ngfft {n} {n} {n} kptopt 1 ngkpt 1 1 1 nshiftk 1 shiftk 0 0 0
+occopt 1 nband {BANDS} toldfe {TOL_HA} nstep 100
+chkprim 0
+{parallel}
+"""
+    record, _ = run_abinit(work, ranks, "si8", inp)
+    return record
+
+
+def main_grid(work, entries):
+    """The grid case: our two layouts on 1, 2 and 4 ranks and ABINIT on as many, in rounds; each one's
+    fastest run kept (the memory does not vary with the rounds)."""
+    codes = [("preconv_np1", lambda: preconv(work, 1, "whole")), ("abinit_np1", lambda: abinit(work, 1, entries))]
+    for n in (2, 4):
+        codes += [(f"preconv_np{n}_whole", lambda n=n: preconv(work, n, "whole")),
+                  (f"preconv_np{n}_slabs", lambda n=n: preconv(work, n, "slabs")),
+                  (f"abinit_np{n}_npfft{n}", lambda n=n: abinit(work, n, entries))]
+    runs = run_rounds(codes)
+    def rss(name):
+        return runs[name]["peak_rss_MiB"] if runs.get(name) else None
+    ratios = {"rss_np1_vs_abinit": ratio(runs["preconv_np1"], runs["abinit_np1"], "peak_rss_MiB"),
+              "time_np1_vs_abinit": ratio(runs["preconv_np1"], runs["abinit_np1"], "wall_s")}
+    for n in (2, 4):
+        ratios[f"rss_np{n}_slabs_vs_whole"] = ratio(runs[f"preconv_np{n}_slabs"], runs[f"preconv_np{n}_whole"], "peak_rss_MiB")
+        ratios[f"rss_np{n}_slabs_vs_abinit_npfft{n}"] = ratio(runs[f"preconv_np{n}_slabs"], runs[f"abinit_np{n}_npfft{n}"], "peak_rss_MiB")
+        ratios[f"rss_np{n}_slabs_vs_np1"] = round(rss(f"preconv_np{n}_slabs") / rss("preconv_np1"), 3)
+        ratios[f"time_np{n}_slabs_vs_abinit_npfft{n}"] = ratio(runs[f"preconv_np{n}_slabs"], runs[f"abinit_np{n}_npfft{n}"], "wall_s")
+    f1 = runs["preconv_np1"]["free_energy_Ha"]
+    ratios["largest_free_energy_difference_between_layouts_Ha"] = max(abs(r["free_energy_Ha"] - f1) for k, r in runs.items() if k.startswith("preconv"))
+    ratios["free_energy_minus_abinit_Ha"] = f1 - runs["abinit_np1"]["free_energy_Ha"] if runs.get("abinit_np1") else None
+    return {"material": "Si diamond, one conventional cell (8 atoms)", "a_bohr": SI_A_BOHR,
+            "pseudopotentials": CASE["pseudopotentials"], "functional": "PBE", "ecut_Ha": ECUT_HA, "fft_grid": [CASE["fft"]] * 3,
+            "kmesh": [1, 1, 1], "smearing": "none", "scf_tolerance_Ha": TOL_HA, "bands": BANDS, "repeats": REPEATS,
+            "peak_rss": "the largest process of each command (/usr/bin/time); per rank from --json"}, runs, ratios
+
+
+def run_rounds(codes):
+    """REPEATS rounds of every code in turn, each code's fastest run kept: the fastest of several is the
+    least disturbed by whatever else the machine does (on the 2-core build VM, 2-rank times of one
+    binary ranged from 2.6 to 4.7 s within minutes), and taking the rounds in turn exposes every
+    code, and the 1- and 2-rank runs of the speed-up, to the same drift."""
+    runs = {}
+    for _ in range(REPEATS):
+        for name, fn in codes:
+            r = fn()
+            prev = runs.get(name)
+            if r is not None and prev is not None:
+                walls = prev["walls_s"] + r["walls_s"]
+                r = dict(r if r["wall_s"] < prev["wall_s"] else prev, walls_s=walls)
+            runs[name] = r
+    for name, _ in codes:
+        r = runs[name]
+        print(f"  {name:20s} " + ("not installed or not applicable: skipped" if r is None else
+              f"{r['wall_s']:7.2f} s  {r['peak_rss_MiB']:7.1f} MiB  F = {r['free_energy_Ha']:.9f} Ha  "
+              f"{r['scf_iterations']} SCF iterations"), flush=True)
+    return runs
+
+
 def quantum_espresso(work, ranks, entries):
     if not shutil.which("pw.x") or CASE_NAME != "gth":
         return None
@@ -352,30 +455,19 @@ def main():
         sys.exit(f"bench: {DOJO} absent (apt-get install abinit-data)")
     material = CASE.get("material", "GaAs")
     what = (f"Si64 LDA ecut {ECUT_HA} Ha, Γ only, no smearing" if CASE_NAME == "si64"
+            else f"Si8 PBE ecut {ECUT_HA} Ha on a {CASE.get('fft')}³ grid, Γ only, no smearing" if CASE_NAME == "grid"
             else f"{material} PBE ecut {ECUT_HA} Ha, {KMESH}x{KMESH}x{KMESH} Γ-centred, FD {SIGMA_HA} Ha")
     print(f"bench: [{CASE_NAME}] {what}, SCF to {TOL_HA} Ha (work in {work})", flush=True)
-    runs = {}
     load_start = os.getloadavg()[0]
+    if CASE_NAME == "grid":
+        case, runs, ratios = main_grid(work, entries)
+        write_summary(case, runs, ratios, load_start)
+        shutil.rmtree(work, ignore_errors=True)
+        return
     codes = (("preconv_np1", lambda: preconv(work, 1)), ("abinit_np1", lambda: abinit(work, 1, entries)),
              ("preconv_np2", lambda: preconv(work, 2)), ("abinit_np2", lambda: abinit(work, 2, entries)),
              ("qe_np2_nk2", lambda: quantum_espresso(work, 2, entries)))
-    # REPEATS rounds of every code in turn, each code's fastest run kept: the fastest of several is the
-    # least disturbed by whatever else the machine does (on the 2-core build VM, 2-rank times of one
-    # binary ranged from 2.6 to 4.7 s within minutes), and taking the rounds in turn exposes every
-    # code, and the 1- and 2-rank runs of the speed-up, to the same drift.
-    for _ in range(REPEATS):
-        for name, fn in codes:
-            r = fn()
-            prev = runs.get(name)
-            if r is not None and prev is not None:
-                walls = prev["walls_s"] + r["walls_s"]
-                r = dict(r if r["wall_s"] < prev["wall_s"] else prev, walls_s=walls)
-            runs[name] = r
-    for name, _ in codes:
-        r = runs[name]
-        print(f"  {name:12s} " + ("not installed or not applicable: skipped" if r is None else
-              f"{r['wall_s']:7.2f} s  {r['peak_rss_MiB']:7.1f} MiB  F = {r['free_energy_Ha']:.9f} Ha  "
-              f"{r['scf_iterations']} SCF iterations"), flush=True)
+    runs = run_rounds(codes)
     p1, p2 = runs["preconv_np1"], runs["preconv_np2"]
     a1, a2, q2 = runs["abinit_np1"], runs["abinit_np2"], runs["qe_np2_nk2"]
     case = ({"material": f"Si diamond {SI_SUPERCELL}x{SI_SUPERCELL}x{SI_SUPERCELL} conventional cells (64 atoms)",
@@ -387,15 +479,7 @@ def main():
              "a_angstrom": FE_A_BOHR * 0.529177210903 if CASE_NAME == "fe" else A_ANGSTROM, "pseudopotentials": CASE["pseudopotentials"],
              "functional": "PBE", "ecut_Ha": ECUT_HA, "kmesh": [KMESH] * 3, "smearing": f"fermi-dirac {SIGMA_HA} Ha",
              "scf_tolerance_Ha": TOL_HA, "scf_density_tolerance": DENSITY_TOL, "bands": BANDS, "repeats": REPEATS})
-    summary = {
-        "case": case,
-        "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        # a busy machine (load well above 0 before the first run) makes the times and the speed-up meaningless
-        "load_average_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
-        "environment": {k: ENV.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE",
-                                                   "PMIX_MCA_psec", "OMPI_MCA_pml")},
-        "runs": runs,
-        "ratios": {
+    write_summary(case, runs, {
             "time_np1_vs_abinit": ratio(p1, a1, "wall_s"), "memory_np1_vs_abinit": ratio(p1, a1, "peak_rss_MiB"),
             "time_np2_vs_abinit_np2": ratio(p2, a2, "wall_s"), "time_np2_vs_qe_np2": ratio(p2, q2, "wall_s"),
             "speedup_np2_over_np1": round(p1["wall_s"] / p2["wall_s"], 3),
@@ -404,14 +488,27 @@ def main():
             "free_energy_minus_qe_Ha": (p1["free_energy_Ha"] - q2["free_energy_Ha"]) if q2 else None,
             "total_magnetization_minus_abinit_muB": (p1["total_magnetization_muB"] - a1["total_magnetization_muB"])
                 if a1 and a1.get("total_magnetization_muB") is not None and p1.get("total_magnetization_muB") is not None else None,
-        },
+    }, load_start)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def write_summary(case, runs, ratios, load_start):
+    """Writes results/bench/<the case's output> and prints the ratios."""
+    summary = {
+        "case": case,
+        "host": os.uname().nodename, "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        # a busy machine (load well above 0 before the first run) makes the times and the speed-up meaningless
+        "load_average_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
+        "environment": {k: ENV.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE",
+                                                   "PMIX_MCA_psec", "OMPI_MCA_pml")},
+        "runs": runs,
+        "ratios": ratios,
     }
     os.makedirs(os.path.join(ROOT, "results/bench"), exist_ok=True)
     with open(os.path.join(ROOT, "results/bench", CASE["output"]), "w") as f:
         json.dump(summary, f, indent=1)
     print("bench: ratios " + ", ".join(f"{k} {v}" for k, v in summary["ratios"].items()))
     print("bench: wrote results/bench/" + CASE["output"])
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
