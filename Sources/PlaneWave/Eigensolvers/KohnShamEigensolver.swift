@@ -121,7 +121,7 @@ final class KohnShamEigensolver {
                 }
                 x0 = try SubspaceStart.orbitals(h, potentialFourier: potentialFourier!, basis: basis, bands: bands,
                                                 noise: { RandomOrbitals.block(rows: kb.count, cols: bands, seed: k, kinetic: kb.kinetic) },
-                                                lowest: lowest, real: packing(k) != nil)
+                                                lowest: lowest)
             }
             // at Γ, packed real vectors (half the rows) and H on two of them per FFT pair
             let real = packing(k)
