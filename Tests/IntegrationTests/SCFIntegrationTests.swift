@@ -35,6 +35,18 @@ struct SCFJSON: Decodable {
 }
 
 @Suite(.serialized) struct SCFIntegration {
+    /// `scf --json` of the config text `config` on each rank count (a temporary file), every run exiting 0.
+    func scf(config: String, ranks: [Int], label: String) throws -> [SCFJSON] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString).yaml").path
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try ranks.map { n -> SCFJSON in
+            let out = try Preconv.run(ranks: n, ["scf", path, "--json"], timeout: 300)
+            #expect(out.status == 0, "\(label), \(n) ranks: exit \(out.status): \(out.stderr)")
+            return try SCFJSON.parse(out.stdout)
+        }
+    }
+
     func scf(ranks: Int, _ extra: [String]) throws -> SCFJSON {
         let out = try Preconv.run(ranks: ranks, ["scf", gaasConfig, "--json"] + extra, timeout: 300)
         #expect(out.status == 0, "exit \(out.status): \(out.stderr)")
@@ -107,17 +119,9 @@ struct SCFJSON: Decodable {
     /// empty bands are converged to a residual of 1e-3 only), on real wave functions at Γ (packed rows),
     /// with the mixing's density grid in slabs over the ranks (`density_grid: slabs`, FFTW-MPI).
     @Test func rowDistributedLOBPCGAtGamma() throws {
-        let cfg = si8AtGamma(densityTolerance: "1e-7", densityGrid: "slabs")
         // density residual 1e-7: at 1e-6 the lowest empty band of the three layouts' SCF trajectories
         // still differed by 1.7e-8 Ha (real wave functions at Γ), set by the SCF's convergence, not the layout
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("si8-\(UUID().uuidString).yaml").path
-        try cfg.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let runs = try [1, 2, 4].map { n -> SCFJSON in
-            let out = try Preconv.run(ranks: n, ["scf", path, "--json"], timeout: 300)
-            #expect(out.status == 0, "\(n) ranks: exit \(out.status): \(out.stderr)")
-            return try SCFJSON.parse(out.stdout)
-        }
+        let runs = try scf(config: si8AtGamma(densityTolerance: "1e-7", densityGrid: "slabs"), ranks: [1, 2, 4], label: "si8")
         let one = runs[0]
         #expect(one.converged && one.n_irreducible_k == 1)
         #expect(one.row_distributed_solves == 0 && one.density_slab_planes == nil && one.density_term_slab_steps == nil)
@@ -155,8 +159,7 @@ struct SCFJSON: Decodable {
     func densityTermsOnSlabsWithGGAAndCoreCharges() throws {
         var free: [String: Double] = [:]
         for xc in ["density", "refined"] {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("gaas-slabs-\(UUID().uuidString).yaml").path
-            try """
+            let config = """
                 name: gaas-slabs
                 structure:
                   lattice: {vectors: [[0, 5.34, 5.34], [5.34, 0, 5.34], [5.34, 5.34, 0]], unit: bohr}
@@ -169,13 +172,8 @@ struct SCFJSON: Decodable {
                 basis: {ecut: 16 Ha, kmesh: 1x1x1, kshift: [0, 0, 0], xc_grid: \(xc), bands: auto, symmetry: true}
                 scf: {energy_tolerance: 1e-10 Ha, density_tolerance: 1e-9, density_grid: slabs}
 
-                """.write(toFile: path, atomically: true, encoding: .utf8)
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            let runs = try [1, 2, 4].map { n -> SCFJSON in
-                let out = try Preconv.run(ranks: n, ["scf", path, "--json"], timeout: 300)
-                #expect(out.status == 0, "\(xc), \(n) ranks: exit \(out.status): \(out.stderr)")
-                return try SCFJSON.parse(out.stdout)
-            }
+                """
+            let runs = try scf(config: config, ranks: [1, 2, 4], label: "gaas-slabs-\(xc)")
             let one = runs[0]
             #expect(one.converged && one.fft_grid == [30, 30, 30] && one.density_term_slab_steps == nil)
             let forces = try #require(one.forces_Ha_per_bohr), stress = try #require(one.stress_Ha_per_bohr3)
