@@ -29,26 +29,29 @@ private final class WholeGridAsOneSlab: DensitySlabs {
 /// SCF stops before it starts, naming the field and what is allowed (`auto` falls back to whole).
 @Suite("density grid layout")
 struct DensityGridLayoutTests {
+    /// The error `SCF.run` stops with when `slabs` is asked of a claimed pair of processes ("ran" if none).
+    static func slabsRefusal(_ basis: PlaneWaveBasis, _ parameters: SCFParameters) throws -> String {
+        var p = parameters
+        p.densityGrid = .slabs
+        let scf = try SCF(basis: basis, parameters: p, distribution: TwoProcessesClaimed())
+        do { _ = try scf.run() } catch { return "\(error)" }
+        return "ran"
+    }
+
     @Test("slabs with the hybrid preconditioner are refused, naming the field")
     func slabsRefusedWithTheHybridModel() throws {
         let (basis, _) = try siliconAtGamma(potentialSeed: 1)
         var parameters = SCFParameters()
-        parameters.densityGrid = .slabs
         parameters.mixingModel = .hybrid
-        let scf = try SCF(basis: basis, parameters: parameters, distribution: TwoProcessesClaimed())
-        var message = "ran"
-        do { _ = try scf.run() } catch { message = "\(error)" }
+        let message = try Self.slabsRefusal(basis, parameters)
         #expect(message.contains("scf.density_grid") && message.contains("none, kerker or dielectric"), "\(message)")
     }
 
     @Test("slabs with two spin channels are refused, naming the field")
     func slabsRefusedWithSpin() throws {
-        var (basis, parameters) = try siliconSpinSetUp(functional: .lda, moments: [1.0, 1.0])
+        let (basis, parameters) = try siliconSpinSetUp(functional: .lda, moments: [1.0, 1.0])
         #expect(basis.spinChannels == 2)
-        parameters.densityGrid = .slabs
-        let scf = try SCF(basis: basis, parameters: parameters, distribution: TwoProcessesClaimed())
-        var message = "ran"
-        do { _ = try scf.run() } catch { message = "\(error)" }
+        let message = try Self.slabsRefusal(basis, parameters)
         #expect(message.contains("scf.density_grid") && message.contains("one spin channel"), "\(message)")
     }
 
