@@ -185,14 +185,6 @@ public final class FourierGrid: @unchecked Sendable {
         } } }
     }
 
-    /// (Re, Im) of Σ_G c_G e^{iG·r}: two real fields from one transform.
-    func realPair(_ c: [Complex64]) -> ([Double], [Double]) {
-        let n = count, buf = fft.buffer
-        for i in 0..<n { buf[i] = c[i] }
-        fft.backward()
-        return ((0..<n).map { buf[$0].real }, (0..<n).map { buf[$0].imaginary })
-    }
-
     /// ∫ f g d³r = (Ω/N) Σ_r f(r) g(r).
     public func integrate(_ f: [Double], _ g: [Double]) -> Double {
         var s = 0.0
